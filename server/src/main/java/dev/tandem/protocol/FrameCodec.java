@@ -1,0 +1,89 @@
+package dev.tandem.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads client frames and writes server frames of the native protocol (shared JSON envelope:
+ * {@code type, channel, requestId, seq, payload, timestamp}). Server frames are built here and only here,
+ * so the field order and the {@code timestamp} on every server frame are uniform across transports.
+ */
+public final class FrameCodec {
+    /** The one mapper of the server: thread-safe once configured. */
+    public static final ObjectMapper JSON = createMapper();
+
+    private FrameCodec() {
+    }
+
+    private static ObjectMapper createMapper() {
+        ObjectMapper mapper = new ObjectMapper();
+        // Deeply nested input is a cheap way to burn stack; client frames never need more than this.
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        return mapper;
+    }
+
+    /**
+     * Parses one client frame; a defect of the JSON itself becomes a {@code bad_request} naming it. A
+     * missing {@code type} is left to the dispatcher, which can still echo the {@code requestId}.
+     */
+    public static InboundFrame parse(String text) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ProtocolException.badRequest("a frame must be a JSON object");
+        }
+        JsonNode requestId = root.get("requestId");
+        if (requestId != null && !(requestId.isTextual() || requestId.isIntegralNumber())) {
+            throw ProtocolException.badRequest("'requestId' must be a string or an integer");
+        }
+        JsonNode type = root.get("type");
+        boolean typed = type != null && type.isTextual() && !type.textValue().isEmpty();
+        return new InboundFrame(typed ? type.textValue() : null, requestId, root);
+    }
+
+    /** A reply or event envelope with {@code type}, and the given {@code requestId} and channel when non-null. */
+    public static ObjectNode envelope(String type, JsonNode requestId, String channel) {
+        ObjectNode frame = JSON.createObjectNode();
+        frame.put("type", type);
+        if (channel != null) {
+            frame.put("channel", channel);
+        }
+        if (requestId != null) {
+            frame.set("requestId", requestId);
+        }
+        return frame;
+    }
+
+    /** An {@code error} frame. */
+    public static ObjectNode error(JsonNode requestId, ErrorCode code, String message) {
+        ObjectNode frame = envelope("error", requestId, null);
+        frame.putObject("payload").put("code", code.wireName()).put("message", message);
+        return frame;
+    }
+
+    /** A {@code disconnect} frame sent just before the server closes. */
+    public static ObjectNode disconnect(CloseCode code, String reason) {
+        ObjectNode frame = envelope("disconnect", null, null);
+        frame.putObject("payload").put("code", code.code()).put("reason", reason).put("reconnect", code.reconnect());
+        return frame;
+    }
+
+    /** Stamps the server time and serialises; every server frame leaves through here. */
+    public static byte[] encode(ObjectNode frame) {
+        frame.put("timestamp", System.currentTimeMillis());
+        try {
+            return JSON.writeValueAsBytes(frame);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

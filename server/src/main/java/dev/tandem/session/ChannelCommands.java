@@ -1,0 +1,117 @@
+package dev.tandem.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tandem.config.LimitsConfig;
+import dev.tandem.hub.ChannelName;
+import dev.tandem.hub.HistoryPage;
+import dev.tandem.hub.HistoryQuery;
+import dev.tandem.hub.Hub;
+import dev.tandem.hub.Publication;
+import dev.tandem.hub.Since;
+import dev.tandem.protocol.ErrorCode;
+import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.InboundFrame;
+import dev.tandem.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The pub/sub commands of the native protocol: {@code subscribe}, {@code unsubscribe}, {@code publish},
+ * {@code history}, {@code ping}. Validates each frame, applies the namespace policy and calls the hub.
+ */
+public final class ChannelCommands {
+    private final Hub hub;
+    private final LimitsConfig limits;
+
+    public ChannelCommands(Hub hub, LimitsConfig limits) {
+        this.hub = hub;
+        this.limits = limits;
+    }
+
+    public void registerOn(CommandRouter router) {
+        router.register("subscribe", this::subscribe)
+                .register("unsubscribe", this::unsubscribe)
+                .register("publish", this::publish)
+                .register("history", this::history)
+                .register("ping", (session, frame) -> session.send(FrameCodec.envelope("pong", frame.requestId(), null)));
+    }
+
+    private void subscribe(Session session, InboundFrame frame) {
+        String channel = ChannelName.validate(frame.requireText("channel"));
+        Since since = since(frame.body().get("since"));
+        if (session.subscriptions().contains(channel)) {
+            throw ProtocolException.badRequest("already subscribed to " + channel);
+        }
+        if (session.subscriptions().size() >= limits.maxSubscriptionsPerConnection()) {
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
+                    "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
+        }
+        session.subscriptions().add(channel);
+        hub.subscribe(session, channel, since, frame.requestId());
+    }
+
+    private void unsubscribe(Session session, InboundFrame frame) {
+        String channel = ChannelName.validate(frame.requireText("channel"));
+        if (!session.subscriptions().remove(channel)) {
+            throw ProtocolException.badRequest("not subscribed to " + channel);
+        }
+        hub.unsubscribe(session, channel);
+        session.send(FrameCodec.envelope("unsubscribed", frame.requestId(), channel));
+    }
+
+    private void publish(Session session, InboundFrame frame) {
+        String channel = ChannelName.validate(frame.requireText("channel"));
+        JsonNode payload = frame.body().get("payload");
+        if (payload == null) {
+            throw ProtocolException.badRequest("'payload' is required for publish");
+        }
+        if (!hub.policy(channel).clientPublish()) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + channel);
+        }
+        Publication publication = hub.publish(channel, payload, session.userId());
+        ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
+        ack.putObject("payload").put("seq", publication.seq());
+        session.send(ack);
+    }
+
+    private void history(Session session, InboundFrame frame) {
+        String channel = ChannelName.validate(frame.requireText("channel"));
+        JsonNode body = frame.body();
+        HistoryQuery query = HistoryQuery.of(InboundFrame.optionalSeq(body, "after", -1),
+                InboundFrame.optionalSeq(body, "before", -1),
+                InboundFrame.optionalSeq(body, "limit", HistoryQuery.MAX_LIMIT));
+        HistoryPage page = hub.history(channel, query);
+        ObjectNode reply = FrameCodec.envelope("history", frame.requestId(), channel);
+        writePage(reply.putObject("payload"), page);
+        session.send(reply);
+    }
+
+    /** Writes a page as {@code {publications, seq, epoch, more}}; shared with the HTTP API. */
+    public static void writePage(ObjectNode target, HistoryPage page) {
+        ArrayNode publications = target.putArray("publications");
+        for (Publication p : page.publications()) {
+            publications.addRawValue(new RawValue(new String(p.frame(), StandardCharsets.UTF_8)));
+        }
+        target.put("seq", page.seq()).put("epoch", page.epoch()).put("more", page.more());
+    }
+
+    private static Since since(JsonNode since) {
+        if (since == null || since.isNull()) {
+            return null;
+        }
+        if (!since.isObject()) {
+            throw ProtocolException.badRequest("'since' must be an object {seq, epoch}");
+        }
+        JsonNode epoch = since.get("epoch");
+        if (epoch == null || !epoch.isTextual()) {
+            throw ProtocolException.badRequest("'since.epoch' is required and must be a string");
+        }
+        JsonNode seq = since.get("seq");
+        if (seq == null || !seq.isIntegralNumber() || seq.asLong() < 0) {
+            throw ProtocolException.badRequest("'since.seq' is required and must be a non-negative integer");
+        }
+        return new Since(seq.asLong(), epoch.textValue());
+    }
+}

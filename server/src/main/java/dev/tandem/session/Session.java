@@ -1,0 +1,143 @@
+package dev.tandem.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.hub.Subscriber;
+import dev.tandem.ops.TandemMetrics;
+import dev.tandem.protocol.CloseCode;
+import dev.tandem.protocol.ErrorCode;
+import dev.tandem.protocol.FrameCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One client connection, independent of its transport: who it is, what it is subscribed to, and its bounded
+ * outbound path. Frames from any thread go into the {@link OutboundQueue}; the loop's {@link LoopWriter}
+ * moves them to the socket while it is writable. When the queue would overflow the session is a slow
+ * consumer: it is disconnected with 4008 (it may resume with {@code since}) instead of growing the heap or
+ * holding up the publisher.
+ */
+public final class Session implements Subscriber {
+    private final String id;
+    private final String userId;
+    private final SessionTransport transport;
+    private final OutboundQueue queue;
+    private final LoopWriter writer;
+    private final TandemMetrics metrics;
+    private final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+
+    Session(String id, String userId, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
+            TandemMetrics metrics) {
+        this.id = id;
+        this.userId = userId;
+        this.transport = transport;
+        this.queue = queue;
+        this.writer = writer;
+        this.metrics = metrics;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public SessionTransport transport() {
+        return transport;
+    }
+
+    /** Channel names this session is subscribed to; mutated only by the session's own commands and close. */
+    public Set<String> subscriptions() {
+        return subscriptions;
+    }
+
+    /** Enqueues an encoded frame from any thread; takes ownership of it. */
+    @Override
+    public void send(ByteBuf frame) {
+        if (queue.offer(frame)) {
+            writer.markDirty(this);
+        } else if (closeReason.get() == null) {
+            metrics.slowConsumerDisconnects().increment();
+            disconnect(CloseCode.POLICY, "slow consumer: outbound queue full");
+        }
+    }
+
+    /** Encodes and enqueues a reply or event. */
+    public void send(ObjectNode frame) {
+        send(Unpooled.wrappedBuffer(FrameCodec.encode(frame)));
+    }
+
+    public void sendError(JsonNode requestId, ErrorCode code, String message) {
+        send(FrameCodec.error(requestId, code, message));
+    }
+
+    /**
+     * Closes from any thread: drops what is queued, sends {@code disconnect} with the code and closes. Only the
+     * first call counts; its reason is the one logged.
+     */
+    public void disconnect(CloseCode code, String reason) {
+        if (!closeReason.compareAndSet(null, new CloseReason(code, reason))) {
+            return;
+        }
+        queue.close();
+        byte[] frame = FrameCodec.encode(FrameCodec.disconnect(code, reason));
+        transport.eventLoop().execute(() -> transport.close(code, Unpooled.wrappedBuffer(frame)));
+    }
+
+    /** Records why the peer went away when it was not the server's doing (first reason wins). */
+    public void closedByPeer(String reason) {
+        closeReason.compareAndSet(null, new CloseReason(CloseCode.NORMAL, reason));
+        queue.close();
+    }
+
+    public CloseReason closeReason() {
+        return closeReason.get();
+    }
+
+    boolean markDirty() {
+        return dirty.compareAndSet(false, true);
+    }
+
+    /** Moves queued frames to the socket while it is writable, then flushes once; event loop only. */
+    void flushPending() {
+        dirty.set(false);
+        int written = 0;
+        while (transport.isWritable()) {
+            ByteBuf frame = queue.poll();
+            if (frame == null) {
+                break;
+            }
+            transport.write(frame);
+            written++;
+        }
+        if (written > 0) {
+            metrics.framesOut().increment(written);
+            transport.flush();
+        }
+    }
+
+    /** The transport calls this when the socket can take more again. */
+    public void onWritable() {
+        if (!queue.isEmpty()) {
+            writer.markDirty(this);
+        }
+    }
+
+    /**
+     * Why a session ended.
+     *
+     * @param code   the close code
+     * @param reason human-readable reason, logged on disconnect
+     */
+    public record CloseReason(CloseCode code, String reason) {
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tandem.session;
+
+import dev.tandem.config.LimitsConfig;
+import dev.tandem.hub.Hub;
+import dev.tandem.ops.TandemMetrics;
+import dev.tandem.protocol.CloseCode;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every live session on this node. Opens sessions (ids, bounded queues, loop writers), and on close removes
+ * their subscriptions from the hub, so a vanished client never stays in a fanout list. Writes the one log line
+ * per connect and per disconnect (with its reason) that operators grep for.
+ */
+public final class SessionRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Hub hub;
+    private final LimitsConfig limits;
+    private final TandemMetrics metrics;
+    private final LoopWriters writers = new LoopWriters();
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+    public SessionRegistry(Hub hub, LimitsConfig limits, TandemMetrics metrics) {
+        this.hub = hub;
+        this.limits = limits;
+        this.metrics = metrics;
+    }
+
+    public Session open(String userId, SessionTransport transport) {
+        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
+        Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
+        sessions.put(session.id(), session);
+        metrics.connections().incrementAndGet();
+        LOG.info("connect id={} user={} transport={} remote={}", session.id(), userId, transport.name(),
+                transport.remoteAddress());
+        return session;
+    }
+
+    /** Called once by the transport when the connection is gone, whoever closed it. */
+    public void closed(Session session) {
+        if (sessions.remove(session.id()) == null) {
+            return;
+        }
+        session.closedByPeer("connection closed by client");
+        List<String> channels;
+        synchronized (session.subscriptions()) {
+            channels = new ArrayList<>(session.subscriptions());
+            session.subscriptions().clear();
+        }
+        channels.forEach(channel -> hub.unsubscribe(session, channel));
+        metrics.connections().decrementAndGet();
+        Session.CloseReason reason = session.closeReason();
+        LOG.info("disconnect id={} user={} code={} reason=\"{}\"", session.id(), session.userId(),
+                reason.code().code(), reason.reason());
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Disconnects every session, e.g. with 1012 on shutdown. */
+    public void disconnectAll(CloseCode code, String reason) {
+        sessions.values().forEach(s -> s.disconnect(code, reason));
+    }
+
+    /** An anonymous user id: {@code anon-} and eight random characters. */
+    public static String anonymousUserId() {
+        return newId("anon-");
+    }
+
+    private static String newId(String prefix) {
+        return prefix + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.tandem.transport;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An HTTP request as endpoints see it: decoded path and query, headers, and the aggregated body.
+ *
+ * @param method  request method
+ * @param path    decoded path without the query
+ * @param query   decoded query parameters
+ * @param headers request headers
+ * @param body    request body bytes (empty when none)
+ */
+public record HttpExchange(HttpMethod method, String path, Map<String, List<String>> query, HttpHeaders headers,
+                           byte[] body) {
+
+    /** The first value of a query parameter, or null. */
+    public String param(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+}

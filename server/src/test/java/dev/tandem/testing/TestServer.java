@@ -1,0 +1,84 @@
+package dev.tandem.testing;
+
+import dev.tandem.TandemServer;
+import dev.tandem.config.ConfigLoader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/** A real Tandem server on a random loopback port, configured by dotted keys, for one test class or test. */
+public final class TestServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final TandemServer server;
+
+    private TestServer(TandemServer server) {
+        this.server = server;
+    }
+
+    /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
+    public static TestServer start(Map<String, String> overrides) {
+        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
+        overrides.forEach(loader::set);
+        return new TestServer(TandemServer.start(loader.load()));
+    }
+
+    public static TestServer start() {
+        return start(Map.of());
+    }
+
+    public TandemServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI ws(String query) {
+        return URI.create("ws://127.0.0.1:" + port() + "/ws" + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    public WsClient connect() {
+        return WsClient.connect(ws(""));
+    }
+
+    public WsClient connect(String user) {
+        return WsClient.connect(ws("user=" + user));
+    }
+
+    public HttpResponse<String> get(String path, String... headers) {
+        return send(request(path, headers).GET().build());
+    }
+
+    public HttpResponse<String> post(String path, String body, String... headers) {
+        return send(request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private HttpRequest.Builder request(String path, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return builder;
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
