@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import dev.tandem.api.ServerApi;
+import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthEndpoints;
@@ -57,7 +58,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemServer(TandemConfig config) {
         this.config = config;
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT);
-        this.sessions = new SessionRegistry(hub, config.limits(), metrics);
+        this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
@@ -72,9 +73,12 @@ public final class TandemServer implements AutoCloseable {
 
     private void bind() {
         CommandRouter commands = new CommandRouter();
+        sessions.registerOn(commands);
         new ChannelCommands(hub, config.limits()).registerOn(commands);
+        Authenticator authenticator = new Authenticator(config);
         HttpRouter router = new HttpRouter();
-        router.webSocket(NativeWebSocketEndpoint.PATH, new NativeWebSocketEndpoint(config, sessions, commands, metrics));
+        router.webSocket(NativeWebSocketEndpoint.PATH,
+                new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         new ServerApi(config, hub, sessions).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
 

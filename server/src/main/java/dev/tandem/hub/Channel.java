@@ -72,11 +72,12 @@ final class Channel {
             history.expire(now);
             history.add(publication);
         }
-        fanout(publication.frame(), alloc);
+        broadcast(publication.frame(), null, alloc);
         return publication;
     }
 
-    private void fanout(byte[] frame, ByteBufAllocator alloc) {
+    /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
+    void broadcast(byte[] frame, Subscriber exclude, ByteBufAllocator alloc) {
         Subscriber[] targets = snapshot;
         if (targets.length == 0) {
             return;
@@ -84,7 +85,9 @@ final class Channel {
         ByteBuf shared = alloc.directBuffer(frame.length).writeBytes(frame);
         try {
             for (Subscriber subscriber : targets) {
-                subscriber.send(shared.retainedDuplicate());
+                if (subscriber != exclude) {
+                    subscriber.send(shared.retainedDuplicate());
+                }
             }
         } finally {
             shared.release();

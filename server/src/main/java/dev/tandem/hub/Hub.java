@@ -1,9 +1,11 @@
 package dev.tandem.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
+import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBufAllocator;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -70,6 +72,23 @@ public final class Hub {
         });
         metrics.publications().increment();
         return publication;
+    }
+
+    /**
+     * Sends an ephemeral frame (presence, typing, receipts: no seq, never stored) to the channel's local
+     * subscribers, except {@code exclude} when non-null. Encoded once, like a publication.
+     */
+    public void broadcast(String channel, ObjectNode frame, Subscriber exclude) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return;
+        }
+        byte[] encoded = FrameCodec.encode(frame);
+        synchronized (c) {
+            if (!c.isRetired()) {
+                c.broadcast(encoded, exclude, alloc);
+            }
+        }
     }
 
     public HistoryPage history(String channel, HistoryQuery query) {

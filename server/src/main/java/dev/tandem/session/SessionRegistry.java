@@ -1,13 +1,20 @@
 package dev.tandem.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.TandemVersion;
 import dev.tandem.config.LimitsConfig;
+import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
+import dev.tandem.protocol.FrameCodec;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +29,41 @@ public final class SessionRegistry {
 
     private final Hub hub;
     private final LimitsConfig limits;
+    private final long pingIntervalMillis;
     private final TandemMetrics metrics;
     private final LoopWriters writers = new LoopWriters();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
-    public SessionRegistry(Hub hub, LimitsConfig limits, TandemMetrics metrics) {
+    public SessionRegistry(TandemConfig config, Hub hub, TandemMetrics metrics) {
         this.hub = hub;
-        this.limits = limits;
+        this.limits = config.limits();
+        this.pingIntervalMillis = config.connection().pingInterval().toMillis();
         this.metrics = metrics;
     }
 
+    /** Registers the {@code connect} command: answers {@code connected} again (the session already exists). */
+    public void registerOn(CommandRouter router) {
+        router.register("connect", (session, frame) -> session.send(connected(session, frame.requestId())));
+    }
+
+    /** Runs {@code listener} for every session that ends (after its subscriptions are gone), on its event loop. */
+    public void onClose(Consumer<Session> listener) {
+        closeListeners.add(listener);
+    }
+
+    /** The {@code connected} frame: the first frame a client gets, and the reply to {@code connect}. */
+    public ObjectNode connected(Session session, JsonNode requestId) {
+        ObjectNode frame = FrameCodec.envelope("connected", requestId, null);
+        frame.putObject("payload")
+                .put("connectionId", session.id())
+                .put("userId", session.userId())
+                .put("pingInterval", pingIntervalMillis)
+                .put("serverVersion", TandemVersion.VERSION);
+        return frame;
+    }
+
+    /** Opens a session and sends {@code connected} as its first frame. */
     public Session open(String userId, SessionTransport transport) {
         OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
         Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
@@ -39,6 +71,7 @@ public final class SessionRegistry {
         metrics.connections().incrementAndGet();
         LOG.info("connect id={} user={} transport={} remote={}", session.id(), userId, transport.name(),
                 transport.remoteAddress());
+        session.send(connected(session, null));
         return session;
     }
 
@@ -54,6 +87,7 @@ public final class SessionRegistry {
             session.subscriptions().clear();
         }
         channels.forEach(channel -> hub.unsubscribe(session, channel));
+        closeListeners.forEach(listener -> listener.accept(session));
         metrics.connections().decrementAndGet();
         Session.CloseReason reason = session.closeReason();
         LOG.info("disconnect id={} user={} code={} reason=\"{}\"", session.id(), session.userId(),

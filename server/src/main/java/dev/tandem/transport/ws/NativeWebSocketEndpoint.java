@@ -1,5 +1,6 @@
 package dev.tandem.transport.ws;
 
+import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.session.CommandRouter;
@@ -20,13 +21,15 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
     public static final String PATH = "/ws";
 
     private final TandemConfig config;
+    private final Authenticator authenticator;
     private final SessionRegistry sessions;
     private final CommandRouter commands;
     private final TandemMetrics metrics;
 
-    public NativeWebSocketEndpoint(TandemConfig config, SessionRegistry sessions, CommandRouter commands,
-                                   TandemMetrics metrics) {
+    public NativeWebSocketEndpoint(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
+                                   CommandRouter commands, TandemMetrics metrics) {
         this.config = config;
+        this.authenticator = authenticator;
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
@@ -49,6 +52,6 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
                 .build();
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
-        pipeline.addLast("ws-native", new NativeWebSocketHandler(config, sessions, commands, metrics));
+        pipeline.addLast("ws-native", new NativeWebSocketHandler(config, authenticator, sessions, commands, metrics));
     }
 }

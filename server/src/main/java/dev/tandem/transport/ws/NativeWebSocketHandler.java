@@ -1,8 +1,6 @@
 package dev.tandem.transport.ws;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.TandemVersion;
+import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
@@ -29,9 +27,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +39,18 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(NativeWebSocketHandler.class);
-    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
 
     private final TandemConfig config;
+    private final Authenticator authenticator;
     private final SessionRegistry sessions;
     private final CommandRouter commands;
     private final TandemMetrics metrics;
     private Session session;
 
-    NativeWebSocketHandler(TandemConfig config, SessionRegistry sessions, CommandRouter commands, TandemMetrics metrics) {
+    NativeWebSocketHandler(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
+                           CommandRouter commands, TandemMetrics metrics) {
         this.config = config;
+        this.authenticator = authenticator;
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
@@ -72,38 +70,18 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private void open(ChannelHandlerContext ctx, HandshakeComplete handshake) {
         long pingMillis = config.connection().pingInterval().toMillis();
         ctx.pipeline().addFirst("idle", new IdleStateHandler(2 * pingMillis, 0, pingMillis, TimeUnit.MILLISECONDS));
-        String user = new QueryStringDecoder(handshake.requestUri()).parameters()
-                .getOrDefault("user", List.of()).stream().findFirst().orElse(null);
-        String userId = anonymousIdentity(user);
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
-        if (userId == null) {
-            byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(CloseCode.UNAUTHORIZED, "authentication required"));
-            transport.close(CloseCode.UNAUTHORIZED, Unpooled.wrappedBuffer(refusal));
+        String userId;
+        try {
+            userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
+                    handshake.requestHeaders());
+        } catch (ProtocolException e) {
+            CloseCode code = e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN;
+            byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(code, e.getMessage()));
+            transport.close(code, Unpooled.wrappedBuffer(refusal));
             return;
         }
         session = sessions.open(userId, transport);
-        session.send(connected(null));
-    }
-
-    /** The identity of a connection without a token: {@code ?user=} in dev mode, otherwise anon-…; null if refused. */
-    private String anonymousIdentity(String requested) {
-        if (!config.auth().anonymous()) {
-            return null;
-        }
-        if (requested != null && config.dev() && USER_NAME.matcher(requested).matches()) {
-            return requested;
-        }
-        return SessionRegistry.anonymousUserId();
-    }
-
-    private ObjectNode connected(JsonNode requestId) {
-        ObjectNode frame = FrameCodec.envelope("connected", requestId, null);
-        frame.putObject("payload")
-                .put("connectionId", session.id())
-                .put("userId", session.userId())
-                .put("pingInterval", config.connection().pingInterval().toMillis())
-                .put("serverVersion", TandemVersion.VERSION);
-        return frame;
     }
 
     @Override
@@ -121,12 +99,7 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     private void handleText(String text) {
         try {
-            var inbound = FrameCodec.parse(text);
-            if ("connect".equals(inbound.type())) {
-                session.send(connected(inbound.requestId()));
-                return;
-            }
-            commands.dispatch(session, inbound);
+            commands.dispatch(session, FrameCodec.parse(text));
         } catch (ProtocolException e) {
             session.sendError(null, e.code(), e.getMessage());
         }
