@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -69,7 +68,8 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     private void open(ChannelHandlerContext ctx, HandshakeComplete handshake) {
         long pingMillis = config.connection().pingInterval().toMillis();
-        ctx.pipeline().addFirst("idle", new IdleStateHandler(2 * pingMillis, 0, pingMillis, TimeUnit.MILLISECONDS));
+        // One reader-idle timer does both jobs: the first idle period sends a ping, the next one closes.
+        ctx.pipeline().addFirst("idle", new IdleStateHandler(pingMillis, 0, 0, TimeUnit.MILLISECONDS));
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
         String userId;
         try {
@@ -108,11 +108,11 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
         if (session == null) {
             ctx.close();
-        } else if (idle.state() == IdleState.READER_IDLE) {
+        } else if (idle.isFirst()) {
+            ctx.writeAndFlush(new PingWebSocketFrame());
+        } else {
             session.disconnect(CloseCode.POLICY, "ping timeout: nothing received for "
                     + 2 * config.connection().pingInterval().toMillis() + " ms");
-        } else if (idle.state() == IdleState.ALL_IDLE) {
-            ctx.writeAndFlush(new PingWebSocketFrame());
         }
     }
 
