@@ -71,17 +71,25 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         // One reader-idle timer does both jobs: the first idle period sends a ping, the next one closes.
         ctx.pipeline().addFirst("idle", new IdleStateHandler(pingMillis, 0, 0, TimeUnit.MILLISECONDS));
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
+        if (sessions.atCapacity()) {
+            metrics.refusedConnections().increment();
+            refuse(transport, CloseCode.TRY_AGAIN_LATER, "server at capacity, retry later");
+            return;
+        }
         String userId;
         try {
             userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
                     handshake.requestHeaders());
         } catch (ProtocolException e) {
-            CloseCode code = e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN;
-            byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(code, e.getMessage()));
-            transport.close(code, Unpooled.wrappedBuffer(refusal));
+            refuse(transport, e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN,
+                    e.getMessage());
             return;
         }
         session = sessions.open(userId, transport);
+    }
+
+    private static void refuse(WebSocketSessionTransport transport, CloseCode code, String reason) {
+        transport.close(code, Unpooled.wrappedBuffer(FrameCodec.encode(FrameCodec.disconnect(code, reason))));
     }
 
     @Override
