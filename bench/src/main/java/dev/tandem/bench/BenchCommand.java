@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
-        subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class})
+        subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
+                BenchCommand.Churn.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -155,6 +156,81 @@ public final class BenchCommand {
                 System.out.printf("ratio tandem/socket.io: RSS per connection %.2f%n", ratio);
             }
             common.write("connections", out);
+            return 0;
+        }
+    }
+
+    @Command(name = "channels", mixinStandardHelpOptions = true, description = "Many channels, few subscribers each, random publishes.")
+    static final class Channels implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--channels", defaultValue = "10000")
+        int channels;
+
+        @Option(names = "--connections", defaultValue = "10000")
+        int connections;
+
+        @Option(names = "--per-connection", defaultValue = "5", description = "channels per connection")
+        int perConnection;
+
+        @Option(names = "--rate", defaultValue = "2000", description = "publications per second")
+        int rate;
+
+        @Option(names = "--duration", defaultValue = "10")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ChannelsScenario.Params params = new ChannelsScenario.Params(channels, connections, perConnection, rate, seconds);
+            List<ChannelsScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    ChannelsScenario.run(server, generator, new ChannelsScenario.Params(channels, connections,
+                            perConnection, rate, Math.min(3, seconds)));
+                    results.add(ChannelsScenario.run(server, generator, params));
+                }
+            }
+            System.out.printf("channels: %d channels, %d connections x %d channels, %d msg/s for %d s%n", channels,
+                    connections, perConnection, rate, seconds);
+            System.out.printf("%-10s %10s %10s %9s %9s %12s%n", "server", "published", "delivered", "p50 ms", "p99 ms", "cpu us/dlv");
+            for (ChannelsScenario.Result r : results) {
+                System.out.printf("%-10s %10d %10d %9.2f %9.2f %12.2f%n", r.server(), r.published(), r.delivered(),
+                        r.p50Millis(), r.p99Millis(), r.cpuMicrosPerDelivery());
+            }
+            System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
+            common.write("channels", Map.of("scenario", "channels", "results", results));
+            return 0;
+        }
+    }
+
+    @Command(name = "churn", mixinStandardHelpOptions = true, description = "Connect, subscribe, disconnect in a loop.")
+    static final class Churn implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--workers", defaultValue = "16")
+        int workers;
+
+        @Option(names = "--duration", defaultValue = "10")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ChurnScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    ChurnScenario.run(server, generator, workers, Math.min(3, seconds));
+                    results.add(ChurnScenario.run(server, generator, workers, seconds));
+                }
+            }
+            System.out.printf("churn: %d workers connect/subscribe/disconnect for %d s%n", workers, seconds);
+            System.out.printf("%-10s %10s %12s %14s%n", "server", "cycles", "cycles/s", "cpu us/cycle");
+            for (ChurnScenario.Result r : results) {
+                System.out.printf("%-10s %10d %12.0f %14.1f%n", r.server(), r.cycles(), r.cyclesPerSecond(), r.cpuMicrosPerCycle());
+            }
+            System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
+            common.write("churn", Map.of("scenario", "churn", "results", results));
             return 0;
         }
     }

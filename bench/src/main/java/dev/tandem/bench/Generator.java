@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The client side of a run: one Netty event loop group shared by every generated connection, and a ramp that
@@ -34,7 +35,13 @@ final class Generator implements AutoCloseable {
 
     /** Opens {@code count} connections (indexes from {@code firstIndex}), each subscribed to its channel. */
     List<LoadClient> rampSubscribed(ServerUnderTest server, int firstIndex, int count,
-                                    java.util.function.IntFunction<String> channelOf, LoadClient.DeliverySink sink)
+                                    IntFunction<String> channelOf, LoadClient.DeliverySink sink) throws Exception {
+        return rampSubscribedToMany(server, firstIndex, count, i -> List.of(channelOf.apply(i)), sink);
+    }
+
+    /** Opens {@code count} connections, connection {@code i} subscribed to every channel of {@code channelsOf(i)}. */
+    List<LoadClient> rampSubscribedToMany(ServerUnderTest server, int firstIndex, int count,
+                                          IntFunction<List<String>> channelsOf, LoadClient.DeliverySink sink)
             throws Exception {
         Semaphore permits = new Semaphore(IN_FLIGHT);
         List<CompletableFuture<LoadClient>> pending = new ArrayList<>(count);
@@ -42,7 +49,7 @@ final class Generator implements AutoCloseable {
             permits.acquire();
             int index = firstIndex + i;
             CompletableFuture<LoadClient> ready = open(server, index, sink)
-                    .thenCompose(client -> client.subscribe(channelOf.apply(index)));
+                    .thenCompose(client -> client.subscribe(channelsOf.apply(index)));
             ready.whenComplete((c, e) -> permits.release());
             pending.add(ready);
         }

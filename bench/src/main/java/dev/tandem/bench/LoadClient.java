@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,6 +28,7 @@ final class LoadClient {
     private final DeliverySink sink;
     private final CompletableFuture<LoadClient> open = new CompletableFuture<>();
     private final CompletableFuture<LoadClient> subscribed = new CompletableFuture<>();
+    private int pendingAcks; // event loop only
     private Channel channel;
 
     /** Receives every delivery with its one-way latency. */
@@ -63,7 +65,18 @@ final class LoadClient {
     }
 
     CompletableFuture<LoadClient> subscribe(String channelName) {
-        channel.writeAndFlush(new TextWebSocketFrame(dialect.subscribe(channelName, 1)));
+        return subscribe(List.of(channelName));
+    }
+
+    /** Subscribes to every channel; completes when all are acknowledged. */
+    CompletableFuture<LoadClient> subscribe(List<String> channelNames) {
+        channel.eventLoop().execute(() -> {
+            pendingAcks = channelNames.size();
+            for (int i = 0; i < channelNames.size(); i++) {
+                channel.write(new TextWebSocketFrame(dialect.subscribe(channelNames.get(i), i + 1)));
+            }
+            channel.flush();
+        });
         return subscribed;
     }
 
@@ -123,7 +136,9 @@ final class LoadClient {
                 return;
             }
             if (dialect.isSubscribed(body)) {
-                subscribed.complete(LoadClient.this);
+                if (--pendingAcks == 0) {
+                    subscribed.complete(LoadClient.this);
+                }
                 return;
             }
             String reply = dialect.reply(body);
