@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
         subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
-                BenchCommand.Churn.class})
+                BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -231,6 +231,36 @@ public final class BenchCommand {
             }
             System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
             common.write("churn", Map.of("scenario", "churn", "results", results));
+            return 0;
+        }
+    }
+
+    @Command(name = "reconnect-storm", mixinStandardHelpOptions = true,
+            description = "N clients drop at once, miss M publications per channel, and all resume with since.")
+    static final class ReconnectStorm implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--clients", defaultValue = "10000")
+        int clients;
+
+        @Option(names = "--channels", defaultValue = "100")
+        int channels;
+
+        @Option(names = "--missed", defaultValue = "20", description = "publications per channel while away")
+        int missed;
+
+        @Override
+        public Integer call() throws Exception {
+            ReconnectStormScenario.Result r;
+            try (ServerUnderTest server = common.start("tandem"); Generator generator = new Generator(common.threads)) {
+                r = ReconnectStormScenario.run(server, generator, clients, channels, missed);
+            }
+            System.out.printf("reconnect-storm: %d clients on %d channels, %d missed per channel (tandem only)%n",
+                    clients, channels, missed);
+            System.out.printf("recovered %d/%d subscriptions, %d/%d missed publications delivered, all in %.2f s%n",
+                    r.recovered(), r.clients(), r.delivered(), r.expected(), r.secondsToRecover());
+            common.write("reconnect-storm", Map.of("scenario", "reconnect-storm", "result", r));
             return 0;
         }
     }

@@ -43,13 +43,30 @@ final class Generator implements AutoCloseable {
     List<LoadClient> rampSubscribedToMany(ServerUnderTest server, int firstIndex, int count,
                                           IntFunction<List<String>> channelsOf, LoadClient.DeliverySink sink)
             throws Exception {
-        Semaphore permits = new Semaphore(IN_FLIGHT);
+        Dialect dialect = server.dialect();
+        return ramp(server, firstIndex, count, i -> {
+            List<String> channels = channelsOf.apply(i);
+            List<String> frames = new ArrayList<>(channels.size());
+            for (int c = 0; c < channels.size(); c++) {
+                frames.add(dialect.subscribe(channels.get(c), c + 1));
+            }
+            return frames;
+        }, sink, IN_FLIGHT);
+    }
+
+    /**
+     * Opens {@code count} connections with at most {@code inFlight} handshakes pending; connection {@code i}
+     * sends the subscribe frames {@code subscribesOf(i)} and counts once all are acknowledged.
+     */
+    List<LoadClient> ramp(ServerUnderTest server, int firstIndex, int count, IntFunction<List<String>> subscribesOf,
+                          LoadClient.DeliverySink sink, int inFlight) throws Exception {
+        Semaphore permits = new Semaphore(inFlight);
         List<CompletableFuture<LoadClient>> pending = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             permits.acquire();
             int index = firstIndex + i;
             CompletableFuture<LoadClient> ready = open(server, index, sink)
-                    .thenCompose(client -> client.subscribe(channelsOf.apply(index)));
+                    .thenCompose(client -> client.sendSubscribes(subscribesOf.apply(index)));
             ready.whenComplete((c, e) -> permits.release());
             pending.add(ready);
         }

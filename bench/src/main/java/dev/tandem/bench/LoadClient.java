@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,6 +30,7 @@ final class LoadClient {
     private final CompletableFuture<LoadClient> open = new CompletableFuture<>();
     private final CompletableFuture<LoadClient> subscribed = new CompletableFuture<>();
     private int pendingAcks; // event loop only
+    private volatile int recovered;
     private Channel channel;
 
     /** Receives every delivery with its one-way latency. */
@@ -70,14 +72,26 @@ final class LoadClient {
 
     /** Subscribes to every channel; completes when all are acknowledged. */
     CompletableFuture<LoadClient> subscribe(List<String> channelNames) {
+        List<String> frames = new ArrayList<>(channelNames.size());
+        for (int i = 0; i < channelNames.size(); i++) {
+            frames.add(dialect.subscribe(channelNames.get(i), i + 1));
+        }
+        return sendSubscribes(frames);
+    }
+
+    /** Sends ready-made subscribe frames; completes when each is acknowledged. */
+    CompletableFuture<LoadClient> sendSubscribes(List<String> frames) {
         channel.eventLoop().execute(() -> {
-            pendingAcks = channelNames.size();
-            for (int i = 0; i < channelNames.size(); i++) {
-                channel.write(new TextWebSocketFrame(dialect.subscribe(channelNames.get(i), i + 1)));
-            }
+            pendingAcks = frames.size();
+            frames.forEach(frame -> channel.write(new TextWebSocketFrame(frame)));
             channel.flush();
         });
         return subscribed;
+    }
+
+    /** How many subscribe acknowledgements said {@code "recovered":true}. */
+    int recoveredCount() {
+        return recovered;
     }
 
     void send(String text) {
@@ -136,6 +150,9 @@ final class LoadClient {
                 return;
             }
             if (dialect.isSubscribed(body)) {
+                if (body.contains("\"recovered\":true")) {
+                    recovered++;
+                }
                 if (--pendingAcks == 0) {
                     subscribed.complete(LoadClient.this);
                 }

@@ -54,6 +54,16 @@ class BenchSmokeTest {
     }
 
     @Test
+    void reconnectStormRecoversEveryMissedPublicationForEveryClient() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ReconnectStormScenario.Result storm = ReconnectStormScenario.run(server, generator, 100, 5, 10);
+            assertThat(storm.recovered()).isEqualTo(100);
+            assertThat(storm.delivered()).isEqualTo(storm.expected()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);
