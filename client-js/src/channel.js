@@ -57,9 +57,12 @@ export class Channel extends Emitter {
     return () => this.#unsubscribe(handler);
   }
 
-  /** Publishes `payload`; resolves with the `ack` (its `payload.seq`). Queued while offline. */
-  publish(payload, options = {}) {
-    return this.#client.request({ type: 'publish', channel: this.name, payload }, options);
+  /**
+   * Publishes `payload`; resolves with the `ack` (its `payload.seq`). Queued while offline. With
+   * `options.clientMsgId` the server can drop a repeat, so the publish is also resent after a drop.
+   */
+  publish(payload, { clientMsgId, ...options } = {}) {
+    return this.#client.request({ type: 'publish', channel: this.name, payload, clientMsgId }, options);
   }
 
   /** One page of history: `{after}`, `{before}` or neither (newest), `limit` up to 100. */

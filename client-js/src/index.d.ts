@@ -198,7 +198,7 @@ export declare class Channel {
   readonly state: 'idle' | 'subscribing' | 'subscribed' | 'failed';
   readonly stats: { delivered: number; duplicates: number; gapFills: number; resumes: number; unrecovered: number };
   subscribe(handler: (event: Publication) => void, options?: { since?: Position }): () => void;
-  publish(payload: unknown, options?: RequestOptions): Promise<Frame & { payload: { seq: number } }>;
+  publish(payload: unknown, options?: RequestOptions & { clientMsgId?: string }): Promise<Frame & { payload: { seq: number } }>;
   history(query?: { after?: number; before?: number; limit?: number }, options?: RequestOptions): Promise<HistoryPage>;
   on<E extends keyof ChannelEvents>(event: E, listener: (value: ChannelEvents[E]) => void): () => void;
 }

@@ -85,7 +85,7 @@ test('a server error rejects the command with the server code and does not distu
   tandem.close();
 });
 
-test('a command in flight when the connection drops fails with disconnected unless it is safe to resend', async () => {
+test('a command in flight when the connection drops fails with disconnected unless it is safe to resend (history, publish with clientMsgId)', async () => {
   const network = new TestNetwork();
   const tandem = client(network, { heartbeatInterval: 60000 }).connect();
   await tandem.whenOpen();
@@ -93,12 +93,15 @@ test('a command in flight when the connection drops fails with disconnected unle
   const channel = tandem.channel(uniqueChannel());
   const publish = channel.publish({ n: 1 });
   const history = channel.history();
+  const keyed = channel.publish({ n: 2 }, { clientMsgId: 'm-2' });
   await new Promise((resolve) => setTimeout(resolve, 100));
   network.inbound = (frame) => [frame];
   network.down();
   network.up();
   await assert.rejects(publish, { code: 'disconnected' });
   const page = await history;
-  assert.deepEqual(page.publications.map((p) => p.seq), [1], 'history was resent on the new connection');
+  assert.ok(page.publications.some((p) => p.seq === 1), 'history was resent on the new connection');
+  const resent = await keyed;
+  assert.ok(resent.payload.seq >= 2, 'a publish with a clientMsgId was resent on the new connection and acknowledged');
   tandem.close();
 });
