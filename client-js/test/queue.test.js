@@ -94,14 +94,18 @@ test('a command in flight when the connection drops fails with disconnected unle
   const publish = channel.publish({ n: 1 });
   const history = channel.history();
   const keyed = channel.publish({ n: 2 }, { clientMsgId: 'm-2' });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const stored = async () => (await fetch(`${serverUrl}/api/channels/${encodeURIComponent(channel.name)}/history`)
+    .then((response) => response.json())).publications;
+  await waitFor(async () => (await stored()).length === 2, 'both publishes reaching the server (their acks are swallowed)');
   network.inbound = (frame) => [frame];
   network.down();
   network.up();
   await assert.rejects(publish, { code: 'disconnected' });
   const page = await history;
-  assert.ok(page.publications.some((p) => p.seq === 1), 'history was resent on the new connection');
+  assert.deepEqual(page.publications.map((p) => p.seq).slice(0, 2), [1, 2], 'history was resent on the new connection');
   const resent = await keyed;
-  assert.ok(resent.payload.seq >= 2, 'a publish with a clientMsgId was resent on the new connection and acknowledged');
+  assert.ok(resent.payload.seq >= 2, 'the publish with a clientMsgId was resent on the new connection and acknowledged');
+  const ones = (await stored()).filter((p) => p.payload.n === 1);
+  assert.equal(ones.length, 1, 'the publish without a clientMsgId was not resent');
   tandem.close();
 });
