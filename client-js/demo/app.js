@@ -3,6 +3,8 @@ import { TandemClient } from '/sdk/index.js';
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'lobby';
+// `channel` overrides the room's channel (`chat:ROOM`), e.g. to try a namespace with another history policy.
+const channelName = params.get('channel') || `chat:${room}`;
 const user = params.get('user') || localStorage.getItem('tandem.demo.user');
 const $ = (id) => document.getElementById(id);
 
@@ -23,7 +25,7 @@ if (!user) {
 
 function start(me) {
   $('chat').hidden = false;
-  $('room').textContent = `# ${room}`;
+  $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
   const client = new TandemClient({ url: location.origin, user: me });
   window.tandem = client; // handy in the console, and for the end-to-end tests
@@ -32,7 +34,7 @@ function start(me) {
     $('status').textContent = STATUS_TEXT[status] ?? status;
   });
 
-  const channel = client.channel(`chat:${room}`);
+  const channel = client.channel(channelName);
   const feed = $('feed');
   const pending = new Map(); // cid -> element of a message sent but not yet seen on the channel
   let loaded = false;

@@ -10,11 +10,11 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function open(user, room) {
+async function open(user, room, query = '') {
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => { throw error; });
-  await page.goto(`${serverUrl}/?user=${user}&room=${room}`);
+  await page.goto(`${serverUrl}/?user=${user}&room=${room}${query}`);
   await page.locator('[data-testid=status][data-status=open]').waitFor();
   return { context, page };
 }
@@ -106,4 +106,30 @@ test('a newcomer signs in with a name and sees the room\'s earlier messages from
   const carol = { context };
   await alice.context.close();
   await carol.context.close();
+});
+
+test('a browser that missed more than the history holds is told so and shows the latest messages', async () => {
+  const room = `e2e-${Date.now().toString(36)}-lost`;
+  const channel = `&channel=tiny:${room}`; // the server under test keeps 3 publications in namespace "tiny"
+  const alice = await open('alice', room, channel);
+  const bob = await open('bob', room, channel);
+  await send(alice.page, 'before');
+  await waitForTexts(bob.page, ['before']);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  const sent = ['m1', 'm2', 'm3', 'm4', 'm5'];
+  for (const text of sent) await send(alice.page, text);
+  await waitForTexts(alice.page, ['before', ...sent]);
+  await bob.context.setOffline(false);
+
+  await bob.page.locator('[data-testid=notice]:visible').waitFor();
+  assert.match(await bob.page.locator('[data-testid=notice]').textContent(), /could not be recovered/);
+  await waitForTexts(bob.page, ['m3', 'm4', 'm5']);
+  await bob.page.screenshot({ path: join(screenshots, 'bob-unrecovered.png') });
+  await send(alice.page, 'live again');
+  await waitForTexts(bob.page, ['m3', 'm4', 'm5', 'live again']);
+
+  await alice.context.close();
+  await bob.context.close();
 });

@@ -152,3 +152,13 @@ test('a token provider is asked for a token before every connection attempt', as
   assert.match(network.attempts[1].url, /[?&]token=t2(&|$)/);
   tandem.close();
 });
+
+test('without a WebSocket implementation the client refuses to start with a message saying what to pass', () => {
+  const global = globalThis.WebSocket;
+  delete globalThis.WebSocket;
+  try {
+    assert.throws(() => new TandemClient({ url: serverUrl }), { name: 'TypeError', message: /pass one.*ws package/ });
+  } finally {
+    if (global) globalThis.WebSocket = global;
+  }
+});

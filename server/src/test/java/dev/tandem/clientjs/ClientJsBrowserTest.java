@@ -30,7 +30,7 @@ class ClientJsBrowserTest {
 
     @Test
     void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUp() {
-        try (TestServer server = TestServer.start()) {
+        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=120000"));
             command.addAll(ClientJsProject.testFiles("e2e"));
             ClientJsProject.Run run = ClientJsProject.run(
