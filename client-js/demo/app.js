@@ -1,5 +1,5 @@
 // The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
-import { TandemClient } from '/sdk/index.js';
+import { TandemClient, sharedClient } from '/sdk/index.js';
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'lobby';
@@ -27,7 +27,9 @@ function start(me) {
   $('chat').hidden = false;
   $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
-  const client = new TandemClient({ url: location.origin, user: me });
+  // ?shared=1: one connection for all of this browser's tabs, through a SharedWorker.
+  const options = { url: location.origin, user: me };
+  const client = params.get('shared') === '1' ? sharedClient(options) : new TandemClient(options);
   window.tandem = client; // handy in the console, and for the end-to-end tests
   client.status.subscribe((status) => {
     $('status').dataset.status = status;
