@@ -15,8 +15,10 @@ import { Value } from './value.js';
 
 export function sharedClient(options, { workerUrl = new URL('./shared-worker.js', import.meta.url) } = {}) {
   if (typeof SharedWorker !== 'function') return new TandemClient(options);
-  const { WebSocket: _ignored, transports: _alsoIgnored, environment: _notShared, getToken, ...plain } = options;
-  if (getToken) return new TandemClient(options); // a function cannot cross to the worker
+  // Only plain data can be posted to the worker: classes and functions (WebSocket, transports, environment)
+  // stay behind (the worker uses its own), and a token provider cannot run there at all.
+  if (options.getToken) return new TandemClient(options);
+  const { WebSocket: _class, transports: _functions, environment: _window, ...plain } = options;
   return new SharedTandemClient(plain, workerUrl);
 }
 
