@@ -213,8 +213,10 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             StompSessionTransport.closeWith(ctx.channel(), code, StompEncoder.error(message, receiptId));
             return;
         }
-        transport.errorReceiptId(receiptId);
-        session.disconnect(code, message);
+        // Queued behind what the client is already owed (CONNECTED, receipts), then closed once the loop wrote it.
+        transport.errorSent();
+        session.send(Unpooled.wrappedBuffer(StompEncoder.error(message, receiptId)));
+        ctx.channel().eventLoop().execute(() -> session.disconnect(code, message));
     }
 
     @Override

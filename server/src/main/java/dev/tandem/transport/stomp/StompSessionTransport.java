@@ -25,15 +25,15 @@ final class StompSessionTransport implements SessionTransport {
     private static final long FORCE_CLOSE_MILLIS = 1000;
 
     private final Channel channel;
-    private volatile String errorReceiptId;
+    private volatile boolean errorSent;
 
     StompSessionTransport(Channel channel) {
         this.channel = channel;
     }
 
-    /** The {@code receipt} of the frame that caused the coming protocol-error close, echoed in its {@code ERROR}. */
-    void errorReceiptId(String receiptId) {
-        this.errorReceiptId = receiptId;
+    /** The handler has queued its own {@code ERROR} (behind the frames already queued); close without another. */
+    void errorSent() {
+        this.errorSent = true;
     }
 
     @Override
@@ -73,7 +73,7 @@ final class StompSessionTransport implements SessionTransport {
         if (!channel.isActive()) {
             return;
         }
-        closeWith(channel, code, code == CloseCode.NORMAL ? null : StompEncoder.error(reason, errorReceiptId));
+        closeWith(channel, code, code == CloseCode.NORMAL || errorSent ? null : StompEncoder.error(reason, null));
     }
 
     /** Writes {@code error} (when non-null) and the close frame, and closes the socket within a second regardless. */
