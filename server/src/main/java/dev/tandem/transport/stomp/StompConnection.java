@@ -36,13 +36,15 @@ final class StompConnection {
     private final Session session;
     private final Hub hub;
     private final LimitsConfig limits;
+    private final StompQueueGroup.Registry queues;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
 
-    StompConnection(Session session, Hub hub, LimitsConfig limits) {
+    StompConnection(Session session, Hub hub, LimitsConfig limits, StompQueueGroup.Registry queues) {
         this.session = session;
         this.hub = hub;
         this.limits = limits;
+        this.queues = queues;
     }
 
     void handle(StompFrame frame) {
@@ -101,8 +103,19 @@ final class StompConnection {
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                     "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
         }
+        if (destination.isQueue()) {
+            if (since != null) {
+                throw ProtocolException.badRequest("tandem-since applies to /topic/… subscriptions, not to queues");
+            }
+            StompSubscription member = new StompSubscription(id, destination, ackMode, session,
+                    limits.outboundQueueFrames(), null, queues);
+            subscriptions.put(id, member);
+            queues.join(member);
+            receipt(frame, Map.of());
+            return;
+        }
         StompSubscription subscription = new StompSubscription(id, destination, ackMode, session,
-                limits.outboundQueueFrames(), frame.header("receipt"));
+                limits.outboundQueueFrames(), frame.header("receipt"), null);
         subscriptions.put(id, subscription);
         hub.subscribe(subscription, destination.channel(), since, null);
     }
@@ -134,7 +147,7 @@ final class StompConnection {
         if (subscription == null) {
             throw ProtocolException.badRequest("no subscription with id '" + StompHeaders.printable(id) + "'");
         }
-        hub.unsubscribe(subscription, subscription.channel());
+        leave(subscription);
         return Map.of();
     }
 
@@ -220,9 +233,18 @@ final class StompConnection {
 
     /** Leaves every channel; the connection is gone. */
     void close() {
-        subscriptions.values().forEach(s -> hub.unsubscribe(s, s.channel()));
+        subscriptions.values().forEach(this::leave);
         subscriptions.clear();
         transactions.clear();
+    }
+
+    /** A queue member hands its unacknowledged messages to the rest of its group. */
+    private void leave(StompSubscription subscription) {
+        if (subscription.isQueue()) {
+            queues.leave(subscription);
+        } else {
+            hub.unsubscribe(subscription, subscription.channel());
+        }
     }
 
     private static String required(StompFrame frame, String header) {

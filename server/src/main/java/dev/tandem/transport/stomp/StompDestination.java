@@ -24,6 +24,11 @@ record StompDestination(String destination, String channel) {
     static final String APP = "/app/";
     static final String USER = "/user/";
 
+    /** Whether messages go to one subscriber of the group ({@code /queue/…}) rather than to all. */
+    boolean isQueue() {
+        return destination.startsWith(QUEUE);
+    }
+
     /** The channel a {@code SUBSCRIBE} to {@code destination} listens on, for the connection of {@code userId}. */
     static StompDestination forSubscribe(String destination, String userId) {
         required(destination);

@@ -27,6 +27,7 @@ public final class StompEndpoint implements WebSocketEndpoint {
     private final SessionRegistry sessions;
     private final Hub hub;
     private final TandemMetrics metrics;
+    private final StompQueueGroup.Registry queues;
 
     public StompEndpoint(TandemConfig config, Authenticator authenticator, SessionRegistry sessions, Hub hub,
                          TandemMetrics metrics) {
@@ -35,6 +36,7 @@ public final class StompEndpoint implements WebSocketEndpoint {
         this.sessions = sessions;
         this.hub = hub;
         this.metrics = metrics;
+        this.queues = new StompQueueGroup.Registry(hub);
     }
 
     @Override
@@ -55,6 +57,6 @@ public final class StompEndpoint implements WebSocketEndpoint {
                 .build();
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
-        pipeline.addLast("stomp", new StompHandler(config, authenticator, sessions, hub, metrics));
+        pipeline.addLast("stomp", new StompHandler(config, authenticator, sessions, hub, queues, metrics));
     }
 }

@@ -57,6 +57,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final SessionRegistry sessions;
     private final Hub hub;
     private final TandemMetrics metrics;
+    private final StompQueueGroup.Registry queues;
     private final StompParser parser;
     private HandshakeComplete handshake;
     private StompSessionTransport transport;
@@ -67,12 +68,13 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private boolean sendPings;
 
     StompHandler(TandemConfig config, Authenticator authenticator, SessionRegistry sessions, Hub hub,
-                 TandemMetrics metrics) {
+                 StompQueueGroup.Registry queues, TandemMetrics metrics) {
         this.config = config;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.hub = hub;
         this.metrics = metrics;
+        this.queues = queues;
         this.parser = new StompParser(config.limits().maxFrameBytes());
     }
 
@@ -132,7 +134,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         String userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
                 headers(frame));
         session = sessions.register(userId, transport);
-        connection = new StompConnection(session, hub, config.limits());
+        connection = new StompConnection(session, hub, config.limits(), queues);
         long ping = config.connection().pingInterval().toMillis();
         HeartBeat server = new HeartBeat(ping, ping);
         Map<String, String> headers = new LinkedHashMap<>();

@@ -13,15 +13,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One STOMP {@code SUBSCRIBE}: the hub subscriber that turns a channel's frames into {@code MESSAGE} frames on
- * its session. Its head ({@code MESSAGE}, {@code subscription}, {@code destination}) is encoded once when the
- * subscription starts and each delivery pairs it with the publication's shared part ({@link StompMessages}),
- * so a subscriber costs one composite buffer per message and no copy.
+ * One STOMP {@code SUBSCRIBE}: turns a channel's frames into {@code MESSAGE} frames on its session. A topic
+ * subscription is itself the hub subscriber; a queue subscription is a member of its channel's
+ * {@link StompQueueGroup}, which picks one member per message. Its head ({@code MESSAGE}, {@code subscription},
+ * {@code destination}) is encoded once when the subscription starts and each delivery pairs it with the
+ * publication's shared part ({@link StompMessages}), so a subscriber costs one composite buffer per message and
+ * no copy.
  *
  * <p>In {@code client} and {@code client-individual} modes it remembers the messages sent and not yet
  * acknowledged (at most {@code maxPending}; a client that lets more pile up is disconnected like a slow
- * consumer), so a {@code NACK} can redeliver them. {@link #send} runs on the publisher's thread under the
- * channel lock and acknowledgements on the connection's loop, hence the lock on {@code pending}.
+ * consumer), so a {@code NACK} can redeliver them: to this subscription for a topic, to the group's next member
+ * for a queue. Deliveries run on the publisher's thread under the channel lock and acknowledgements on the
+ * connection's loop, hence the lock on {@code pending}.
  */
 final class StompSubscription implements Subscriber {
     private final String id;
@@ -29,18 +32,20 @@ final class StompSubscription implements Subscriber {
     private final AckMode ackMode;
     private final Session session;
     private final int maxPending;
+    private final StompQueueGroup.Registry queues;
     private final byte[] head;
-    private final LinkedHashMap<String, byte[]> pending = new LinkedHashMap<>();
+    private final LinkedHashMap<String, StompMessages.Converted> pending = new LinkedHashMap<>();
     private volatile String receiptId;
 
     StompSubscription(String id, StompDestination destination, AckMode ackMode, Session session, int maxPending,
-                      String receiptId) {
+                      String receiptId, StompQueueGroup.Registry queues) {
         this.id = id;
         this.destination = destination;
         this.ackMode = ackMode;
         this.session = session;
         this.maxPending = maxPending;
         this.receiptId = receiptId;
+        this.queues = queues;
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         StompEncoder.writeHead(out, "MESSAGE", Map.of(), true);
         StompEncoder.writeHeader(out, "subscription", id, true);
@@ -56,20 +61,44 @@ final class StompSubscription implements Subscriber {
         return destination.channel();
     }
 
+    /** Whether this is a {@code /queue/} subscription (a member of its channel's queue group). */
+    boolean isQueue() {
+        return queues != null;
+    }
+
+    /** From the hub, for a topic subscription. */
     @Override
     public void send(ByteBuf frame) {
         try {
             StompMessages.Converted message = StompMessages.convert(frame);
             if (message.subscribed() != null) {
                 confirm(message.subscribed());
-            } else if (ackMode == AckMode.AUTO) {
-                session.send(Unpooled.wrappedBuffer(head, message.plain()));
             } else {
-                deliverTracked(message);
+                deliver(message);
             }
         } finally {
             frame.release();
         }
+    }
+
+    /** Sends one message to this subscription's client, tracking it in the client ack modes. */
+    void deliver(StompMessages.Converted message) {
+        if (ackMode == AckMode.AUTO) {
+            session.send(Unpooled.wrappedBuffer(head, message.plain()));
+            return;
+        }
+        boolean overflow;
+        synchronized (pending) {
+            overflow = pending.size() >= maxPending;
+            if (!overflow) {
+                pending.put(message.messageId(), message);
+            }
+        }
+        if (overflow) {
+            session.disconnect(CloseCode.POLICY, "more than " + maxPending + " unacknowledged messages on subscription " + id);
+            return;
+        }
+        session.send(Unpooled.wrappedBuffer(head, message.withAck()));
     }
 
     /** The hub's {@code subscribed} reply: answers the {@code SUBSCRIBE}'s receipt, with the channel position. */
@@ -84,35 +113,28 @@ final class StompSubscription implements Subscriber {
         }
     }
 
-    private void deliverTracked(StompMessages.Converted message) {
-        boolean overflow;
-        synchronized (pending) {
-            overflow = pending.size() >= maxPending;
-            if (!overflow) {
-                pending.put(message.messageId(), message.withAck());
-            }
-        }
-        if (overflow) {
-            session.disconnect(CloseCode.POLICY, "more than " + maxPending + " unacknowledged messages on subscription " + id);
-            return;
-        }
-        session.send(Unpooled.wrappedBuffer(head, message.withAck()));
-    }
-
     /** Forgets {@code ackId} (and in {@code client} mode every earlier message); false if it is not pending. */
     boolean ack(String ackId) {
         return !settle(ackId).isEmpty();
     }
 
-    /** Sends {@code ackId} (and in {@code client} mode every earlier pending message) again; false if not pending. */
+    /**
+     * Delivers {@code ackId} (and in {@code client} mode every earlier pending message) again: to this client for a
+     * topic, still pending; to the group's next member for a queue. False if it is not pending.
+     */
     boolean nack(String ackId) {
-        List<byte[]> again;
+        if (queues != null) {
+            List<StompMessages.Converted> released = settle(ackId);
+            released.forEach(message -> queues.redeliver(channel(), message));
+            return !released.isEmpty();
+        }
+        List<StompMessages.Converted> again;
         synchronized (pending) {
             if (!pending.containsKey(ackId)) {
                 return false;
             }
             again = new ArrayList<>();
-            for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
+            for (Map.Entry<String, StompMessages.Converted> entry : pending.entrySet()) {
                 if (ackMode == AckMode.CLIENT || entry.getKey().equals(ackId)) {
                     again.add(entry.getValue());
                 }
@@ -121,27 +143,35 @@ final class StompSubscription implements Subscriber {
                 }
             }
         }
-        again.forEach(shared -> session.send(Unpooled.wrappedBuffer(head, shared)));
+        again.forEach(message -> session.send(Unpooled.wrappedBuffer(head, message.withAck())));
         return true;
     }
 
-    private List<String> settle(String ackId) {
-        List<String> settled = new ArrayList<>();
+    /** Every message still unacknowledged, removed: what a leaving queue member hands back to its group. */
+    List<StompMessages.Converted> drainPending() {
+        synchronized (pending) {
+            List<StompMessages.Converted> left = new ArrayList<>(pending.values());
+            pending.clear();
+            return left;
+        }
+    }
+
+    private List<StompMessages.Converted> settle(String ackId) {
+        List<StompMessages.Converted> settled = new ArrayList<>();
         synchronized (pending) {
             if (!pending.containsKey(ackId)) {
                 return settled;
             }
             if (ackMode == AckMode.CLIENT_INDIVIDUAL) {
-                pending.remove(ackId);
-                settled.add(ackId);
+                settled.add(pending.remove(ackId));
                 return settled;
             }
-            Iterator<String> ids = pending.keySet().iterator();
-            while (ids.hasNext()) {
-                String next = ids.next();
-                ids.remove();
-                settled.add(next);
-                if (next.equals(ackId)) {
+            Iterator<Map.Entry<String, StompMessages.Converted>> entries = pending.entrySet().iterator();
+            while (entries.hasNext()) {
+                Map.Entry<String, StompMessages.Converted> next = entries.next();
+                entries.remove();
+                settled.add(next.getValue());
+                if (next.getKey().equals(ackId)) {
                     break;
                 }
             }
