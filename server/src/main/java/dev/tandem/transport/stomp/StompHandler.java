@@ -150,7 +150,13 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     /** The upgrade request's headers, with the CONNECT frame's headers (login, passcode, Authorization) on top. */
     private HttpHeaders headers(StompFrame frame) {
         HttpHeaders headers = new DefaultHttpHeaders().add(handshake.requestHeaders());
-        frame.headers().forEach(headers::set);
+        frame.headers().forEach((name, value) -> {
+            try {
+                headers.set(name, value);
+            } catch (IllegalArgumentException notAnHttpHeader) {
+                // a STOMP header name HTTP would not allow (a space, say) cannot carry credentials: skip it
+            }
+        });
         return headers;
     }
 

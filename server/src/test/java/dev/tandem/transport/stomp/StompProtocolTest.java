@@ -39,6 +39,14 @@ class StompProtocolTest {
     }
 
     @Test
+    void connectHeadersThatAreNotValidHttpHeadersDoNotStopTheConnection() {
+        try (RawStompClient client = RawStompClient.open(RawStompClient.uri(server, "user=odd"), "v12.stomp")) {
+            client.send("CONNECT\naccept-version:1.2\nodd name:x\nx-\u00e9t\u00e9:\u00e9\n\n\0");
+            assertThat(client.expect("CONNECTED").header("user-name")).isEqualTo("odd");
+        }
+    }
+
+    @Test
     void aClientOfferingNoSubprotocolConnectsWithTheVersionItAccepts() {
         try (RawStompClient client = RawStompClient.open(RawStompClient.uri(server, ""))) {
             assertThat(client.subprotocol()).isEmpty();
