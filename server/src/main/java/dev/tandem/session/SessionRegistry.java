@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ANONYMOUS_PREFIX = "anon-";
 
     private final Hub hub;
     private final LimitsConfig limits;
@@ -66,7 +67,7 @@ public final class SessionRegistry {
     /** Opens a session and sends {@code connected} as its first frame. */
     public Session open(String userId, SessionTransport transport) {
         OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
-        Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
+        Session session = new Session(newSessionId(), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
         sessions.put(session.id(), session);
         metrics.connections().incrementAndGet();
         LOG.info("connect id={} user={} transport={} remote={}", session.id(), userId, transport.name(),
@@ -94,6 +95,11 @@ public final class SessionRegistry {
                 reason.code().code(), reason.reason());
     }
 
+    /** The live session with this id on this node, or null. */
+    public Session find(String id) {
+        return sessions.get(id);
+    }
+
     public int size() {
         return sessions.size();
     }
@@ -105,7 +111,20 @@ public final class SessionRegistry {
 
     /** An anonymous user id: {@code anon-} and eight random characters. */
     public static String anonymousUserId() {
-        return newId("anon-");
+        return newId(ANONYMOUS_PREFIX);
+    }
+
+    /** Whether {@code userId} was minted by {@link #anonymousUserId()}. */
+    public static boolean isAnonymous(String userId) {
+        return userId.startsWith(ANONYMOUS_PREFIX);
+    }
+
+    /**
+     * 126 random bits: HTTP fallback transports address a session by its id ({@code POST /session/{id}},
+     * poll cursors), so it must be unguessable.
+     */
+    private static String newSessionId() {
+        return newId("c_") + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
     private static String newId(String prefix) {

@@ -40,6 +40,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, HttpEndpoint>> exact = new HashMap<>();
     private final Map<String, Map<HttpMethod, HttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
+    private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         exact.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
@@ -49,6 +50,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** Routes every path starting with {@code prefix} (which should end in '/'). */
     public HttpRouter routePrefix(HttpMethod method, String prefix, HttpEndpoint endpoint) {
         prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put(method, endpoint);
+        return this;
+    }
+
+    /** Routes {@code path} to an endpoint that writes its response itself (SSE, streaming, polling). */
+    public HttpRouter streaming(HttpMethod method, String path, StreamingEndpoint endpoint) {
+        streaming.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
         return this;
     }
 
@@ -72,6 +79,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             upgrade(ctx, request, ws);
             return;
         }
+        StreamingEndpoint stream = streaming.getOrDefault(path, Map.of()).get(request.method());
+        if (stream != null) {
+            openStream(ctx, request, uri, stream);
+            return;
+        }
         HttpReply reply = dispatch(request, uri, path);
         respond(ctx, request, reply, HttpUtil.isKeepAlive(request));
     }
@@ -85,6 +97,20 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ws.install(ctx.pipeline());
         ctx.fireChannelRead(request.retain());
         ctx.pipeline().remove(this);
+    }
+
+    private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+                            StreamingEndpoint endpoint) {
+        HttpExchange exchange = new HttpExchange(request.method(), uri.path(), uri.parameters(), request.headers(),
+                ByteBufUtil.getBytes(request.content()));
+        try {
+            endpoint.open(ctx, exchange);
+        } catch (ProtocolException e) {
+            respond(ctx, request, HttpReply.error(e.code(), e.getMessage()), HttpUtil.isKeepAlive(request));
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", request.method(), uri.path(), e);
+            respond(ctx, request, HttpReply.error(ErrorCode.INTERNAL, "internal error"), false);
+        }
     }
 
     private HttpReply dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
@@ -131,6 +157,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** Every registered path, for {@code /api/info}. */
     public List<String> paths() {
         List<String> paths = new ArrayList<>(exact.keySet());
+        paths.addAll(streaming.keySet());
         prefixes.keySet().forEach(p -> paths.add(p + "…"));
         paths.addAll(webSockets.keySet());
         paths.sort(String::compareTo);
