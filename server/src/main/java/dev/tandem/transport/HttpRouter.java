@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,13 +120,15 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElse(null);
         }
+        if (byMethod == null && streaming.containsKey(path)) {
+            return notAllowed(request, path, streaming.get(path).keySet());
+        }
         if (byMethod == null) {
             return HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
         HttpEndpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
-            return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
-                    request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(byMethod.keySet()));
+            return notAllowed(request, path, byMethod.keySet());
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
                 ByteBufUtil.getBytes(request.content()));
@@ -137,6 +140,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             LOG.error("{} {} failed", request.method(), path, e);
             return HttpReply.error(ErrorCode.INTERNAL, "internal error");
         }
+    }
+
+    private static HttpReply notAllowed(FullHttpRequest request, String path, Collection<HttpMethod> allowed) {
+        return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+                request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(allowed));
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {

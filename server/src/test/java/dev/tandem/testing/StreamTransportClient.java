@@ -32,6 +32,11 @@ public final class StreamTransportClient extends TransportClient {
         reader.start();
     }
 
+    /** Opens {@code /sse} (or {@code /stream} when {@code sse} is false), resuming from {@code cursor} when non-null. */
+    public static StreamTransportClient open(TestServer server, String user, boolean sse, String cursor) {
+        return new StreamTransportClient(server, user, sse, cursor, List.of());
+    }
+
     public RawHttp http() {
         return http;
     }
