@@ -66,7 +66,8 @@ public final class SessionRegistry {
 
     /** Opens a session and sends {@code connected} as its first frame. */
     public Session open(String userId, SessionTransport transport) {
-        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
+        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
+                metrics::droppedFrame);
         Session session = new Session(newSessionId(), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
         sessions.put(session.id(), session);
         metrics.connections().incrementAndGet();
@@ -98,6 +99,11 @@ public final class SessionRegistry {
     /** The live session with this id on this node, or null. */
     public Session find(String id) {
         return sessions.get(id);
+    }
+
+    /** Whether the node is at {@code limits.maxConnections}: new connections are then refused with 1013. */
+    public boolean atCapacity() {
+        return sessions.size() >= limits.maxConnections();
     }
 
     public int size() {

@@ -41,6 +41,7 @@ public final class ChunkedStreamEndpoint implements StreamingEndpoint {
     public void open(ChannelHandlerContext ctx, HttpExchange exchange) {
         String userId = sessions.authenticate(exchange);
         Cursor cursor = sessions.cursorOf(exchange);
+        sessions.admit();
 
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, format.contentType())

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.protocol.CloseCode;
+import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
+import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
@@ -45,6 +47,13 @@ public final class OneWaySessions {
     /** The caller's user id; throws {@code unauthorized}/{@code forbidden} as for a WebSocket handshake. */
     public String authenticate(HttpExchange exchange) {
         return authenticator.authenticate(exchange.query(), exchange.headers());
+    }
+
+    /** Refuses a new session with {@code unavailable} (503) when the node is at {@code limits.maxConnections}. */
+    public void admit() {
+        if (registry.atCapacity()) {
+            throw new ProtocolException(ErrorCode.UNAVAILABLE, "server at capacity, retry later");
+        }
     }
 
     /** The resume token of a request: the {@code Last-Event-ID} header, else the {@code cursor} parameter. */

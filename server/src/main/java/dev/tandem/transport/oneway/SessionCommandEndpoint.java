@@ -12,6 +12,7 @@ import dev.tandem.transport.HttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +58,7 @@ public final class SessionCommandEndpoint implements HttpEndpoint {
             body = FrameCodec.JSON.readTree(exchange.body());
         } catch (JsonProcessingException e) {
             throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ProtocolException.badRequest("unreadable body");
         }
         if (body == null || body.isMissingNode()) {

@@ -43,6 +43,7 @@ public final class PollEndpoint implements StreamingEndpoint {
         if (existing != null && existing.transport() instanceof PollTransport transport) {
             transport.eventLoop().execute(() -> continueOrResume(ctx, keepAlive, userId, cursor, waitMillis, existing, transport));
         } else {
+            sessions.admit();
             openSession(ctx, keepAlive, userId, cursor, waitMillis);
         }
     }

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.RawHttp;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +44,7 @@ class PollTransportTest {
             assertThat(http.status()).as(body).isEqualTo(200);
             assertThat(http.header("content-type")).startsWith("application/json");
             return WsClient.JSON.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -148,7 +150,7 @@ class PollTransportTest {
             server.server().hub().publish("poll:flood", WsClient.JSON.createObjectNode().put("n", i), null);
         }
         // 5 publications + 20 replies, with nobody polling: more than the queue's 16 frames.
-        post("flood", session, "[" + String.join(",", java.util.Collections.nCopies(20, "{\"type\":\"ping\"}")) + "]");
+        post("flood", session, "[" + String.join(",", Collections.nCopies(20, "{\"type\":\"ping\"}")) + "]");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.server().sessions().find(session) == null);
         JsonNode resumed = poll("flood", subscribed.path("cursor").asText(), 0);
         assertThat(frames(resumed)).extracting(f -> f.path("type").asText())
