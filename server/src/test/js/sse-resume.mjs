@@ -90,9 +90,10 @@ try {
     deliver(JSON.parse(event.data));
   };
 
-  const connected = await next((f) => f.type === 'connected', 'connected');
+  const connected = await next((f) => f.type === 'connected', 'connected', 0);
+  // Replies travel on the stream and may arrive before the POST's own response: look from before the POST.
   await post(`/session/${connected.payload.connectionId}?user=interop`, { type: 'subscribe', channel, requestId: 's1' });
-  const subscribed = await next((f) => f.requestId === 's1', 'subscribed');
+  const subscribed = await next((f) => f.requestId === 's1', 'subscribed', 0);
   check(subscribed.type === 'subscribed', `subscribe answered ${JSON.stringify(subscribed)}`);
 
   await publishFromBackend(20, 1);
@@ -112,7 +113,7 @@ try {
 
   await post(`/session/${reconnected.payload.connectionId}?user=interop`,
     { type: 'publish', channel, payload: { n: 31 }, requestId: 'p1' });
-  const ack = await next((f) => f.requestId === 'p1', 'ack');
+  const ack = await next((f) => f.requestId === 'p1', 'ack', 0);
   check(ack.type === 'ack' && ack.payload.seq === 31, `publish answered ${JSON.stringify(ack)}`);
   await until(() => publications().length >= 31, 'publication 31');
   source.close();

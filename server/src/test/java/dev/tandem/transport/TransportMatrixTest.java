@@ -31,7 +31,7 @@ class TransportMatrixTest {
     @BeforeAll
     static void start() {
         // Short poll-session expiry so "lose the connection" really ends a polling session within the test.
-        server = TestServer.start(Map.of("transports.pollSessionTimeout", "1s"));
+        server = TestServer.start(Map.of("transports.pollSessionTimeout", "3s"));
     }
 
     @AfterAll

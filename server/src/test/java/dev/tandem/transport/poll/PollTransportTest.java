@@ -112,16 +112,18 @@ class PollTransportTest {
     }
 
     @Test
-    void aSecondPollSupersedesTheWaitingOne() {
+    void ofTwoConcurrentPollsTheLaterSupersedesTheEarlierWhichReturnsEmpty() {
         JsonNode first = poll("twice", null, 0);
         String cursor = first.path("cursor").asText();
-        CompletableFuture<JsonNode> older = CompletableFuture.supplyAsync(() -> poll("twice", cursor, 5000));
+        CompletableFuture<JsonNode> one = CompletableFuture.supplyAsync(() -> poll("twice", cursor, 5000));
         sleep(300);
-        CompletableFuture<JsonNode> newer = CompletableFuture.supplyAsync(() -> poll("twice", cursor, 5000));
-        JsonNode superseded = older.join();
+        CompletableFuture<JsonNode> other = CompletableFuture.supplyAsync(() -> poll("twice", cursor, 5000));
+        // Whichever reached the server first is answered empty as soon as the other arrives.
+        JsonNode superseded = CompletableFuture.anyOf(one, other).thenApply(JsonNode.class::cast).join();
         assertThat(frames(superseded)).isEmpty();
         post("twice", session(first), command("ping").toString());
-        assertThat(frames(newer.join())).extracting(f -> f.path("type").asText()).containsExactly("pong");
+        JsonNode answered = (one.join() == superseded ? other : one).join();
+        assertThat(frames(answered)).extracting(f -> f.path("type").asText()).containsExactly("pong");
     }
 
     @Test
