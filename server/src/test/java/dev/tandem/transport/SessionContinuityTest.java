@@ -3,18 +3,23 @@ package dev.tandem.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.RawHttp;
 import dev.tandem.testing.StreamTransportClient;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client that switches between WebSocket and SSE keeps its place: positions learnt on one transport resume
+ * A client that switches between WebSocket, SSE and polling keeps its place: positions learnt on one transport resume
  * every subscription, with recovery, on the other (docs/transports.md, "Switching transports").
  */
 class SessionContinuityTest {
@@ -97,6 +102,34 @@ class SessionContinuityTest {
             for (long seq = 11; seq <= 15; seq++) {
                 assertThat(ws.nextOfType("publication").path("seq").asLong()).isEqualTo(seq);
             }
+        }
+    }
+
+    @Test
+    void anSseClientFallsBackToPollingWithItsCursorAndTheStreamIsSuperseded() throws Exception {
+        String channel = "cont:poll";
+        try (StreamTransportClient sse = StreamTransportClient.open(server, "faller", true, null)) {
+            String sseSession = sse.connected().path("payload").path("connectionId").asText();
+            sse.request(WsClient.command("subscribe").put("channel", channel));
+            publish(channel, 3);
+            for (int i = 0; i < 3; i++) {
+                sse.nextOfType("publication");
+            }
+            String cursor = sse.cursor();
+            publish(channel, 2);
+            try (RawHttp poll = RawHttp.get(server.port(), "/poll?user=faller&wait=0&cursor="
+                    + URLEncoder.encode(cursor, StandardCharsets.UTF_8))) {
+                JsonNode response = WsClient.JSON.readTree(poll.readBody());
+                List<JsonNode> frames = new ArrayList<>();
+                response.path("frames").forEach(frames::add);
+                assertThat(frames).extracting(f -> f.path("type").asText())
+                        .containsExactly("connected", "subscribed", "publication", "publication");
+                assertThat(frames).filteredOn(f -> f.has("seq")).extracting(f -> f.path("seq").asLong())
+                        .containsExactly(4L, 5L);
+            }
+            assertThat(sse.nextOfType("disconnect").path("payload").path("reason").asText()).contains("resumed");
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.server().sessions().find(sseSession) == null);
         }
     }
 }
