@@ -13,6 +13,12 @@ import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.stomp.StompEndpoint;
+import dev.tandem.transport.oneway.ChunkedStreamEndpoint;
+import dev.tandem.transport.oneway.OneWaySessions;
+import dev.tandem.transport.oneway.SessionCommandEndpoint;
+import dev.tandem.transport.poll.PollEndpoint;
+import dev.tandem.transport.sse.SseFormat;
+import dev.tandem.transport.stream.NdjsonFormat;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -30,6 +36,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
@@ -82,6 +89,12 @@ public final class TandemServer implements AutoCloseable {
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, sessions, hub, metrics));
+        OneWaySessions oneWay = new OneWaySessions(config, authenticator, sessions, commands);
+        router.streaming(HttpMethod.GET, SseFormat.PATH,
+                        new ChunkedStreamEndpoint(new SseFormat(config.transports().sseRetry()), oneWay, sessions))
+                .streaming(HttpMethod.GET, NdjsonFormat.PATH, new ChunkedStreamEndpoint(new NdjsonFormat(), oneWay, sessions))
+                .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
+                .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
         new ServerApi(config, hub, sessions).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
         if (config.dev()) {

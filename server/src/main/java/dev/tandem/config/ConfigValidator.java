@@ -14,6 +14,12 @@ final class ConfigValidator {
         require(c.dataDir() != null, "dataDir", "must be set");
         positive(c.connection().pingInterval(), "connection.pingInterval");
         positive(c.shutdown().timeout(), "shutdown.timeout");
+        TransportsConfig t = c.transports();
+        positive(t.sseRetry(), "transports.sseRetry");
+        positive(t.keepAliveInterval(), "transports.keepAliveInterval");
+        positive(t.pollMaxWait(), "transports.pollMaxWait");
+        positive(t.pollSessionTimeout(), "transports.pollSessionTimeout");
+        require(t.maxFramesPerPost() >= 1, "transports.maxFramesPerPost", "must be at least 1");
         LimitsConfig l = c.limits();
         require(l.maxFrameBytes() >= 1024, "limits.maxFrameBytes", "must be at least 1024");
         require(l.maxHttpBodyBytes() >= 1024, "limits.maxHttpBodyBytes", "must be at least 1024");

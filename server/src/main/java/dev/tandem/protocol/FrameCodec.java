@@ -38,6 +38,11 @@ public final class FrameCodec {
         } catch (JsonProcessingException e) {
             throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
         }
+        return parse(root);
+    }
+
+    /** Reads one client frame that is already a JSON tree (e.g. an element of a POSTed array). */
+    public static InboundFrame parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw ProtocolException.badRequest("a frame must be a JSON object");
         }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ANONYMOUS_PREFIX = "anon-";
 
     private final Hub hub;
     private final LimitsConfig limits;
@@ -77,7 +78,7 @@ public final class SessionRegistry {
     public Session register(String userId, SessionTransport transport) {
         OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
                 metrics::droppedFrame);
-        Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
+        Session session = new Session(newSessionId(), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
         sessions.put(session.id(), session);
         metrics.connections().incrementAndGet();
         LOG.info("connect id={} user={} transport={} remote={}", session.id(), userId, transport.name(),
@@ -104,6 +105,11 @@ public final class SessionRegistry {
                 reason.code().code(), reason.reason());
     }
 
+    /** The live session with this id on this node, or null. */
+    public Session find(String id) {
+        return sessions.get(id);
+    }
+
     /** Whether the node is at {@code limits.maxConnections}: new connections are then refused with 1013. */
     public boolean atCapacity() {
         return sessions.size() >= limits.maxConnections();
@@ -120,7 +126,20 @@ public final class SessionRegistry {
 
     /** An anonymous user id: {@code anon-} and eight random characters. */
     public static String anonymousUserId() {
-        return newId("anon-");
+        return newId(ANONYMOUS_PREFIX);
+    }
+
+    /** Whether {@code userId} was minted by {@link #anonymousUserId()}. */
+    public static boolean isAnonymous(String userId) {
+        return userId.startsWith(ANONYMOUS_PREFIX);
+    }
+
+    /**
+     * 126 random bits: HTTP fallback transports address a session by its id ({@code POST /session/{id}},
+     * poll cursors), so it must be unguessable.
+     */
+    private static String newSessionId() {
+        return newId("c_") + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
     private static String newId(String prefix) {

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, HttpEndpoint>> exact = new HashMap<>();
     private final Map<String, Map<HttpMethod, HttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
+    private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         exact.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
@@ -49,6 +51,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** Routes every path starting with {@code prefix} (which should end in '/'). */
     public HttpRouter routePrefix(HttpMethod method, String prefix, HttpEndpoint endpoint) {
         prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put(method, endpoint);
+        return this;
+    }
+
+    /** Routes {@code path} to an endpoint that writes its response itself (SSE, streaming, polling). */
+    public HttpRouter streaming(HttpMethod method, String path, StreamingEndpoint endpoint) {
+        streaming.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
         return this;
     }
 
@@ -72,6 +80,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             upgrade(ctx, request, ws);
             return;
         }
+        StreamingEndpoint stream = streaming.getOrDefault(path, Map.of()).get(request.method());
+        if (stream != null) {
+            openStream(ctx, request, uri, stream);
+            return;
+        }
         HttpReply reply = dispatch(request, uri, path);
         respond(ctx, request, reply, HttpUtil.isKeepAlive(request));
     }
@@ -87,19 +100,35 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ctx.pipeline().remove(this);
     }
 
+    private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+                            StreamingEndpoint endpoint) {
+        HttpExchange exchange = new HttpExchange(request.method(), uri.path(), uri.parameters(), request.headers(),
+                ByteBufUtil.getBytes(request.content()));
+        try {
+            endpoint.open(ctx, exchange);
+        } catch (ProtocolException e) {
+            respond(ctx, request, HttpReply.error(e.code(), e.getMessage()), HttpUtil.isKeepAlive(request));
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", request.method(), uri.path(), e);
+            respond(ctx, request, HttpReply.error(ErrorCode.INTERNAL, "internal error"), false);
+        }
+    }
+
     private HttpReply dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
         Map<HttpMethod, HttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
             byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElse(null);
         }
+        if (byMethod == null && streaming.containsKey(path)) {
+            return notAllowed(request, path, streaming.get(path).keySet());
+        }
         if (byMethod == null) {
             return HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
         HttpEndpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
-            return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
-                    request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(byMethod.keySet()));
+            return notAllowed(request, path, byMethod.keySet());
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
                 ByteBufUtil.getBytes(request.content()));
@@ -111,6 +140,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             LOG.error("{} {} failed", request.method(), path, e);
             return HttpReply.error(ErrorCode.INTERNAL, "internal error");
         }
+    }
+
+    private static HttpReply notAllowed(FullHttpRequest request, String path, Collection<HttpMethod> allowed) {
+        return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+                request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(allowed));
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {
@@ -131,6 +165,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** Every registered path, for {@code /api/info}. */
     public List<String> paths() {
         List<String> paths = new ArrayList<>(exact.keySet());
+        paths.addAll(streaming.keySet());
         prefixes.keySet().forEach(p -> paths.add(p + "…"));
         paths.addAll(webSockets.keySet());
         paths.sort(String::compareTo);
