@@ -98,6 +98,18 @@ public final class SessionRegistry {
         return sessions.size();
     }
 
+    /** Disconnects every session of {@code userId} on this node; returns how many there were. */
+    public int disconnectUser(String userId, CloseCode code, String reason) {
+        int count = 0;
+        for (Session session : sessions.values()) {
+            if (session.userId().equals(userId)) {
+                session.disconnect(code, reason);
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Disconnects every session, e.g. with 1012 on shutdown. */
     public void disconnectAll(CloseCode code, String reason) {
         sessions.values().forEach(s -> s.disconnect(code, reason));
