@@ -39,6 +39,12 @@ public final class Hub {
         return config.namespace(ChannelName.namespace(channel));
     }
 
+    /** The namespace to count a channel under: its own when configured, else {@code default} (bounded tags). */
+    private String metricsNamespace(String channel) {
+        String namespace = ChannelName.namespace(channel);
+        return config.namespaces().containsKey(namespace) ? namespace : TandemConfig.DEFAULT_NAMESPACE;
+    }
+
     /** Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already subscribed. */
     public boolean subscribe(Subscriber subscriber, String channel, Since since, JsonNode requestId) {
         boolean added = onChannel(channel, c -> c.subscribe(subscriber, since, requestId, alloc));
@@ -70,7 +76,7 @@ public final class Hub {
             metrics.deliveries().increment(c.subscriberCount());
             return p;
         });
-        metrics.publications().increment();
+        metrics.publications(metricsNamespace(channel)).increment();
         return publication;
     }
 

@@ -61,15 +61,24 @@ final class OutboundQueue {
         return frames.isEmpty();
     }
 
-    void close() {
-        closed = true;
-        releaseAll();
+    /** Bytes waiting; approximate while other threads offer. */
+    long bytes() {
+        return bytes.get();
     }
 
-    private void releaseAll() {
+    /** Closes and releases what is queued; returns how many frames were dropped. */
+    int close() {
+        closed = true;
+        return releaseAll();
+    }
+
+    private int releaseAll() {
+        int released = 0;
         ByteBuf frame;
         while ((frame = poll()) != null) {
             frame.release();
+            released++;
         }
+        return released;
     }
 }

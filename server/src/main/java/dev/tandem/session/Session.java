@@ -31,6 +31,8 @@ public final class Session implements Subscriber {
     private final TandemMetrics metrics;
     private final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicBoolean dirty = new AtomicBoolean();
+    /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: one latency sample per write batch. */
+    private volatile long pendingSince;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
     Session(String id, String userId, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
@@ -66,8 +68,11 @@ public final class Session implements Subscriber {
         if (queue.offer(frame)) {
             writer.markDirty(this);
         } else if (closeReason.get() == null) {
+            metrics.droppedQueueFull().increment();
             metrics.slowConsumerDisconnects().increment();
             disconnect(CloseCode.POLICY, "slow consumer: outbound queue full");
+        } else {
+            metrics.droppedOnClose().increment();
         }
     }
 
@@ -77,6 +82,7 @@ public final class Session implements Subscriber {
     }
 
     public void sendError(JsonNode requestId, ErrorCode code, String message) {
+        metrics.errorFrames(code).increment();
         send(FrameCodec.error(requestId, code, message));
     }
 
@@ -88,7 +94,7 @@ public final class Session implements Subscriber {
         if (!closeReason.compareAndSet(null, new CloseReason(code, reason))) {
             return;
         }
-        queue.close();
+        metrics.droppedOnClose().increment(queue.close());
         byte[] frame = FrameCodec.encode(FrameCodec.disconnect(code, reason));
         transport.eventLoop().execute(() -> transport.close(code, Unpooled.wrappedBuffer(frame)));
     }
@@ -96,7 +102,7 @@ public final class Session implements Subscriber {
     /** Records why the peer went away when it was not the server's doing (first reason wins). */
     public void closedByPeer(String reason) {
         closeReason.compareAndSet(null, new CloseReason(CloseCode.NORMAL, reason));
-        queue.close();
+        metrics.droppedOnClose().increment(queue.close());
     }
 
     public CloseReason closeReason() {
@@ -104,7 +110,18 @@ public final class Session implements Subscriber {
     }
 
     boolean markDirty() {
-        return dirty.compareAndSet(false, true);
+        if (!dirty.compareAndSet(false, true)) {
+            return false;
+        }
+        if (pendingSince == 0) {
+            pendingSince = System.nanoTime();
+        }
+        return true;
+    }
+
+    /** Bytes waiting in this session's outbound queue. */
+    public long queuedBytes() {
+        return queue.bytes();
     }
 
     /** Moves queued frames to the socket while it is writable, then flushes once; event loop only. */
@@ -122,6 +139,14 @@ public final class Session implements Subscriber {
         if (written > 0) {
             metrics.framesOut().increment(written);
             transport.flush();
+            long since = pendingSince;
+            if (since != 0) {
+                metrics.recordDeliveryLatency(System.nanoTime() - since);
+            }
+        }
+        if (queue.isEmpty()) {
+            // A frame racing in now keeps the old stamp or loses its sample; never a wrong, huge one.
+            pendingSince = 0;
         }
     }
 
