@@ -1,10 +1,14 @@
 package dev.tandem;
 
+import dev.tandem.admin.AdminEndpoints;
+import dev.tandem.admin.RecentDisconnects;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
+import dev.tandem.ops.HealthCheck;
 import dev.tandem.ops.HealthEndpoints;
+import dev.tandem.ops.Readiness;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
@@ -52,6 +56,7 @@ public final class TandemServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Readiness readiness = new Readiness();
     private volatile boolean ready;
     private Channel serverChannel;
 
@@ -62,6 +67,7 @@ public final class TandemServer implements AutoCloseable {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        readiness.register(new ServerCheck());
     }
 
     /** Starts a server and returns once it is listening. */
@@ -80,7 +86,10 @@ public final class TandemServer implements AutoCloseable {
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         new ServerApi(config, hub, sessions).registerOn(router);
-        HealthEndpoints.registerOn(router, () -> ready, metrics);
+        HealthEndpoints.registerOn(router, readiness, metrics);
+        RecentDisconnects recentDisconnects = new RecentDisconnects(100);
+        sessions.onClose(recentDisconnects::record);
+        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects).registerOn(router);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -126,6 +135,11 @@ public final class TandemServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Where components register what {@code /health/ready} checks (store, Redis, ...). */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     /**
      * Drains and stops: no new connections, every client told {@code disconnect} 1012 with
      * {@code reconnect: true}, event loops stopped, all within {@code shutdown.timeout}.
@@ -149,6 +163,22 @@ public final class TandemServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
         LOG.info("stopped");
+    }
+
+    /** The server itself: up once listening, down from the start of a drain. */
+    private final class ServerCheck implements HealthCheck {
+        @Override
+        public String name() {
+            return "server";
+        }
+
+        @Override
+        public Result check() {
+            if (ready) {
+                return Result.healthy();
+            }
+            return Result.down(closed.get() ? "draining" : "starting");
+        }
     }
 
     private static long remaining(long deadline) {

@@ -1,6 +1,5 @@
 package dev.tandem.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +21,6 @@ import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -67,7 +65,7 @@ public final class ServerApi {
     }
 
     private HttpReply publish(HttpExchange exchange) {
-        JsonNode body = readJson(exchange);
+        JsonNode body = exchange.jsonObject();
         JsonNode channel = body.get("channel");
         if (channel == null || !channel.isTextual()) {
             throw ProtocolException.badRequest("'channel' is required and must be a string");
@@ -112,20 +110,6 @@ public final class ServerApi {
                 .put("connections", sessions.size())
                 .put("channels", hub.channels().size());
         return HttpReply.ok(body);
-    }
-
-    private static JsonNode readJson(HttpExchange exchange) {
-        try {
-            JsonNode body = FrameCodec.JSON.readTree(exchange.body());
-            if (body == null || !body.isObject()) {
-                throw ProtocolException.badRequest("the body must be a JSON object");
-            }
-            return body;
-        } catch (JsonProcessingException e) {
-            throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ProtocolException.badRequest("unreadable body: " + e.getMessage());
-        }
     }
 
     private static long longParam(HttpExchange exchange, String name) {

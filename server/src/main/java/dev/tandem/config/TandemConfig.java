@@ -14,6 +14,7 @@ import java.util.Map;
  * @param dataDir    where durable state lives
  * @param dev        dev mode: loopback defaults, {@code ?user=} identities
  * @param api        server HTTP API
+ * @param admin      admin dashboard
  * @param auth       who may connect
  * @param connection per-connection timings
  * @param limits     sizes and bounds that protect the server
@@ -26,6 +27,7 @@ public record TandemConfig(
         Path dataDir,
         boolean dev,
         ApiConfig api,
+        AdminConfig admin,
         AuthConfig auth,
         ConnectionConfig connection,
         LimitsConfig limits,
