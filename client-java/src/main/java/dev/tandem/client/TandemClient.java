@@ -188,6 +188,11 @@ public final class TandemClient implements AutoCloseable {
         if (loop.isShutdown()) {
             return;
         }
+        if (Thread.currentThread() == loopThread) {
+            shutdown("closed by the application");
+            loop.shutdown();
+            return;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             loop.execute(() -> {

@@ -26,10 +26,11 @@ import java.util.function.LongSupplier;
  * looking a meter up by name. Every tag has a bounded set of values: namespaces are only those configured
  * (others count as {@code default}), codes come from the {@link ErrorCode} and {@link CloseCode} tables.
  *
- * <p>Delivery latency is measured from enqueue to socket write, once per write batch, on the oldest frame of
- * the batch: fanout enqueues synchronously inside the publish, so for publications this is publish → write,
- * including any time a slow socket made the frame wait; one sample per connection per event-loop pass keeps
- * the cost off the per-frame path.
+ * <p>Delivery latency is measured from enqueue to socket write, once per event-loop write pass: from the
+ * earliest enqueue among the frames the pass wrote to the end of the pass (an upper bound for every frame in
+ * it). Fanout enqueues synchronously inside the publish, so for publications this is publish → write,
+ * including any time a slow socket made a frame wait; one sample per pass keeps the cost (about a
+ * microsecond with percentiles) off the per-frame and per-connection path.
  */
 public final class TandemMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -59,7 +60,7 @@ public final class TandemMetrics {
         droppedQueueFull = dropped("queue_full");
         droppedOnClose = dropped("closed");
         deliveryLatency = Timer.builder("tandem.delivery.latency")
-                .description("enqueue (publish) to socket write, oldest frame of each write batch")
+                .description("enqueue (publish) to socket write: per event-loop write pass, earliest enqueue to end of pass")
                 .publishPercentiles(0.5, 0.99)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000))

@@ -31,7 +31,7 @@ public final class Session implements Subscriber {
     private final TandemMetrics metrics;
     private final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicBoolean dirty = new AtomicBoolean();
-    /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: one latency sample per write batch. */
+    /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: for the delivery-latency sample. */
     private volatile long pendingSince;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
@@ -124,8 +124,11 @@ public final class Session implements Subscriber {
         return queue.bytes();
     }
 
-    /** Moves queued frames to the socket while it is writable, then flushes once; event loop only. */
-    void flushPending() {
+    /**
+     * Moves queued frames to the socket while it is writable, then flushes once; event loop only. Returns
+     * when the oldest frame written was enqueued (nanoTime), or 0 when nothing was written or it is unknown.
+     */
+    long flushPending() {
         dirty.set(false);
         int written = 0;
         while (transport.isWritable()) {
@@ -136,18 +139,16 @@ public final class Session implements Subscriber {
             transport.write(frame);
             written++;
         }
+        long since = written > 0 ? pendingSince : 0;
         if (written > 0) {
             metrics.framesOut().increment(written);
             transport.flush();
-            long since = pendingSince;
-            if (since != 0) {
-                metrics.recordDeliveryLatency(System.nanoTime() - since);
-            }
         }
         if (queue.isEmpty()) {
             // A frame racing in now keeps the old stamp or loses its sample; never a wrong, huge one.
             pendingSince = 0;
         }
+        return since;
     }
 
     /** The transport calls this when the socket can take more again. */

@@ -33,7 +33,7 @@ public final class SessionRegistry {
     private final LimitsConfig limits;
     private final long pingIntervalMillis;
     private final TandemMetrics metrics;
-    private final LoopWriters writers = new LoopWriters();
+    private final LoopWriters writers;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
@@ -42,6 +42,7 @@ public final class SessionRegistry {
         this.limits = config.limits();
         this.pingIntervalMillis = config.connection().pingInterval().toMillis();
         this.metrics = metrics;
+        this.writers = new LoopWriters(metrics);
         metrics.outboundQueueBytes(() -> sessions.values().stream().mapToLong(Session::queuedBytes).sum());
     }
 
