@@ -10,6 +10,7 @@ import dev.tandem.ops.HealthCheck;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
 import dev.tandem.ops.TandemMetrics;
+import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
@@ -51,6 +52,7 @@ public final class TandemServer implements AutoCloseable {
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
+    private final Tracing tracing;
     private final Hub hub;
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
@@ -62,7 +64,8 @@ public final class TandemServer implements AutoCloseable {
 
     private TandemServer(TandemConfig config) {
         this.config = config;
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT);
+        this.tracing = Tracing.start(config.tracing());
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, tracing);
         this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
@@ -162,6 +165,7 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        tracing.close();
         LOG.info("stopped");
     }
 

@@ -14,6 +14,10 @@ final class ConfigValidator {
         require(c.dataDir() != null, "dataDir", "must be set");
         positive(c.connection().pingInterval(), "connection.pingInterval");
         positive(c.shutdown().timeout(), "shutdown.timeout");
+        require(c.tracing().sampleRatio() >= 0 && c.tracing().sampleRatio() <= 1, "tracing.sampleRatio",
+                "must be between 0 and 1, got " + c.tracing().sampleRatio());
+        require(c.tracing().serviceName() != null && !c.tracing().serviceName().isBlank(), "tracing.serviceName",
+                "must not be empty");
         LimitsConfig l = c.limits();
         require(l.maxFrameBytes() >= 1024, "limits.maxFrameBytes", "must be at least 1024");
         require(l.maxHttpBodyBytes() >= 1024, "limits.maxHttpBodyBytes", "must be at least 1024");

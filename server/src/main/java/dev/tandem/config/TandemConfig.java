@@ -18,6 +18,7 @@ import java.util.Map;
  * @param auth       who may connect
  * @param connection per-connection timings
  * @param limits     sizes and bounds that protect the server
+ * @param tracing    OpenTelemetry spans over OTLP
  * @param shutdown   graceful drain
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
@@ -31,6 +32,7 @@ public record TandemConfig(
         AuthConfig auth,
         ConnectionConfig connection,
         LimitsConfig limits,
+        TracingConfig tracing,
         ShutdownConfig shutdown,
         Map<String, NamespaceConfig> namespaces) {
 

@@ -135,8 +135,14 @@ public final class TandemMetrics {
         deliveryLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Delivery latency at {@code percentile} (0.5 or 0.99) over the last minute or so, in milliseconds. */
+    /**
+     * Delivery latency at {@code percentile} (0.5 or 0.99) over the last minute or so, in milliseconds; NaN
+     * before anything was delivered.
+     */
     public double deliveryLatencyMillis(double percentile) {
+        if (deliveryLatency.count() == 0) {
+            return Double.NaN;
+        }
         for (ValueAtPercentile value : deliveryLatency.takeSnapshot().percentileValues()) {
             if (value.percentile() == percentile) {
                 return value.value(TimeUnit.MILLISECONDS);

@@ -36,6 +36,9 @@ class MetricsTest {
 
     @Test
     void deliveryLatencyIsAHistogramInSecondsFedByWrites() {
+        try (TestServer server = TestServer.start()) {
+            assertThat(server.server().metrics().deliveryLatencyMillis(0.99)).isNaN();
+        }
         try (TestServer server = TestServer.start(); WsClient bob = server.connect("bob")) {
             bob.subscribe("room:latency");
             for (int i = 0; i < 20; i++) {
