@@ -11,13 +11,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A thin client of the server HTTP API for back ends: publish, list channels, read history, describe the
- * node. Sends {@code Authorization: apikey KEY} when a key is given; a non-2xx answer fails the future with a
+ * A thin client of the server HTTP API for back ends: publish, broadcast, list channels, read history,
+ * disconnect a user, describe the node. Sends {@code Authorization: apikey KEY} when a key is given; a non-2xx answer fails the future with a
  * {@link TandemException} carrying the server's error code and the HTTP status.
  */
 public final class ServerApiClient {
@@ -45,6 +47,29 @@ public final class ServerApiClient {
         body.set("payload", payload);
         return send(request("/api/publish").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
                 .thenApply(reply -> reply.path("seq").asLong());
+    }
+
+    /** {@code POST /api/broadcast}: the same payload into each channel; the seq assigned in each, by channel. */
+    public CompletableFuture<Map<String, Long>> broadcast(List<String> channels, JsonNode payload) {
+        ObjectNode body = Frames.JSON.createObjectNode();
+        channels.forEach(body.putArray("channels")::add);
+        body.set("payload", payload);
+        return send(request("/api/broadcast").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
+                .thenApply(reply -> {
+                    Map<String, Long> seqs = new LinkedHashMap<>();
+                    reply.path("results").forEach(r -> seqs.put(r.path("channel").asText(), r.path("seq").asLong()));
+                    return seqs;
+                });
+    }
+
+    /**
+     * {@code POST /api/disconnect}: closes the user's connections on the node; {@code reconnect} false tells
+     * clients not to come back. Completes with how many connections were closed.
+     */
+    public CompletableFuture<Integer> disconnectUser(String userId, boolean reconnect) {
+        ObjectNode body = Frames.JSON.createObjectNode().put("userId", userId).put("reconnect", reconnect);
+        return send(request("/api/disconnect").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
+                .thenApply(reply -> reply.path("disconnected").asInt());
     }
 
     /** {@code GET /api/channels}: active channels, most subscribed first. */

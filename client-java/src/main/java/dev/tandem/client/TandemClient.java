@@ -386,7 +386,7 @@ public final class TandemClient implements AutoCloseable {
         command.put("requestId", id);
         Pending p = new Pending(command.toString(), reply);
         pending.put(id, p);
-        loop.schedule(() -> {
+        p.timeout = loop.schedule(() -> {
             if (pending.remove(id) != null) {
                 reply.completeExceptionally(new TandemException(TandemException.TIMEOUT,
                         "no reply to " + command.path("type").asText() + " within " + requestTimeout.toMillis() + " ms"));
@@ -493,6 +493,7 @@ public final class TandemClient implements AutoCloseable {
         boolean sent;
         Subscription subscription;
         boolean resumed;
+        java.util.concurrent.ScheduledFuture<?> timeout;
 
         Pending(String text, CompletableFuture<JsonNode> reply) {
             this.text = text;
@@ -500,6 +501,7 @@ public final class TandemClient implements AutoCloseable {
         }
 
         void complete(JsonNode frame, TandemClient client) {
+            timeout.cancel(false);
             if ("error".equals(frame.path("type").asText())) {
                 JsonNode payload = frame.path("payload");
                 reply.completeExceptionally(new TandemException(payload.path("code").asText("internal"),

@@ -87,4 +87,25 @@ class ServerApiClientTest {
                     assertThat(e.httpStatus()).isEqualTo(400);
                 });
     }
+
+    @Test
+    void broadcastAndDisconnectReachRealConnections() {
+        List<String> statuses = new CopyOnWriteArrayList<>();
+        List<Publication> received = new CopyOnWriteArrayList<>();
+        try (TandemClient client = TandemClient.builder(server.ws()).devUser("to-disconnect").build()) {
+            client.onStatus((status, reason) -> statuses.add(status + " " + reason));
+            client.connect().join();
+            client.subscribe("api:cast-b", received::add).subscribed().join();
+
+            Map<String, Long> seqs = api.broadcast(List.of("api:cast-a", "api:cast-b"),
+                    Frames.JSON.createObjectNode().put("k", "v")).join();
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
+            int closed = api.disconnectUser("to-disconnect", false).join();
+
+            assertThat(seqs).containsEntry("api:cast-a", 1L).containsEntry("api:cast-b", 1L);
+            assertThat(closed).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.status() == ConnectionStatus.CLOSED);
+            assertThat(statuses).anySatisfy(s -> assertThat(s).startsWith("CLOSED").contains("4003"));
+        }
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.TandemVersion;
+import dev.tandem.api.DisconnectRequest;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
@@ -11,7 +12,6 @@ import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Publication;
 import dev.tandem.ops.TandemMetrics;
-import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.ChannelCommands;
@@ -125,16 +125,7 @@ public final class AdminEndpoints {
 
     /** Disconnects every session of a user; {@code reconnect: false} (4003) tells clients not to come back. */
     private HttpReply disconnectUser(HttpExchange exchange) {
-        JsonNode body = exchange.jsonObject();
-        String userId = requireText(body, "userId");
-        JsonNode reconnect = body.path("reconnect");
-        if (!reconnect.isMissingNode() && !reconnect.isBoolean()) {
-            throw ProtocolException.badRequest("'reconnect' must be a boolean");
-        }
-        CloseCode code = reconnect.asBoolean(true) ? CloseCode.POLICY : CloseCode.FORBIDDEN;
-        int count = sessions.disconnectUser(userId, code, "disconnected by an administrator");
-        return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("userId", userId).put("disconnected", count)
-                .put("code", code.code()));
+        return HttpReply.ok(DisconnectRequest.from(exchange.jsonObject()).apply(sessions, "disconnected by an administrator"));
     }
 
     private static String requireText(JsonNode body, String field) {

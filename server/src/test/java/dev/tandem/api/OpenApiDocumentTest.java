@@ -44,10 +44,20 @@ class OpenApiDocumentTest {
                 }
             }
         }
-        assertThat(checked).contains("post /api/publish", "get /admin/api/stats", "get /health/ready");
+        assertThat(checked).contains("post /api/publish", "post /api/publish/batch", "post /api/broadcast",
+                "post /api/disconnect", "get /admin/api/stats", "get /health/ready");
     }
 
     private static String body(String path) {
-        return path.endsWith("/disconnect") ? "{\"userId\":\"nobody\"}" : "{\"channel\":\"doc:check\",\"payload\":{}}";
+        if (path.endsWith("/disconnect")) {
+            return "{\"userId\":\"nobody\"}";
+        }
+        if (path.endsWith("/batch")) {
+            return "{\"publications\":[{\"channel\":\"doc:check\",\"payload\":{}}]}";
+        }
+        if (path.endsWith("/broadcast")) {
+            return "{\"channels\":[\"doc:check\"],\"payload\":{}}";
+        }
+        return "{\"channel\":\"doc:check\",\"payload\":{}}";
     }
 }
