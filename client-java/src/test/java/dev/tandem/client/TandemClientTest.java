@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -268,6 +270,33 @@ class TandemClientTest {
 
         await().atMost(WAIT).until(() -> early.status() == ConnectionStatus.CONNECTED);
         assertThat(early.userId()).isEqualTo("early");
+    }
+
+    @Test
+    void subscriptionsAndRequestsMadeBeforeConnectingAreSentOnceConnected() {
+        TandemClient early = TandemClient.builder(server.ws()).devUser("early-bird").build();
+        clients.add(early);
+        Recorder recorder = new Recorder();
+        Subscription subscription = early.subscribe("room:early", recorder);
+        CompletableFuture<Long> seq = early.publish("room:early", body(1));
+
+        early.connect().orTimeout(20, TimeUnit.SECONDS).join();
+
+        assertThat(seq.orTimeout(20, TimeUnit.SECONDS).join()).isEqualTo(1);
+        assertThat(subscription.subscribed().join().seq()).isZero();
+        await().atMost(WAIT).until(() -> recorder.publications.size() == 1);
+    }
+
+    @Test
+    void theTokenSupplierIsAskedAgainForEveryConnectionAttempt() {
+        AtomicInteger asked = new AtomicInteger();
+        TandemClient alice = client(TandemClient.builder(server.ws()).devUser("token-user").backoff(FAST)
+                .token(() -> CompletableFuture.completedFuture("token-" + asked.incrementAndGet())));
+        assertThat(asked).hasValue(1);
+
+        server.server.sessions().disconnectUser("token-user", CloseCode.POLICY, "test drop");
+
+        await().atMost(WAIT).until(() -> asked.get() >= 2 && alice.status() == ConnectionStatus.CONNECTED);
     }
 
     /** Records what a subscription listener is told. */
