@@ -1,12 +1,17 @@
 package dev.tandem;
 
+import dev.tandem.admin.AdminEndpoints;
+import dev.tandem.admin.RecentDisconnects;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.hub.Hub;
+import dev.tandem.ops.HealthCheck;
 import dev.tandem.ops.HealthEndpoints;
+import dev.tandem.ops.Readiness;
 import dev.tandem.ops.TandemMetrics;
+import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
@@ -56,21 +61,25 @@ public final class TandemServer implements AutoCloseable {
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
+    private final Tracing tracing;
     private final Hub hub;
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Readiness readiness = new Readiness();
     private volatile boolean ready;
     private Channel serverChannel;
 
     private TandemServer(TandemConfig config) {
         this.config = config;
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT);
+        this.tracing = Tracing.start(config.tracing());
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, tracing);
         this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        readiness.register(new ServerCheck());
     }
 
     /** Starts a server and returns once it is listening. */
@@ -96,7 +105,10 @@ public final class TandemServer implements AutoCloseable {
                 .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
                 .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
         new ServerApi(config, hub, sessions).registerOn(router);
-        HealthEndpoints.registerOn(router, () -> ready, metrics);
+        HealthEndpoints.registerOn(router, readiness, metrics);
+        RecentDisconnects recentDisconnects = new RecentDisconnects(100);
+        sessions.onClose(recentDisconnects::record);
+        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects).registerOn(router);
         if (config.dev()) {
             DemoApp.registerOn(router);
         }
@@ -145,6 +157,11 @@ public final class TandemServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Where components register what {@code /health/ready} checks (store, Redis, ...). */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     /**
      * Drains and stops: no new connections, every client told {@code disconnect} 1012 with
      * {@code reconnect: true}, event loops stopped, all within {@code shutdown.timeout}.
@@ -167,7 +184,24 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        tracing.close();
         LOG.info("stopped");
+    }
+
+    /** The server itself: up once listening, down from the start of a drain. */
+    private final class ServerCheck implements HealthCheck {
+        @Override
+        public String name() {
+            return "server";
+        }
+
+        @Override
+        public Result check() {
+            if (ready) {
+                return Result.healthy();
+            }
+            return Result.down(closed.get() ? "draining" : "starting");
+        }
     }
 
     private static long remaining(long deadline) {

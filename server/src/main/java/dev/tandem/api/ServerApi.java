@@ -1,6 +1,5 @@
 package dev.tandem.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,17 +22,22 @@ import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.security.MessageDigest;
 
 /**
- * The server HTTP API for back ends: publish into a channel, read a channel's history, list active channels,
- * and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
+ * The server HTTP API for back ends: publish into a channel (one, a batch, or one payload to many channels),
+ * read a channel's history, list active channels, disconnect a user, and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
  */
 public final class ServerApi {
     private static final String HISTORY_PREFIX = "/api/channels/";
     private static final String HISTORY_SUFFIX = "/history";
+    /** Most publications (or channels) one batch or broadcast request may carry. */
+    static final int MAX_BATCH = 1000;
 
     private final TandemConfig config;
     private final Hub hub;
@@ -47,6 +51,9 @@ public final class ServerApi {
 
     public void registerOn(HttpRouter router) {
         router.route(HttpMethod.POST, "/api/publish", guarded(this::publish))
+                .route(HttpMethod.POST, "/api/publish/batch", guarded(this::publishBatch))
+                .route(HttpMethod.POST, "/api/broadcast", guarded(this::broadcast))
+                .route(HttpMethod.POST, "/api/disconnect", guarded(this::disconnect))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
                 .routePrefix(HttpMethod.GET, HISTORY_PREFIX, guarded(this::history))
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
@@ -68,7 +75,7 @@ public final class ServerApi {
     }
 
     private HttpReply publish(HttpExchange exchange) {
-        JsonNode body = readJson(exchange);
+        JsonNode body = exchange.jsonObject();
         JsonNode channel = body.get("channel");
         if (channel == null || !channel.isTextual()) {
             throw ProtocolException.badRequest("'channel' is required and must be a string");
@@ -80,6 +87,62 @@ public final class ServerApi {
         long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
         Publication publication = hub.publish(ChannelName.validate(channel.textValue()), payload, null, ttl);
         return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", publication.seq()));
+    }
+
+    /**
+     * {@code {publications: [{channel, payload}, ...]}}: every item is validated before any is published,
+     * then they are published in order; the reply lists the seqs in the same order.
+     */
+    private HttpReply publishBatch(HttpExchange exchange) {
+        JsonNode items = exchange.jsonObject().get("publications");
+        if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BATCH) {
+            throw ProtocolException.badRequest("'publications' must be an array of 1 to " + MAX_BATCH + " {channel, payload}");
+        }
+        List<String> channels = new ArrayList<>();
+        for (JsonNode item : items) {
+            JsonNode channel = item.get("channel");
+            if (channel == null || !channel.isTextual() || !item.has("payload")) {
+                throw ProtocolException.badRequest("each publication needs a string 'channel' and a 'payload'");
+            }
+            channels.add(ChannelName.validate(channel.textValue()));
+        }
+        ObjectNode body = FrameCodec.JSON.createObjectNode();
+        ArrayNode results = body.putArray("results");
+        for (int i = 0; i < channels.size(); i++) {
+            Publication p = hub.publish(channels.get(i), items.get(i).get("payload"), null);
+            results.addObject().put("channel", channels.get(i)).put("seq", p.seq());
+        }
+        return HttpReply.ok(body);
+    }
+
+    /** {@code {channels: [...], payload}}: the same payload into each channel (each gets its own seq). */
+    private HttpReply broadcast(HttpExchange exchange) {
+        JsonNode request = exchange.jsonObject();
+        JsonNode list = request.get("channels");
+        JsonNode payload = request.get("payload");
+        if (list == null || !list.isArray() || list.isEmpty() || list.size() > MAX_BATCH) {
+            throw ProtocolException.badRequest("'channels' must be an array of 1 to " + MAX_BATCH + " channel names");
+        }
+        if (payload == null) {
+            throw ProtocolException.badRequest("'payload' is required");
+        }
+        Set<String> channels = new LinkedHashSet<>();
+        for (JsonNode channel : list) {
+            if (!channel.isTextual()) {
+                throw ProtocolException.badRequest("'channels' must contain strings");
+            }
+            channels.add(ChannelName.validate(channel.textValue()));
+        }
+        ObjectNode body = FrameCodec.JSON.createObjectNode();
+        ArrayNode results = body.putArray("results");
+        for (String channel : channels) {
+            results.addObject().put("channel", channel).put("seq", hub.publish(channel, payload, null).seq());
+        }
+        return HttpReply.ok(body);
+    }
+
+    private HttpReply disconnect(HttpExchange exchange) {
+        return HttpReply.ok(DisconnectRequest.from(exchange.jsonObject()).apply(sessions, DisconnectRequest.REASON));
     }
 
     private HttpReply history(HttpExchange exchange) {
@@ -114,20 +177,6 @@ public final class ServerApi {
                 .put("connections", sessions.size())
                 .put("channels", hub.channels().size());
         return HttpReply.ok(body);
-    }
-
-    private static JsonNode readJson(HttpExchange exchange) {
-        try {
-            JsonNode body = FrameCodec.JSON.readTree(exchange.body());
-            if (body == null || !body.isObject()) {
-                throw ProtocolException.badRequest("the body must be a JSON object");
-            }
-            return body;
-        } catch (JsonProcessingException e) {
-            throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ProtocolException.badRequest("unreadable body: " + e.getMessage());
-        }
     }
 
     private static long longParam(HttpExchange exchange, String name) {

@@ -20,6 +20,10 @@ final class ConfigValidator {
         positive(t.pollMaxWait(), "transports.pollMaxWait");
         positive(t.pollSessionTimeout(), "transports.pollSessionTimeout");
         require(t.maxFramesPerPost() >= 1, "transports.maxFramesPerPost", "must be at least 1");
+        require(c.tracing().sampleRatio() >= 0 && c.tracing().sampleRatio() <= 1, "tracing.sampleRatio",
+                "must be between 0 and 1, got " + c.tracing().sampleRatio());
+        require(c.tracing().serviceName() != null && !c.tracing().serviceName().isBlank(), "tracing.serviceName",
+                "must not be empty");
         LimitsConfig l = c.limits();
         require(l.maxFrameBytes() >= 1024, "limits.maxFrameBytes", "must be at least 1024");
         require(l.maxHttpBodyBytes() >= 1024, "limits.maxHttpBodyBytes", "must be at least 1024");

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param dataDir    where durable state lives
  * @param dev        dev mode: loopback defaults, {@code ?user=} identities
  * @param api        server HTTP API
+ * @param admin      admin dashboard
  * @param auth       who may connect
  * @param connection per-connection timings
  * @param limits     sizes and bounds that protect the server
+ * @param tracing    OpenTelemetry spans over OTLP
  * @param shutdown   graceful drain
  * @param transports HTTP fallback transports (SSE, streaming, polling)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
@@ -27,9 +29,11 @@ public record TandemConfig(
         Path dataDir,
         boolean dev,
         ApiConfig api,
+        AdminConfig admin,
         AuthConfig auth,
         ConnectionConfig connection,
         LimitsConfig limits,
+        TracingConfig tracing,
         ShutdownConfig shutdown,
         TransportsConfig transports,
         Map<String, NamespaceConfig> namespaces) {

@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
+import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBufAllocator;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,17 +30,25 @@ public final class Hub {
     private final TandemConfig config;
     private final TandemMetrics metrics;
     private final ByteBufAllocator alloc;
+    private final Tracing tracing;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
-    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc) {
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Tracing tracing) {
         this.config = config;
         this.metrics = metrics;
         this.alloc = alloc;
+        this.tracing = tracing;
     }
 
     /** The policy that applies to a (valid) channel name. */
     public NamespaceConfig policy(String channel) {
         return config.namespace(ChannelName.namespace(channel));
+    }
+
+    /** The namespace to count a channel under: its own when configured, else {@code default} (bounded tags). */
+    private String metricsNamespace(String channel) {
+        String namespace = ChannelName.namespace(channel);
+        return config.namespaces().containsKey(namespace) ? namespace : TandemConfig.DEFAULT_NAMESPACE;
     }
 
     /** Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already subscribed. */
@@ -63,19 +75,48 @@ public final class Hub {
         return removed;
     }
 
-    /** Publishes and fans out to local subscribers; {@code userId} is null for server-side publishes. */
+    /**
+     * Publishes and fans out to local subscribers; {@code userId} is null for server-side publishes. Traced as
+     * a {@code tandem.publish} span when tracing is on; a store or broker joins it as the current span.
+     */
     public Publication publish(String channel, JsonNode payload, String userId) {
         return publish(channel, payload, userId, 0);
     }
 
     /** As {@link #publish(String, JsonNode, String)}, with copies still queued after {@code ttlMillis} dropped. */
     public Publication publish(String channel, JsonNode payload, String userId, long ttlMillis) {
+        if (!tracing.enabled()) {
+            return publishNow(channel, payload, userId, ttlMillis);
+        }
+        String namespace = metricsNamespace(channel);
+        Span span = tracing.tracer().spanBuilder("tandem.publish")
+                .setAttribute("tandem.channel", channel)
+                .setAttribute("tandem.namespace", namespace)
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Publication publication = publishNow(channel, payload, userId, ttlMillis);
+            span.setAttribute("tandem.seq", publication.seq());
+            return publication;
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Publication publishNow(String channel, JsonNode payload, String userId, long ttlMillis) {
         Publication publication = onChannel(channel, c -> {
             Publication p = c.publish(payload, userId, ttlMillis, alloc);
-            metrics.deliveries().increment(c.subscriberCount());
+            int fanout = c.subscriberCount();
+            metrics.deliveries().increment(fanout);
+            if (tracing.enabled()) {
+                Span.current().setAttribute("tandem.fanout", fanout);
+            }
             return p;
         });
-        metrics.publications().increment();
+        metrics.publications(metricsNamespace(channel)).increment();
         return publication;
     }
 

@@ -1,20 +1,36 @@
 package dev.tandem.ops;
 
+import dev.tandem.protocol.CloseCode;
+import dev.tandem.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * The server's meters, all prefixed {@code tandem_} in Prometheus output. Counters are created once here
- * and handed out as fields, so hot paths increment a field instead of looking a meter up by name.
+ * The server's meters, all prefixed {@code tandem_} in Prometheus output (docs/operations.md lists them with
+ * units). Meters are created once and handed out as fields, so hot paths increment a field instead of
+ * looking a meter up by name. Every tag has a bounded set of values: namespaces are only those configured
+ * (others count as {@code default}), codes come from the {@link ErrorCode} and {@link CloseCode} tables.
+ *
+ * <p>Delivery latency is measured from enqueue to socket write, once per event-loop write pass: from the
+ * earliest enqueue among the frames the pass wrote to the end of the pass (an upper bound for every frame in
+ * it). Fanout enqueues synchronously inside the publish, so for publications this is publish → write,
+ * including any time a slow socket made a frame wait; one sample per pass keeps the cost (about a
+ * microsecond with percentiles) off the per-frame and per-connection path.
  */
 public final class TandemMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -22,11 +38,16 @@ public final class TandemMetrics {
     private final AtomicLong subscriptions = new AtomicLong();
     private final Counter framesIn;
     private final Counter framesOut;
-    private final Counter publications;
+    private final Map<String, Counter> publicationsByNamespace = new ConcurrentHashMap<>();
     private final Counter deliveries;
     private final Counter slowConsumerDisconnects;
     private final Counter refusedConnections;
     private final Map<String, Counter> droppedFrames = new ConcurrentHashMap<>();
+    private final Counter droppedQueueFull;
+    private final Counter droppedOnClose;
+    private final Timer deliveryLatency;
+    private final Map<ErrorCode, Counter> errorFrames = new EnumMap<>(ErrorCode.class);
+    private final Map<CloseCode, Counter> disconnects = new EnumMap<>(CloseCode.class);
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -35,18 +56,44 @@ public final class TandemMetrics {
                 .description("channel subscriptions held by local connections").register(registry);
         framesIn = Counter.builder("tandem.frames.in").description("frames received from clients").register(registry);
         framesOut = Counter.builder("tandem.frames.out").description("frames written to clients").register(registry);
-        publications = Counter.builder("tandem.publications").description("publications accepted").register(registry);
         deliveries = Counter.builder("tandem.deliveries").description("publications enqueued to subscribers").register(registry);
         slowConsumerDisconnects = Counter.builder("tandem.slow.consumer.disconnects")
                 .description("connections closed because they fell behind").register(registry);
         refusedConnections = Counter.builder("tandem.refused.connections")
                 .description("connections refused because the node is at capacity").register(registry);
         for (String reason : new String[] {"low_priority", "conflated", "expired"}) {
-            droppedFrame(reason, 0);
+            droppedFrames.put(reason, dropped(reason));
+        }
+        droppedQueueFull = dropped("queue_full");
+        droppedOnClose = dropped("closed");
+        deliveryLatency = Timer.builder("tandem.delivery.latency")
+                .description("enqueue (publish) to socket write: per event-loop write pass, earliest enqueue to end of pass")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errorFrames.put(code, Counter.builder("tandem.error.frames")
+                    .description("error frames sent to clients, by code (refusals: limit_exceeded, rate_limited, too_large, ...)")
+                    .tag("code", code.wireName()).register(registry));
+        }
+        for (CloseCode code : CloseCode.values()) {
+            disconnects.put(code, Counter.builder("tandem.disconnects")
+                    .description("connections ended, by close code (1000 also counts clients that left)")
+                    .tag("code", String.valueOf(code.code())).register(registry));
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    private Counter dropped(String reason) {
+        return Counter.builder("tandem.dropped.frames")
+                .description("outbound frames dropped: queue_full (the frame that made a slow consumer), closed (queued "
+                        + "when the connection ended), low_priority (shed), conflated (latest-only), expired (ttl)")
+                .tag("reason", reason).register(registry);
     }
 
     public AtomicInteger connections() {
@@ -65,8 +112,15 @@ public final class TandemMetrics {
         return framesOut;
     }
 
-    public Counter publications() {
-        return publications;
+    /** The publications counter of a namespace; pass only configured namespace names (bounded cardinality). */
+    public Counter publications(String namespace) {
+        return publicationsByNamespace.computeIfAbsent(namespace, ns -> Counter.builder("tandem.publications")
+                .description("publications accepted, by configured namespace").tag("namespace", ns).register(registry));
+    }
+
+    /** Publications accepted in every namespace. */
+    public double publicationsTotal() {
+        return publicationsByNamespace.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public Counter deliveries() {
@@ -83,13 +137,49 @@ public final class TandemMetrics {
 
     /** Counts a queued frame that was not delivered: {@code low_priority}, {@code conflated} or {@code expired}. */
     public void droppedFrame(String reason) {
-        droppedFrame(reason, 1);
+        droppedFrames.computeIfAbsent(reason, this::dropped).increment();
     }
 
-    private void droppedFrame(String reason, int n) {
-        droppedFrames.computeIfAbsent(reason, r -> Counter.builder("tandem.dropped.frames")
-                .description("queued frames dropped instead of delivered").tag("reason", r).register(registry))
-                .increment(n);
+    public Counter droppedQueueFull() {
+        return droppedQueueFull;
+    }
+
+    public Counter droppedOnClose() {
+        return droppedOnClose;
+    }
+
+    public void recordDeliveryLatency(long nanos) {
+        deliveryLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Delivery latency at {@code percentile} (0.5 or 0.99) over the last minute or so, in milliseconds; NaN
+     * before anything was delivered.
+     */
+    public double deliveryLatencyMillis(double percentile) {
+        if (deliveryLatency.count() == 0) {
+            return Double.NaN;
+        }
+        for (ValueAtPercentile value : deliveryLatency.takeSnapshot().percentileValues()) {
+            if (value.percentile() == percentile) {
+                return value.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+
+    public Counter errorFrames(ErrorCode code) {
+        return errorFrames.get(code);
+    }
+
+    public Counter disconnects(CloseCode code) {
+        return disconnects.get(code);
+    }
+
+    /** Registers {@code tandem_outbound_queue_bytes}: bytes waiting in every connection's outbound queue. */
+    public void outboundQueueBytes(LongSupplier bytes) {
+        Gauge.builder("tandem.outbound.queue.bytes", bytes, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
+                .description("bytes waiting in connections' outbound queues").register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -145,22 +145,27 @@ final class OutboundQueue {
         return true;
     }
 
-    long queuedBytes() {
+    /** Bytes waiting; approximate while other threads offer. */
+    long bytes() {
         return bytes.get();
     }
 
-    void close() {
+    /** Closes and releases what is queued; returns how many frames were dropped. */
+    int close() {
         closed = true;
-        releaseAll();
+        return releaseAll();
     }
 
-    private void releaseAll() {
+    private int releaseAll() {
+        int released = 0;
         for (ConcurrentLinkedQueue<Entry> lane : lanes) {
             Entry entry;
             while ((entry = take(lane)) != null) {
                 entry.frame.release();
+                released++;
             }
         }
+        return released;
     }
 
     private ConcurrentHashMap<String, Entry> pendingByKey() {

@@ -32,6 +32,8 @@ public final class Session implements Subscriber {
     private final TandemMetrics metrics;
     private final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicBoolean dirty = new AtomicBoolean();
+    /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: for the delivery-latency sample. */
+    private volatile long pendingSince;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
     Session(String id, String userId, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
@@ -73,8 +75,11 @@ public final class Session implements Subscriber {
         if (queue.offer(frame, delivery)) {
             writer.markDirty(this);
         } else if (closeReason.get() == null) {
+            metrics.droppedQueueFull().increment();
             metrics.slowConsumerDisconnects().increment();
             disconnect(CloseCode.POLICY, "slow consumer: outbound queue full");
+        } else {
+            metrics.droppedOnClose().increment();
         }
     }
 
@@ -84,6 +89,7 @@ public final class Session implements Subscriber {
     }
 
     public void sendError(JsonNode requestId, ErrorCode code, String message) {
+        metrics.errorFrames(code).increment();
         send(FrameCodec.error(requestId, code, message));
     }
 
@@ -95,7 +101,7 @@ public final class Session implements Subscriber {
         if (!closeReason.compareAndSet(null, new CloseReason(code, reason))) {
             return;
         }
-        queue.close();
+        metrics.droppedOnClose().increment(queue.close());
         byte[] frame = FrameCodec.encode(FrameCodec.disconnect(code, reason));
         transport.eventLoop().execute(() -> transport.close(code, Unpooled.wrappedBuffer(frame)));
     }
@@ -103,7 +109,7 @@ public final class Session implements Subscriber {
     /** Records why the peer went away when it was not the server's doing (first reason wins). */
     public void closedByPeer(String reason) {
         closeReason.compareAndSet(null, new CloseReason(CloseCode.NORMAL, reason));
-        queue.close();
+        metrics.droppedOnClose().increment(queue.close());
     }
 
     public CloseReason closeReason() {
@@ -111,11 +117,25 @@ public final class Session implements Subscriber {
     }
 
     boolean markDirty() {
-        return dirty.compareAndSet(false, true);
+        if (!dirty.compareAndSet(false, true)) {
+            return false;
+        }
+        if (pendingSince == 0) {
+            pendingSince = System.nanoTime();
+        }
+        return true;
     }
 
-    /** Moves queued frames to the socket while it is writable, then flushes once; event loop only. */
-    void flushPending() {
+    /** Bytes waiting in this session's outbound queue. */
+    public long queuedBytes() {
+        return queue.bytes();
+    }
+
+    /**
+     * Moves queued frames to the socket while it is writable, then flushes once; event loop only. Returns
+     * when the oldest frame written was enqueued (nanoTime), or 0 when nothing was written or it is unknown.
+     */
+    long flushPending() {
         dirty.set(false);
         int written = 0;
         while (transport.isWritable()) {
@@ -126,10 +146,16 @@ public final class Session implements Subscriber {
             transport.write(frame);
             written++;
         }
+        long since = written > 0 ? pendingSince : 0;
         if (written > 0) {
             metrics.framesOut().increment(written);
             transport.flush();
         }
+        if (queue.isEmpty()) {
+            // A frame racing in now keeps the old stamp or loses its sample; never a wrong, huge one.
+            pendingSince = 0;
+        }
+        return since;
     }
 
     /** The transport calls this when the socket can take more again. */

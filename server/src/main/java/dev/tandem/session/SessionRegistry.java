@@ -12,6 +12,8 @@ import dev.tandem.protocol.FrameCodec;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -32,7 +34,7 @@ public final class SessionRegistry {
     private final LimitsConfig limits;
     private final long pingIntervalMillis;
     private final TandemMetrics metrics;
-    private final LoopWriters writers = new LoopWriters();
+    private final LoopWriters writers;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final List<Consumer<Session>> closeListeners = new CopyOnWriteArrayList<>();
 
@@ -41,6 +43,8 @@ public final class SessionRegistry {
         this.limits = config.limits();
         this.pingIntervalMillis = config.connection().pingInterval().toMillis();
         this.metrics = metrics;
+        this.writers = new LoopWriters(metrics);
+        metrics.outboundQueueBytes(() -> sessions.values().stream().mapToLong(Session::queuedBytes).sum());
     }
 
     /** Registers the {@code connect} command: answers {@code connected} again (the session already exists). */
@@ -101,6 +105,7 @@ public final class SessionRegistry {
         closeListeners.forEach(listener -> listener.accept(session));
         metrics.connections().decrementAndGet();
         Session.CloseReason reason = session.closeReason();
+        metrics.disconnects(reason.code()).increment();
         LOG.info("disconnect id={} user={} code={} reason=\"{}\"", session.id(), session.userId(),
                 reason.code().code(), reason.reason());
     }
@@ -117,6 +122,27 @@ public final class SessionRegistry {
 
     public int size() {
         return sessions.size();
+    }
+
+    /** Open sessions by transport name ({@code ws}, ...); walks every session, so for dashboards, not hot paths. */
+    public Map<String, Integer> countByTransport() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Session session : sessions.values()) {
+            counts.merge(session.transport().name(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Disconnects every session of {@code userId} on this node; returns how many there were. */
+    public int disconnectUser(String userId, CloseCode code, String reason) {
+        int count = 0;
+        for (Session session : sessions.values()) {
+            if (session.userId().equals(userId)) {
+                session.disconnect(code, reason);
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Disconnects every session, e.g. with 1012 on shutdown. */

@@ -1,6 +1,11 @@
 package dev.tandem.transport;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,5 +31,20 @@ public record HttpExchange(HttpMethod method, String path, Map<String, List<Stri
 
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The body as a JSON object; anything else is a {@code bad_request} saying what is wrong. */
+    public JsonNode jsonObject() {
+        try {
+            JsonNode parsed = FrameCodec.JSON.readTree(body);
+            if (parsed == null || !parsed.isObject()) {
+                throw ProtocolException.badRequest("the body must be a JSON object");
+            }
+            return parsed;
+        } catch (JsonProcessingException e) {
+            throw ProtocolException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ProtocolException.badRequest("unreadable body: " + e.getMessage());
+        }
     }
 }

@@ -1,0 +1,37 @@
+package dev.tandem.client;
+
+/**
+ * A failed request. {@link #code} is the server's error code ({@code bad_request}, {@code unauthorized},
+ * {@code forbidden}, {@code not_found}, {@code conflict}, {@code rate_limited}, {@code too_large},
+ * {@code limit_exceeded}, {@code unavailable}, {@code internal}) or one of the client's own:
+ * {@link #TIMEOUT}, {@link #DISCONNECTED} (the connection dropped before the reply: the outcome is unknown),
+ * {@link #CLOSED} (the client was closed or the server refused to let it reconnect), {@link #TRANSPORT}.
+ */
+public class TandemException extends RuntimeException {
+    public static final String TIMEOUT = "timeout";
+    public static final String DISCONNECTED = "disconnected";
+    public static final String CLOSED = "closed";
+    public static final String TRANSPORT = "transport";
+
+    private final String code;
+    private final int httpStatus;
+
+    public TandemException(String code, String message) {
+        this(code, message, 0, null);
+    }
+
+    public TandemException(String code, String message, int httpStatus, Throwable cause) {
+        super(code + ": " + message, cause);
+        this.code = code;
+        this.httpStatus = httpStatus;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** The HTTP status for server API failures, 0 for WebSocket requests. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

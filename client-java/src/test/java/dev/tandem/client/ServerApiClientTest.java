@@ -1,0 +1,111 @@
+package dev.tandem.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ServerApiClientTest {
+    private static final String KEY = "test-key-" + System.nanoTime();
+    private static RealServer server;
+    private static ServerApiClient api;
+
+    @BeforeAll
+    static void start() {
+        server = RealServer.start(Map.of("api.key", KEY));
+        api = new ServerApiClient(server.http(), KEY);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aServerSidePublishReachesAWebSocketSubscriber() {
+        List<Publication> received = new CopyOnWriteArrayList<>();
+        try (TandemClient client = TandemClient.builder(server.ws()).devUser("watcher").build()) {
+            client.connect().join();
+            client.subscribe("api:feed", received::add).subscribed().join();
+
+            long first = api.publish("api:feed", Frames.JSON.createObjectNode().put("text", "hello")).join();
+            long second = api.publish("api:feed", Frames.JSON.createObjectNode().put("text", "again")).join();
+
+            assertThat(first).isEqualTo(1);
+            assertThat(second).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 2);
+            assertThat(received.get(0).payload().path("text").asText()).isEqualTo("hello");
+            assertThat(received.get(0).userId()).isNull();
+        }
+    }
+
+    @Test
+    void channelsHistoryAndInfoDescribeWhatTheServerHolds() {
+        for (int i = 1; i <= 3; i++) {
+            api.publish("api:listed", Frames.JSON.createObjectNode().put("i", i)).join();
+        }
+
+        List<ChannelInfo> channels = api.channels().join();
+        HistoryPage page = api.history("api:listed", HistoryQuery.after(1)).join();
+        JsonNode info = api.info().join();
+
+        assertThat(channels).anySatisfy(c -> {
+            assertThat(c.channel()).isEqualTo("api:listed");
+            assertThat(c.seq()).isEqualTo(3);
+            assertThat(c.history()).isEqualTo(3);
+        });
+        assertThat(page.publications()).extracting(Publication::seq).containsExactly(2L, 3L);
+        assertThat(page.publications().get(1).payload().path("i").asInt()).isEqualTo(3);
+        assertThat(page.more()).isFalse();
+        assertThat(info.path("name").asText()).isEqualTo("tandem");
+        assertThat(info.path("protocol").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aWrongKeyFailsWithUnauthorizedAndStatus401() {
+        ServerApiClient wrong = new ServerApiClient(server.http(), "not-the-key");
+
+        assertThatThrownBy(() -> wrong.info().join()).cause().isInstanceOfSatisfying(TandemException.class, e -> {
+            assertThat(e.code()).isEqualTo("unauthorized");
+            assertThat(e.httpStatus()).isEqualTo(401);
+        });
+    }
+
+    @Test
+    void badInputFailsWithTheServersErrorCode() {
+        assertThatThrownBy(() -> api.publish("bad channel", Frames.JSON.createObjectNode()).join())
+                .cause().isInstanceOfSatisfying(TandemException.class, e -> {
+                    assertThat(e.code()).isEqualTo("bad_request");
+                    assertThat(e.httpStatus()).isEqualTo(400);
+                });
+    }
+
+    @Test
+    void broadcastAndDisconnectReachRealConnections() {
+        List<String> statuses = new CopyOnWriteArrayList<>();
+        List<Publication> received = new CopyOnWriteArrayList<>();
+        try (TandemClient client = TandemClient.builder(server.ws()).devUser("to-disconnect").build()) {
+            client.onStatus((status, reason) -> statuses.add(status + " " + reason));
+            client.connect().join();
+            client.subscribe("api:cast-b", received::add).subscribed().join();
+
+            Map<String, Long> seqs = api.broadcast(List.of("api:cast-a", "api:cast-b"),
+                    Frames.JSON.createObjectNode().put("k", "v")).join();
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
+            int closed = api.disconnectUser("to-disconnect", false).join();
+
+            assertThat(seqs).containsEntry("api:cast-a", 1L).containsEntry("api:cast-b", 1L);
+            assertThat(closed).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.status() == ConnectionStatus.CLOSED);
+            assertThat(statuses).anySatisfy(s -> assertThat(s).startsWith("CLOSED").contains("4003"));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tandem.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.testing.TestServer;
+import dev.tandem.testing.WsClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+
+    private static double value(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    @Test
+    void publicationsAreCountedByConfiguredNamespaceAndOthersUnderDefault() {
+        try (TestServer server = TestServer.start(Map.of("namespaces.chat.historySize", "10"))) {
+            server.server().hub().publish("chat:general", WsClient.JSON.createObjectNode(), null);
+            server.server().hub().publish("chat:other", WsClient.JSON.createObjectNode(), null);
+            server.server().hub().publish("made-up-namespace-1:x", WsClient.JSON.createObjectNode(), null);
+            server.server().hub().publish("made-up-namespace-2:x", WsClient.JSON.createObjectNode(), null);
+            server.server().hub().publish("plain", WsClient.JSON.createObjectNode(), null);
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_publications_total{namespace=\"chat\"}")).isEqualTo(2.0);
+            assertThat(value(scrape, "tandem_publications_total{namespace=\"default\"}")).isEqualTo(3.0);
+            assertThat(scrape).doesNotContain("made-up-namespace");
+        }
+    }
+
+    @Test
+    void deliveryLatencyIsAHistogramInSecondsFedByWrites() {
+        try (TestServer server = TestServer.start()) {
+            assertThat(server.server().metrics().deliveryLatencyMillis(0.99)).isNaN();
+        }
+        try (TestServer server = TestServer.start(); WsClient bob = server.connect("bob")) {
+            bob.subscribe("room:latency");
+            for (int i = 0; i < 20; i++) {
+                server.server().hub().publish("room:latency", WsClient.JSON.createObjectNode().put("i", i), null);
+                bob.nextOfType("publication");
+            }
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_delivery_latency_seconds_count")).isGreaterThanOrEqualTo(20.0);
+            assertThat(scrape).contains("tandem_delivery_latency_seconds_bucket{le=\"+Inf\"}");
+            assertThat(server.server().metrics().deliveryLatencyMillis(0.99)).isGreaterThan(0.0).isLessThan(5_000.0);
+        }
+    }
+
+    @Test
+    void refusalsAndDisconnectsAreCountedByCode() {
+        try (TestServer server = TestServer.start(Map.of("limits.maxSubscriptionsPerConnection", "1"))) {
+            try (WsClient alice = server.connect("alice")) {
+                alice.subscribe("room:a");
+                assertThat(alice.request(WsClient.command("subscribe").put("channel", "room:b"))
+                        .path("payload").path("code").asText()).isEqualTo("limit_exceeded");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.server().sessions().size() == 0);
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_error_frames_total{code=\"limit_exceeded\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_error_frames_total{code=\"forbidden\"}")).isEqualTo(0.0);
+            assertThat(value(scrape, "tandem_disconnects_total{code=\"1000\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_disconnects_total{code=\"4008\"}")).isEqualTo(0.0);
+        }
+    }
+
+    @Test
+    void aSlowConsumerShowsAsADroppedFrameAndADisconnect() {
+        Map<String, String> limits = Map.of("limits.outboundQueueFrames", "16", "limits.outboundQueueBytes", "65536");
+        try (TestServer server = TestServer.start(limits)) {
+            WsClient stalled = WsClient.paused(server.ws("user=stalled"));
+            stalled.connected();
+            stalled.send(WsClient.command("subscribe").put("channel", "room:flood"));
+            await().until(() -> server.server().hub().channels().stream().anyMatch(c -> c.subscribers() == 1));
+            String filler = "x".repeat(4000);
+            for (int i = 0; i < 50_000 && server.server().metrics().slowConsumerDisconnects().count() == 0; i++) {
+                server.server().hub().publish("room:flood", WsClient.JSON.createObjectNode().put("f", filler), null);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.server().sessions().size() == 0);
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_slow_consumer_disconnects_total")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_dropped_frames_total{reason=\"queue_full\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_dropped_frames_total{reason=\"closed\"}")).isGreaterThan(0.0);
+            assertThat(value(scrape, "tandem_disconnects_total{code=\"4008\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_outbound_queue_bytes")).isEqualTo(0.0);
+            stalled.abort();
+        }
+    }
+}
