@@ -24,7 +24,7 @@ public final class PresenceAccess {
         checkChannel(channel);
         if (!session.subscriptions().contains(channel)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "subscribe to " + channel + " before joining its presence");
+                    "subscribe to " + channel + " before joining or reading its presence");
         }
         return channel;
     }

@@ -13,7 +13,8 @@ import dev.tandem.session.Session;
 
 /**
  * The presence commands of the native protocol: {@code presence:join}, {@code presence:update},
- * {@code presence:heartbeat}, {@code presence:leave}. Validates each frame (channel, access, state shape and
+ * {@code presence:heartbeat}, {@code presence:leave}, and {@code presence:get} (the member list for a
+ * subscriber that watches without joining). Validates each frame (channel, access, state shape and
  * size, status) and hands it to the {@link PresenceService}.
  */
 public final class PresenceCommands {
@@ -29,13 +30,19 @@ public final class PresenceCommands {
         router.register("presence:join", this::join)
                 .register("presence:update", this::update)
                 .register("presence:heartbeat", this::heartbeat)
-                .register("presence:leave", this::leave);
+                .register("presence:leave", this::leave)
+                .register("presence:get", this::get);
     }
 
     private void join(Session session, InboundFrame frame) {
         String channel = access.checkClient(session, frame.requireText("channel"));
         JsonNode state = state(frame, service.policy(channel));
         service.join(session, channel, state, frame.requestId());
+    }
+
+    private void get(Session session, InboundFrame frame) {
+        String channel = access.checkClient(session, frame.requireText("channel"));
+        service.query(session, channel, frame.requestId());
     }
 
     private void update(Session session, InboundFrame frame) {

@@ -94,6 +94,18 @@ public final class PresenceService {
     }
 
     /**
+     * Answers a subscriber that watches without joining with the same {@code presence:sync} (or
+     * {@code presence:stats}) a joiner gets, ordered with the channel's presence events like a join's reply.
+     */
+    public void query(Session session, String channel, JsonNode requestId) {
+        synchronized (lock(channel)) {
+            snapshot(channel, policy(channel), requestId)
+                    .thenAccept(session::send)
+                    .exceptionally(failure -> fail(session, requestId, "presence:get", failure));
+        }
+    }
+
+    /**
      * Records client activity: new state (null keeps it) and status (null means {@code online}, since the client
      * just did something). The broadcast is coalesced; throws {@code not_found} when the session has not joined.
      */

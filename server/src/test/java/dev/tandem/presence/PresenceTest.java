@@ -146,6 +146,26 @@ class PresenceTest {
     }
 
     @Test
+    void aSubscriberWatchingWithoutJoiningReadsTheMembersAndSeesEventsButIsNotAMember() {
+        String channel = "room:watch";
+        try (WsClient alice = server.connect("alice"); WsClient watcher = server.connect("watcher")) {
+            join(alice, channel, state("Alice"));
+            JsonNode refused = watcher.request(command("presence:get").put("channel", channel));
+            assertThat(refused.path("payload").path("code").asText()).isEqualTo("forbidden");
+
+            watcher.subscribe(channel);
+            JsonNode sync = watcher.request(command("presence:get").put("channel", channel));
+            assertThat(sync.path("type").asText()).isEqualTo("presence:sync");
+            assertThat(ids(sync.path("payload").path("users"))).containsExactly("alice");
+            update(alice, channel, state("Alice").put("cursor", 3));
+            assertThat(presenceEvent(watcher, "presence:update", "alice").path("payload").path("state").path("cursor").asInt())
+                    .isEqualTo(3);
+            JsonNode members = json(server.get("/api/presence/" + channel, "Authorization", "apikey " + KEY));
+            assertThat(ids(members.path("users"))).containsExactly("alice");
+        }
+    }
+
+    @Test
     void unsubscribingLeavesPresence() {
         String channel = "room:unsub";
         try (WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
