@@ -80,7 +80,8 @@ public final class ChannelCommands {
         if (!hub.policy(channel).clientPublish()) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + channel);
         }
-        Publication publication = hub.publish(channel, payload, session.userId());
+        long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
+        Publication publication = hub.publish(channel, payload, session.userId(), ttl);
         ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
         ack.putObject("payload").put("seq", publication.seq());
         session.send(ack);
