@@ -3,6 +3,7 @@ package dev.tandem;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.demo.DemoApp;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.TandemMetrics;
@@ -101,6 +102,9 @@ public final class TandemServer implements AutoCloseable {
         serverApi.registerOn(router);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
+        if (config.dev()) {
+            DemoApp.registerOn(router);
+        }
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

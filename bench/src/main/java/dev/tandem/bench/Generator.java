@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The client side of a run: one Netty event loop group shared by every generated connection, and a ramp that
@@ -34,15 +35,38 @@ final class Generator implements AutoCloseable {
 
     /** Opens {@code count} connections (indexes from {@code firstIndex}), each subscribed to its channel. */
     List<LoadClient> rampSubscribed(ServerUnderTest server, int firstIndex, int count,
-                                    java.util.function.IntFunction<String> channelOf, LoadClient.DeliverySink sink)
+                                    IntFunction<String> channelOf, LoadClient.DeliverySink sink) throws Exception {
+        return rampSubscribedToMany(server, firstIndex, count, i -> List.of(channelOf.apply(i)), sink);
+    }
+
+    /** Opens {@code count} connections, connection {@code i} subscribed to every channel of {@code channelsOf(i)}. */
+    List<LoadClient> rampSubscribedToMany(ServerUnderTest server, int firstIndex, int count,
+                                          IntFunction<List<String>> channelsOf, LoadClient.DeliverySink sink)
             throws Exception {
-        Semaphore permits = new Semaphore(IN_FLIGHT);
+        Dialect dialect = server.dialect();
+        return ramp(server, firstIndex, count, i -> {
+            List<String> channels = channelsOf.apply(i);
+            List<String> frames = new ArrayList<>(channels.size());
+            for (int c = 0; c < channels.size(); c++) {
+                frames.add(dialect.subscribe(channels.get(c), c + 1));
+            }
+            return frames;
+        }, sink, IN_FLIGHT);
+    }
+
+    /**
+     * Opens {@code count} connections with at most {@code inFlight} handshakes pending; connection {@code i}
+     * sends the subscribe frames {@code subscribesOf(i)} and counts once all are acknowledged.
+     */
+    List<LoadClient> ramp(ServerUnderTest server, int firstIndex, int count, IntFunction<List<String>> subscribesOf,
+                          LoadClient.DeliverySink sink, int inFlight) throws Exception {
+        Semaphore permits = new Semaphore(inFlight);
         List<CompletableFuture<LoadClient>> pending = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             permits.acquire();
             int index = firstIndex + i;
             CompletableFuture<LoadClient> ready = open(server, index, sink)
-                    .thenCompose(client -> client.subscribe(channelOf.apply(index)));
+                    .thenCompose(client -> client.sendSubscribes(subscribesOf.apply(index)));
             ready.whenComplete((c, e) -> permits.release());
             pending.add(ready);
         }

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,6 +29,8 @@ final class LoadClient {
     private final DeliverySink sink;
     private final CompletableFuture<LoadClient> open = new CompletableFuture<>();
     private final CompletableFuture<LoadClient> subscribed = new CompletableFuture<>();
+    private int pendingAcks; // event loop only
+    private volatile int recovered;
     private Channel channel;
 
     /** Receives every delivery with its one-way latency. */
@@ -63,8 +67,31 @@ final class LoadClient {
     }
 
     CompletableFuture<LoadClient> subscribe(String channelName) {
-        channel.writeAndFlush(new TextWebSocketFrame(dialect.subscribe(channelName, 1)));
+        return subscribe(List.of(channelName));
+    }
+
+    /** Subscribes to every channel; completes when all are acknowledged. */
+    CompletableFuture<LoadClient> subscribe(List<String> channelNames) {
+        List<String> frames = new ArrayList<>(channelNames.size());
+        for (int i = 0; i < channelNames.size(); i++) {
+            frames.add(dialect.subscribe(channelNames.get(i), i + 1));
+        }
+        return sendSubscribes(frames);
+    }
+
+    /** Sends ready-made subscribe frames; completes when each is acknowledged. */
+    CompletableFuture<LoadClient> sendSubscribes(List<String> frames) {
+        channel.eventLoop().execute(() -> {
+            pendingAcks = frames.size();
+            frames.forEach(frame -> channel.write(new TextWebSocketFrame(frame)));
+            channel.flush();
+        });
         return subscribed;
+    }
+
+    /** How many subscribe acknowledgements said {@code "recovered":true}. */
+    int recoveredCount() {
+        return recovered;
     }
 
     void send(String text) {
@@ -123,7 +150,12 @@ final class LoadClient {
                 return;
             }
             if (dialect.isSubscribed(body)) {
-                subscribed.complete(LoadClient.this);
+                if (body.contains("\"recovered\":true")) {
+                    recovered++;
+                }
+                if (--pendingAcks == 0) {
+                    subscribed.complete(LoadClient.this);
+                }
                 return;
             }
             String reply = dialect.reply(body);

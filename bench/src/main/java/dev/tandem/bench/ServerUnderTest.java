@@ -1,5 +1,8 @@
 package dev.tandem.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.hub.Since;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -141,6 +146,16 @@ final class ServerUnderTest implements AutoCloseable {
             }
         }
         return OptionalLong.of(heap);
+    }
+
+    /** Tandem only: each active channel's latest seq and epoch, from {@code /api/channels}. */
+    Map<String, Since> channelPositions() throws Exception {
+        Map<String, Since> positions = new HashMap<>();
+        JsonNode channels = new ObjectMapper().readTree(get("/api/channels").body()).path("channels");
+        for (JsonNode c : channels) {
+            positions.put(c.path("channel").asText(), new Since(c.path("seq").asLong(), c.path("epoch").asText()));
+        }
+        return positions;
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -41,6 +41,29 @@ class BenchSmokeTest {
     }
 
     @Test
+    void channelsAndChurnScenariosRunToCompletion() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ChannelsScenario.Result channels = ChannelsScenario.run(server, generator,
+                    new ChannelsScenario.Params(50, 50, 3, 100, 1));
+            assertThat(channels.published()).isEqualTo(100);
+            assertThat(channels.delivered()).isPositive();
+            ChurnScenario.Result churn = ChurnScenario.run(server, generator, 2, 1);
+            assertThat(churn.cycles()).isPositive();
+        }
+    }
+
+    @Test
+    void reconnectStormRecoversEveryMissedPublicationForEveryClient() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ReconnectStormScenario.Result storm = ReconnectStormScenario.run(server, generator, 100, 5, 10);
+            assertThat(storm.recovered()).isEqualTo(100);
+            assertThat(storm.delivered()).isEqualTo(storm.expected()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);
