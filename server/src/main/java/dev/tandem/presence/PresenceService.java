@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * written through to the {@link PresenceStore}, which reports each write's before/after view of the user; the
  * event to broadcast follows from that view alone. Every store write of a channel and the broadcast it causes run
  * under that channel's stripe lock, so subscribers see a channel's presence events in the order the store applied
- * them (never a leave overtaken by the join before it), and a joiner's snapshot is ordered with the events around
- * it in its outbound queue. Cursor-rate updates change {@link #own} at once but reach the store and the wire
+ * them (never a leave overtaken by the join before it). A joiner's snapshot is taken under the same lock; as a
+ * reply it may overtake events already queued for the joiner, which is harmless because every event carries the
+ * member's full state, so applying them after the snapshot converges. Cursor-rate updates change {@link #own} at once but reach the store and the wire
  * through the {@link UpdateCoalescer}, at most {@code updateRate} times a second per user, latest state winning.
  * Time-based transitions (TTL expiry → offline, inactivity → away) are applied by {@link #sweep}, which reads the
  * injected {@link Clock}: the store's expiry index says which entries are due, and {@link #own} which of this
