@@ -17,6 +17,7 @@ import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.HttpRouter;
+import dev.tandem.transport.stomp.StompEndpoint;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -98,6 +99,7 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter();
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
+        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, sessions, hub, metrics));
         ServerApi serverApi = new ServerApi(config, hub, sessions);
         serverApi.registerOn(router);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);

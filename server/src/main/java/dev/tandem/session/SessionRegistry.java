@@ -65,6 +65,16 @@ public final class SessionRegistry {
 
     /** Opens a session and sends {@code connected} as its first frame. */
     public Session open(String userId, SessionTransport transport) {
+        Session session = register(userId, transport);
+        session.send(connected(session, null));
+        return session;
+    }
+
+    /**
+     * Opens a session without the native {@code connected} frame, for wire protocols that answer the
+     * handshake in their own terms (STOMP's {@code CONNECTED}).
+     */
+    public Session register(String userId, SessionTransport transport) {
         OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
                 metrics::droppedFrame);
         Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
@@ -72,7 +82,6 @@ public final class SessionRegistry {
         metrics.connections().incrementAndGet();
         LOG.info("connect id={} user={} transport={} remote={}", session.id(), userId, transport.name(),
                 transport.remoteAddress());
-        session.send(connected(session, null));
         return session;
     }
 
