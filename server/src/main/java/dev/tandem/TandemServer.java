@@ -12,6 +12,11 @@ import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
+import dev.tandem.presence.PresenceAccess;
+import dev.tandem.presence.PresenceApi;
+import dev.tandem.presence.PresenceCommands;
+import dev.tandem.presence.PresenceService;
+import dev.tandem.presence.local.LocalPresenceStore;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
@@ -45,6 +50,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +70,7 @@ public final class TandemServer implements AutoCloseable {
     private final Tracing tracing;
     private final Hub hub;
     private final SessionRegistry sessions;
+    private final PresenceService presence;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -71,11 +78,12 @@ public final class TandemServer implements AutoCloseable {
     private volatile boolean ready;
     private Channel serverChannel;
 
-    private TandemServer(TandemConfig config) {
+    private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, tracing);
         this.sessions = new SessionRegistry(config, hub, metrics);
+        this.presence = new PresenceService(hub, new LocalPresenceStore(), clock);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
@@ -84,7 +92,12 @@ public final class TandemServer implements AutoCloseable {
 
     /** Starts a server and returns once it is listening. */
     public static TandemServer start(TandemConfig config) {
-        TandemServer server = new TandemServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts a server whose time-based semantics (presence away/offline) read {@code clock}; for tests. */
+    public static TandemServer start(TandemConfig config, Clock clock) {
+        TandemServer server = new TandemServer(config, clock);
         server.bind();
         return server;
     }
@@ -92,7 +105,12 @@ public final class TandemServer implements AutoCloseable {
     private void bind() {
         CommandRouter commands = new CommandRouter();
         sessions.registerOn(commands);
-        new ChannelCommands(hub, config.limits()).registerOn(commands);
+        ChannelCommands channelCommands = new ChannelCommands(hub, config.limits());
+        channelCommands.registerOn(commands);
+        PresenceAccess presenceAccess = new PresenceAccess(hub);
+        new PresenceCommands(presence, presenceAccess).registerOn(commands);
+        channelCommands.onUnsubscribe(presence::leaveIfJoined);
+        sessions.onClose(presence::leaveAll);
         Authenticator authenticator = new Authenticator(config);
         HttpRouter router = new HttpRouter();
         router.webSocket(NativeWebSocketEndpoint.PATH,
@@ -104,7 +122,9 @@ public final class TandemServer implements AutoCloseable {
                 .streaming(HttpMethod.GET, NdjsonFormat.PATH, new ChunkedStreamEndpoint(new NdjsonFormat(), oneWay, sessions))
                 .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
                 .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
-        new ServerApi(config, hub, sessions).registerOn(router);
+        ServerApi serverApi = new ServerApi(config, hub, sessions);
+        serverApi.registerOn(router);
+        new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
@@ -134,6 +154,8 @@ public final class TandemServer implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
+        long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
+        workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
@@ -151,6 +173,10 @@ public final class TandemServer implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    public PresenceService presence() {
+        return presence;
     }
 
     public TandemMetrics metrics() {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
         subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
-                BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class})
+                BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
+                BenchCommand.Presence.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -276,4 +277,57 @@ public final class BenchCommand {
             return 0;
         }
     }
+
+    @Command(name = "presence", mixinStandardHelpOptions = true,
+            description = "Presence churn (users join and leave one channel under watchers) and cursor updates; Tandem only.")
+    static final class Presence implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--watchers", defaultValue = "1000")
+        int watchers;
+
+        @Option(names = "--users", defaultValue = "5000", description = "users that join and leave")
+        int users;
+
+        @Option(names = "--join-rate", defaultValue = "250", description = "arrivals per second")
+        int joinRate;
+
+        @Option(names = "--dwell", defaultValue = "2000", description = "ms each user stays")
+        int dwell;
+
+        @Option(names = "--cursor-users", defaultValue = "100")
+        int cursorUsers;
+
+        @Option(names = "--cursor-rate", defaultValue = "20", description = "updates per second per cursor user")
+        int cursorRate;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds of cursor updates")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            PresenceScenario.Params params = new PresenceScenario.Params(watchers, users, joinRate, dwell, cursorUsers,
+                    cursorRate, seconds);
+            PresenceScenario.Result r;
+            try (ServerUnderTest server = common.start("tandem"); Generator generator = new Generator(common.threads)) {
+                r = PresenceScenario.run(server, generator, params);
+            }
+            System.out.printf("presence churn: %d users join+leave at %d/s (dwell %d ms) under %d watchers%n",
+                    users, joinRate, dwell, watchers);
+            System.out.printf("  join deliveries %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; members after %d;"
+                    + " server cpu %.0f us per join+leave%n", r.joinDeliveries(), (long) users * watchers,
+                    r.joinP50Millis(), r.joinP99Millis(), r.joinMaxMillis(), r.membersAfter(), r.cpuMicrosPerJoinLeave());
+            System.out.printf("presence cursors: %d users x %d updates/s for %d s%n", cursorUsers, cursorRate, seconds);
+            System.out.printf("  sent %d, delivered %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; server cpu %.1f us per update%n",
+                    r.cursorUpdatesSent(), r.cursorDeliveries(), r.cursorP50Millis(), r.cursorP99Millis(),
+                    r.cursorMaxMillis(), r.cpuMicrosPerUpdate());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "presence");
+            out.put("results", List.of(r));
+            common.write("presence", out);
+            return 0;
+        }
+    }
 }
+

@@ -10,7 +10,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One generator connection on Netty: opens a WebSocket, subscribes when asked, answers keep-alives, and hands
@@ -102,6 +105,21 @@ final class LoadClient {
         if (channel != null) {
             channel.close();
         }
+    }
+
+    /**
+     * Sends a WebSocket close frame and lets the server close the connection, so every frame sent before is
+     * handled even when the server is behind. (Closing the socket first can make the kernel reset it, and a
+     * reset discards whatever the server has not read yet.) Forces the close after ten seconds.
+     */
+    void closeGracefully() {
+        if (channel == null) {
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, 10, TimeUnit.SECONDS);
     }
 
     /** Reads the number after {@code "t":} in a frame, or -1 when the frame carries none. */

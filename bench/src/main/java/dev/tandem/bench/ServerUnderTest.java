@@ -158,7 +158,7 @@ final class ServerUnderTest implements AutoCloseable {
         return positions;
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }

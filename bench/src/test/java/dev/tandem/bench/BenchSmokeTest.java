@@ -64,6 +64,22 @@ class BenchSmokeTest {
     }
 
     @Test
+    void presenceChurnReachesEveryWatcherLeavesNobodyBehindAndCursorUpdatesArrive() throws Exception {
+        PresenceScenario.Params params = new PresenceScenario.Params(10, 30, 100, 200, 5, 20, 2);
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            PresenceScenario.Result result = PresenceScenario.run(server, generator, params);
+            assertThat(result.joinDeliveries()).isEqualTo(300);
+            assertThat(result.membersAfter()).isZero();
+            assertThat(result.joinP99Millis()).isPositive();
+            assertThat(result.cursorUpdatesSent()).isEqualTo(200);
+            // Each update reaches the 4 other users unless coalesced away (latest wins), so between 1 and 4 each.
+            assertThat(result.cursorDeliveries()).isBetween(100L, 800L);
+            assertThat(result.cpuMicrosPerUpdate()).isPositive();
+        }
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);

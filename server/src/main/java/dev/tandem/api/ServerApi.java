@@ -59,7 +59,8 @@ public final class ServerApi {
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
-    private HttpEndpoint guarded(HttpEndpoint endpoint) {
+    /** Wraps an endpoint in the api-key check of {@code /api}; other API routes (presence) reuse it. */
+    public HttpEndpoint guarded(HttpEndpoint endpoint) {
         String key = config.api().key();
         if (key == null || key.isEmpty()) {
             return endpoint;

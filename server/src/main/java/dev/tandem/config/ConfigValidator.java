@@ -40,7 +40,18 @@ final class ConfigValidator {
                     "must be between 1 and 1000000");
             positive(ns.historyTtl(), key + ".historyTtl");
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
+            validatePresence(ns.presence(), key + ".presence", l);
         }
+    }
+
+    private static void validatePresence(PresenceConfig p, String key, LimitsConfig l) {
+        require(p != null, key, "must be a mapping");
+        positive(p.ttl(), key + ".ttl");
+        positive(p.awayAfter(), key + ".awayAfter");
+        require(p.updateRate() >= 1 && p.updateRate() <= 1000, key + ".updateRate", "must be between 1 and 1000");
+        require(p.syncLimit() >= 1, key + ".syncLimit", "must be at least 1");
+        require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
+                "must be between 64 and limits.maxFrameBytes");
     }
 
     private static void positive(Duration d, String key) {

@@ -13,9 +13,10 @@ import java.time.Duration;
  *                      when a connection falls behind
  * @param latestOnly    conflate queued publications of one channel, keeping the newest (cursors, tickers);
  *                      subscribers are told that seq gaps are expected
+ * @param presence      presence and awareness policy
  */
 public record NamespaceConfig(HistoryMode history, int historySize, Duration historyTtl, boolean clientPublish,
-                              Priority priority, boolean latestOnly) {
+                              Priority priority, boolean latestOnly, PresenceConfig presence) {
 
     /** Outbound priority class of a namespace's publications. */
     public enum Priority {

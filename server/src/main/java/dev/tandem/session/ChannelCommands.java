@@ -16,6 +16,9 @@ import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
 import dev.tandem.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * The pub/sub commands of the native protocol: {@code subscribe}, {@code unsubscribe}, {@code publish},
@@ -24,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 public final class ChannelCommands {
     private final Hub hub;
     private final LimitsConfig limits;
+    private final List<BiConsumer<Session, String>> unsubscribeListeners = new CopyOnWriteArrayList<>();
 
     public ChannelCommands(Hub hub, LimitsConfig limits) {
         this.hub = hub;
@@ -36,6 +40,11 @@ public final class ChannelCommands {
                 .register("publish", this::publish)
                 .register("history", this::history)
                 .register("ping", (session, frame) -> session.send(FrameCodec.envelope("pong", frame.requestId(), null)));
+    }
+
+    /** Runs {@code listener} after a client unsubscribes from a channel (e.g. presence leaves it). */
+    public void onUnsubscribe(BiConsumer<Session, String> listener) {
+        unsubscribeListeners.add(listener);
     }
 
     private void subscribe(Session session, InboundFrame frame) {
@@ -58,6 +67,7 @@ public final class ChannelCommands {
             throw ProtocolException.badRequest("not subscribed to " + channel);
         }
         hub.unsubscribe(session, channel);
+        unsubscribeListeners.forEach(listener -> listener.accept(session, channel));
         session.send(FrameCodec.envelope("unsubscribed", frame.requestId(), channel));
     }
 

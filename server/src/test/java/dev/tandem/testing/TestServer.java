@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.Map;
 
 /** A real Tandem server on a random loopback port, configured by dotted keys, for one test class or test. */
@@ -21,9 +22,14 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
     public static TestServer start(Map<String, String> overrides) {
+        return start(overrides, Clock.systemUTC());
+    }
+
+    /** Like {@link #start(Map)}, with the clock the server's time-based semantics read (see {@link MutableClock}). */
+    public static TestServer start(Map<String, String> overrides, Clock clock) {
         ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
         overrides.forEach(loader::set);
-        return new TestServer(TandemServer.start(loader.load()));
+        return new TestServer(TandemServer.start(loader.load(), clock));
     }
 
     public static TestServer start() {

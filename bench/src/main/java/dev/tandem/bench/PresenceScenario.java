@@ -1,0 +1,203 @@
+package dev.tandem.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Presence under load, Tandem only (the Socket.IO peer has no presence). Two phases:
+ * <ol>
+ *   <li><b>churn</b>: watchers subscribe to one channel; users arrive at a fixed rate, each connecting,
+ *       subscribing, joining with a state stamped with the generator's clock, staying a while, leaving and
+ *       disconnecting. Measures the one-way latency of {@code presence:join} to the watchers, that every join
+ *       reached every watcher, that the channel is empty at the end (every leave applied), and the server's CPU
+ *       per join+leave;</li>
+ *   <li><b>cursors</b>: users joined in one channel each send {@code presence:update} with a stamped cursor at a
+ *       fixed rate. Every user sees the others' updates (coalesced by the server to the namespace's
+ *       {@code updateRate}, latest wins); measures their one-way latency and the server's CPU per update sent.</li>
+ * </ol>
+ */
+final class PresenceScenario {
+    private static final String CHURN = "bench:presence";
+    private static final String CURSORS = "bench:cursors";
+
+    /**
+     * The scenario's parameters.
+     *
+     * @param watchers      subscribers of the churn channel that do not join
+     * @param users         users arriving (join, dwell, leave) in the churn phase
+     * @param joinRate      arrivals per second
+     * @param dwellMillis   how long each user stays
+     * @param cursorUsers   users sending cursor updates in the cursor phase
+     * @param cursorRate    updates per second per cursor user
+     * @param cursorSeconds measured duration of the cursor phase
+     */
+    record Params(int watchers, int users, int joinRate, int dwellMillis, int cursorUsers, int cursorRate,
+                  int cursorSeconds) {
+    }
+
+    /**
+     * What one run measured.
+     *
+     * @param params              the parameters
+     * @param joinDeliveries      {@code presence:join} frames received by watchers (expected users × watchers)
+     * @param joinP50Millis       median join latency to watchers
+     * @param joinP99Millis       99th percentile
+     * @param joinMaxMillis       maximum
+     * @param membersAfter        users the server still lists in the churn channel after every leave (expected 0)
+     * @param cpuMicrosPerJoinLeave server CPU per user that joined and left (fanout to watchers included)
+     * @param cursorUpdatesSent   {@code presence:update} frames sent
+     * @param cursorDeliveries    {@code presence:update} frames received by the other cursor users
+     * @param cursorP50Millis     median update latency
+     * @param cursorP99Millis     99th percentile
+     * @param cursorMaxMillis     maximum
+     * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
+     */
+    record Result(Params params, long joinDeliveries, double joinP50Millis, double joinP99Millis, double joinMaxMillis,
+                  int membersAfter, double cpuMicrosPerJoinLeave, long cursorUpdatesSent, long cursorDeliveries,
+                  double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
+    }
+
+    private PresenceScenario() {
+    }
+
+    static Result run(ServerUnderTest server, Generator generator, Params params) throws Exception {
+        Recorder joinLatency = new Recorder(3);
+        LongAdder joins = new LongAdder();
+        List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, nanos -> {
+            joinLatency.recordValue(Math.max(1, nanos / 1000));
+            joins.increment();
+        });
+        try {
+            long cpuBefore = server.cpuNanos();
+            churn(server, generator, params);
+            long expected = (long) params.users() * params.watchers();
+            awaitCount(joins, expected);
+            long churnCpu = server.cpuNanos() - cpuBefore;
+            Histogram joined = joinLatency.getIntervalHistogram();
+            int membersAfter = membersAfter(server);
+
+            Recorder cursorLatency = new Recorder(3);
+            LongAdder cursorDeliveries = new LongAdder();
+            List<LoadClient> cursorUsers = generator.rampSubscribed(server, params.watchers() + params.users(),
+                    params.cursorUsers(), i -> CURSORS, nanos -> {
+                        cursorLatency.recordValue(Math.max(1, nanos / 1000));
+                        cursorDeliveries.increment();
+                    });
+            try {
+                for (LoadClient user : cursorUsers) {
+                    user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
+                }
+                Thread.sleep(500);
+                cursorLatency.reset();
+                cursorDeliveries.reset();
+                long cursorCpuBefore = server.cpuNanos();
+                long sent = cursors(cursorUsers, params.cursorRate(), params.cursorSeconds());
+                Thread.sleep(500);
+                long cursorCpu = server.cpuNanos() - cursorCpuBefore;
+                Histogram moved = cursorLatency.getIntervalHistogram();
+                return new Result(params, joins.sum(), millis(joined, 50), millis(joined, 99),
+                        joined.getMaxValue() / 1000.0, membersAfter,
+                        params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
+                        sent, cursorDeliveries.sum(), millis(moved, 50), millis(moved, 99), moved.getMaxValue() / 1000.0,
+                        sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
+            } finally {
+                cursorUsers.forEach(LoadClient::close);
+            }
+        } finally {
+            watchers.forEach(LoadClient::close);
+        }
+    }
+
+    /** Users arrive at {@code joinRate}/s, join with a stamped state, stay {@code dwellMillis}, leave and close. */
+    private static void churn(ServerUnderTest server, Generator generator, Params params) throws Exception {
+        ScheduledExecutorService leaver = Executors.newSingleThreadScheduledExecutor();
+        List<CompletableFuture<Void>> done = new ArrayList<>(params.users());
+        try {
+            long interval = TimeUnit.SECONDS.toNanos(1) / params.joinRate();
+            long start = System.nanoTime();
+            for (int i = 0; i < params.users(); i++) {
+                long wait = start + i * interval - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                CompletableFuture<Void> left = new CompletableFuture<>();
+                done.add(left);
+                generator.open(server, params.watchers() + i, nanos -> { })
+                        .thenCompose(client -> client.subscribe(CHURN))
+                        .whenComplete((client, failure) -> {
+                            if (failure != null) {
+                                left.completeExceptionally(failure);
+                                return;
+                            }
+                            client.send(join(CHURN, "{\"t\":" + System.nanoTime() + ",\"name\":\"user\"}"));
+                            leaver.schedule(() -> {
+                                client.send("{\"type\":\"presence:leave\",\"channel\":\"" + CHURN + "\"}");
+                                client.closeGracefully();
+                                left.complete(null);
+                            }, params.dwellMillis(), TimeUnit.MILLISECONDS);
+                        });
+            }
+            CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+        } finally {
+            leaver.shutdown();
+        }
+    }
+
+    /** Every cursor user sends {@code rate} updates per second for {@code seconds}, paced without drift. */
+    private static long cursors(List<LoadClient> users, int rate, int seconds) {
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long sent = 0;
+        for (long tick = 0; tick < (long) rate * seconds; tick++) {
+            long wait = start + tick * interval - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            for (LoadClient user : users) {
+                user.send("{\"type\":\"presence:update\",\"channel\":\"" + CURSORS + "\",\"payload\":{\"state\":{\"t\":"
+                        + System.nanoTime() + ",\"x\":" + tick + "}}}");
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private static String join(String channel, String stateJson) {
+        return "{\"type\":\"presence:join\",\"channel\":\"" + channel + "\",\"payload\":{\"state\":" + stateJson + "}}";
+    }
+
+    private static void awaitCount(LongAdder counter, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (counter.sum() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Users still listed in the churn channel once every leave has been applied (polled for a few seconds). */
+    private static int membersAfter(ServerUnderTest server) throws Exception {
+        int users = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String body = server.get("/api/presence/" + CHURN).body();
+            int at = body.indexOf("\"users\":");
+            users = at < 0 ? -1 : Integer.parseInt(body.substring(at + 8).replaceAll("^(\\d+).*$", "$1"));
+            if (users == 0) {
+                return 0;
+            }
+            Thread.sleep(100);
+        }
+        return users;
+    }
+
+    private static double millis(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

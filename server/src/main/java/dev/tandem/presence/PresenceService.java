@@ -1,0 +1,359 @@
+package dev.tandem.presence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.config.PresenceConfig;
+import dev.tandem.hub.Hub;
+import dev.tandem.hub.Subscriber;
+import dev.tandem.protocol.ErrorCode;
+import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
+import dev.tandem.session.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The semantics of presence: who is in a channel, as one member per user however many connections they have,
+ * with {@code online}/{@code away}/{@code offline} status, and the ephemeral events that tell subscribers about
+ * it ({@code presence:join}, {@code presence:update}, {@code presence:leave}; the joiner gets
+ * {@code presence:sync} or, above the namespace's {@code syncLimit}, {@code presence:stats}).
+ *
+ * <p>Design. This node's connections' entries are kept in {@link #own} (this node is their only writer) and
+ * written through to the {@link PresenceStore}, which reports each write's before/after view of the user; the
+ * event to broadcast follows from that view alone. Every store write of a channel and the broadcast it causes run
+ * under that channel's stripe lock, so subscribers see a channel's presence events in the order the store applied
+ * them (never a leave overtaken by the join before it). A joiner's snapshot is taken under the same lock; as a
+ * reply it may overtake events already queued for the joiner, which is harmless because every event carries the
+ * member's full state, so applying them after the snapshot converges. Cursor-rate updates change {@link #own} at once but reach the store and the wire
+ * through the {@link UpdateCoalescer}, at most {@code updateRate} times a second per user, latest state winning.
+ * Time-based transitions (TTL expiry → offline, inactivity → away) are applied by {@link #sweep}, which reads the
+ * injected {@link Clock}: the store's expiry index says which entries are due, and {@link #own} which of this
+ * node's connections have been idle past {@code awayAfter}.
+ */
+public final class PresenceService {
+    /** How often {@link #sweep} should run. */
+    public static final Duration SWEEP_INTERVAL = Duration.ofMillis(500);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
+    private static final int STRIPES = 64;
+    private static final int EXPIRE_BATCH = 10_000;
+
+    private final Hub hub;
+    private final PresenceStore store;
+    private final Clock clock;
+    private final ConcurrentHashMap<PresenceKey, PresenceEntry> own = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<String>> joinedBySession = new ConcurrentHashMap<>();
+    private final UpdateCoalescer coalescer = new UpdateCoalescer();
+    private final Object[] locks = new Object[STRIPES];
+
+    public PresenceService(Hub hub, PresenceStore store, Clock clock) {
+        this.hub = hub;
+        this.store = store;
+        this.clock = clock;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /** The presence policy of a (valid) channel name. */
+    public PresenceConfig policy(String channel) {
+        return hub.policy(channel).presence();
+    }
+
+    /**
+     * Adds (or refreshes) the session's entry, tells the other subscribers, and answers the joiner with the
+     * member list or, in a crowded channel, the counts. {@code state} null keeps the state of an earlier join.
+     */
+    public void join(Session session, String channel, JsonNode state, JsonNode requestId) {
+        PresenceConfig policy = policy(channel);
+        long now = clock.millis();
+        PresenceKey key = new PresenceKey(channel, session.id());
+        synchronized (lock(channel)) {
+            PresenceEntry previous = own.get(key);
+            JsonNode newState = state != null ? state
+                    : previous != null ? previous.state() : FrameCodec.JSON.createObjectNode();
+            PresenceEntry entry = new PresenceEntry(channel, session.userId(), session.id(), newState,
+                    PresenceEntry.Status.online, now, now, now + policy.ttl().toMillis());
+            own.put(key, entry);
+            joinedBySession.computeIfAbsent(session.id(), id -> ConcurrentHashMap.newKeySet()).add(channel);
+            store.put(entry)
+                    .thenCompose(change -> {
+                        announce(change, session, policy, now);
+                        return snapshot(channel, policy, requestId);
+                    })
+                    .thenAccept(session::send)
+                    .exceptionally(failure -> fail(session, requestId, "presence:join", failure));
+        }
+    }
+
+    /**
+     * Answers a subscriber that watches without joining with the same {@code presence:sync} (or
+     * {@code presence:stats}) a joiner gets, ordered with the channel's presence events like a join's reply.
+     */
+    public void query(Session session, String channel, JsonNode requestId) {
+        synchronized (lock(channel)) {
+            snapshot(channel, policy(channel), requestId)
+                    .thenAccept(session::send)
+                    .exceptionally(failure -> fail(session, requestId, "presence:get", failure));
+        }
+    }
+
+    /**
+     * Records client activity: new state (null keeps it) and status (null means {@code online}, since the client
+     * just did something). The broadcast is coalesced; throws {@code not_found} when the session has not joined.
+     */
+    public void update(Session session, String channel, JsonNode state, PresenceEntry.Status status) {
+        PresenceConfig policy = policy(channel);
+        long now = clock.millis();
+        PresenceEntry updated = own.computeIfPresent(new PresenceKey(channel, session.id()), (k, current) ->
+                current.active(state != null ? state : current.state(),
+                        status != null ? status : PresenceEntry.Status.online, now, now + policy.ttl().toMillis()));
+        if (updated == null) {
+            throw notJoined(channel);
+        }
+        long interval = TimeUnit.SECONDS.toNanos(1) / policy.updateRate();
+        coalescer.submit(channel, session.userId(), session.id(), session, interval, session.transport().eventLoop(),
+                this::flush);
+    }
+
+    /** Keeps the session's entry alive for another TTL; throws {@code not_found} when it is not (or no longer) joined. */
+    public void heartbeat(Session session, String channel) {
+        long now = clock.millis();
+        long expiresAt = now + policy(channel).ttl().toMillis();
+        PresenceKey key = new PresenceKey(channel, session.id());
+        PresenceEntry touched = own.computeIfPresent(key, (k, current) -> current.seen(now, expiresAt));
+        if (touched == null) {
+            throw notJoined(channel);
+        }
+        store.touch(key, now, expiresAt).exceptionally(failure -> {
+            LOG.warn("presence heartbeat on {} failed: {}", channel, failure.toString());
+            return false;
+        });
+    }
+
+    /** Removes the session's entry; throws {@code not_found} when it had none. */
+    public void leave(Session session, String channel) {
+        if (!leaveIfJoined(session, channel)) {
+            throw notJoined(channel);
+        }
+    }
+
+    /** Removes the session's entry if it has one (on unsubscribe); returns whether it had. */
+    public boolean leaveIfJoined(Session session, String channel) {
+        Set<String> joined = joinedBySession.get(session.id());
+        if (joined != null) {
+            joined.remove(channel);
+        }
+        return remove(session, channel);
+    }
+
+    /** Removes every entry of a session that ended. */
+    public void leaveAll(Session session) {
+        Set<String> joined = joinedBySession.remove(session.id());
+        if (joined != null) {
+            joined.forEach(channel -> remove(session, channel));
+        }
+    }
+
+    private boolean remove(Session session, String channel) {
+        PresenceConfig policy = policy(channel);
+        long now = clock.millis();
+        PresenceKey key = new PresenceKey(channel, session.id());
+        synchronized (lock(channel)) {
+            if (own.remove(key) == null) {
+                return false;
+            }
+            store.remove(key, now)
+                    .thenAccept(change -> announce(change, session, policy, now))
+                    .exceptionally(failure -> logFailure("presence:leave", channel, failure));
+        }
+        return true;
+    }
+
+    /** Writes the latest state of coalesced connections and broadcasts the merged result once. */
+    private void flush(String channel, String userId, List<String> connectionIds, Subscriber sender) {
+        PresenceConfig policy = policy(channel);
+        long now = clock.millis();
+        synchronized (lock(channel)) {
+            CompletionStage<PresenceChange> chain = CompletableFuture.completedFuture(null);
+            for (String connectionId : connectionIds) {
+                PresenceEntry latest = own.get(new PresenceKey(channel, connectionId));
+                if (latest == null) {
+                    continue; // left before the flush: its leave was already announced
+                }
+                chain = chain.thenCompose(previous -> store.put(latest).thenApply(change -> previous == null ? change
+                        : new PresenceChange(channel, userId, previous.before(), change.after())));
+            }
+            chain.thenAccept(change -> {
+                if (change != null) {
+                    announce(change, sender, policy, now);
+                }
+            }).exceptionally(failure -> logFailure("presence:update", channel, failure));
+        }
+    }
+
+    /**
+     * Applies time: entries whose TTL passed go offline (a silent client, a crashed node), and this node's
+     * connections idle past {@code awayAfter} turn away. Safe to call from any thread; never throws.
+     */
+    public void sweep() {
+        try {
+            long now = clock.millis();
+            store.due(now, EXPIRE_BATCH).thenAccept(keys -> keys.forEach(key -> expire(key, now)))
+                    .exceptionally(failure -> logFailure("presence sweep", "*", failure));
+            for (PresenceEntry entry : own.values()) {
+                if (idleTooLong(entry, now)) {
+                    markAway(entry.key(), now);
+                }
+            }
+            coalescer.sweep();
+        } catch (RuntimeException e) {
+            LOG.error("presence sweep failed", e);
+        }
+    }
+
+    private void expire(PresenceKey key, long now) {
+        PresenceConfig policy = policy(key.channel());
+        synchronized (lock(key.channel())) {
+            store.expire(key, now).thenAccept(change -> {
+                if (change.isNoop()) {
+                    return;
+                }
+                if (own.remove(key) != null) {
+                    Set<String> joined = joinedBySession.get(key.connectionId());
+                    if (joined != null) {
+                        joined.remove(key.channel());
+                    }
+                }
+                long lastSeen = change.before().stream().mapToLong(PresenceEntry::lastSeen).max().orElse(now);
+                announce(change, null, policy, lastSeen);
+            }).exceptionally(failure -> logFailure("presence expiry", key.channel(), failure));
+        }
+    }
+
+    private boolean idleTooLong(PresenceEntry entry, long now) {
+        return entry.status() == PresenceEntry.Status.online
+                && now - entry.lastActive() >= policy(entry.channel()).awayAfter().toMillis();
+    }
+
+    private void markAway(PresenceKey key, long now) {
+        PresenceConfig policy = policy(key.channel());
+        synchronized (lock(key.channel())) {
+            PresenceEntry current = own.get(key);
+            if (current == null || !idleTooLong(current, now)) {
+                return;
+            }
+            PresenceEntry away = current.withStatus(PresenceEntry.Status.away);
+            if (!own.replace(key, current, away)) {
+                return; // activity arrived meanwhile
+            }
+            store.put(away).thenAccept(change -> announce(change, null, policy, now))
+                    .exceptionally(failure -> logFailure("presence away", key.channel(), failure));
+        }
+    }
+
+    /** Broadcasts what a store write did to a user; called under the channel's lock. */
+    private void announce(PresenceChange change, Subscriber exclude, PresenceConfig policy, long leftAt) {
+        if (change.isNoop()) {
+            return;
+        }
+        String channel = change.channel();
+        if (change.joined()) {
+            if (policy.joinLeave()) {
+                hub.broadcast(channel, event("presence:join", channel, UserView.of(change.after())), exclude);
+            }
+        } else if (change.left()) {
+            if (policy.joinLeave()) {
+                hub.broadcast(channel, event("presence:leave", channel, UserView.offline(change.userId(), leftAt)), exclude);
+            }
+        } else {
+            hub.broadcast(channel, event("presence:update", channel, UserView.of(change.after())), exclude);
+        }
+    }
+
+    /** The joiner's reply: {@code presence:sync} with every member, or {@code presence:stats} above the limit. */
+    private CompletionStage<ObjectNode> snapshot(String channel, PresenceConfig policy, JsonNode requestId) {
+        return store.counts(channel).thenCompose(counts -> {
+            if (counts.users() > policy.syncLimit()) {
+                ObjectNode stats = FrameCodec.envelope("presence:stats", requestId, channel);
+                stats.putObject("payload").put("users", counts.users()).put("connections", counts.connections());
+                return CompletableFuture.completedFuture(stats);
+            }
+            return store.members(channel).thenApply(members -> {
+                ObjectNode sync = FrameCodec.envelope("presence:sync", requestId, channel);
+                sync.putObject("payload").set("users", UserView.list(members));
+                return sync;
+            });
+        });
+    }
+
+    /** The members of a channel (up to its {@code syncLimit} users) and its counts, for the HTTP API. */
+    public CompletionStage<ObjectNode> describeChannel(String channel) {
+        PresenceConfig policy = policy(channel);
+        return store.counts(channel).thenCompose(counts -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
+            body.putObject("counts").put("users", counts.users()).put("connections", counts.connections());
+            if (counts.users() > policy.syncLimit()) {
+                return CompletableFuture.completedFuture(body);
+            }
+            return store.members(channel).thenApply(members -> {
+                body.set("users", UserView.list(members));
+                return body;
+            });
+        });
+    }
+
+    /** A user's global status (online if online anywhere, away if only away, else offline) and last seen time. */
+    public CompletionStage<ObjectNode> describeUser(String userId) {
+        return store.user(userId).thenApply(user -> {
+            boolean online = user.entries().stream().anyMatch(e -> e.status() == PresenceEntry.Status.online);
+            String status = user.entries().isEmpty() ? "offline" : online ? "online" : "away";
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("id", userId).put("status", status);
+            if (user.lastSeen() >= 0) {
+                body.put("lastSeen", user.lastSeen());
+            } else {
+                body.putNull("lastSeen");
+            }
+            ObjectNode channels = body.putObject("channels");
+            for (PresenceEntry e : user.entries()) {
+                if (e.status() == PresenceEntry.Status.online || !channels.has(e.channel())) {
+                    channels.put(e.channel(), e.status().name());
+                }
+            }
+            return body;
+        });
+    }
+
+    private static ObjectNode event(String type, String channel, ObjectNode payload) {
+        ObjectNode frame = FrameCodec.envelope(type, null, channel);
+        frame.set("payload", payload);
+        return frame;
+    }
+
+    private Object lock(String channel) {
+        return locks[(channel.hashCode() & Integer.MAX_VALUE) % STRIPES];
+    }
+
+    private static ProtocolException notJoined(String channel) {
+        return new ProtocolException(ErrorCode.NOT_FOUND, "not joined to the presence of " + channel);
+    }
+
+    private static Void fail(Session session, JsonNode requestId, String what, Throwable failure) {
+        LOG.error("{} failed for session {}", what, session.id(), failure);
+        session.sendError(requestId, ErrorCode.UNAVAILABLE, what + " failed: presence store unavailable");
+        return null;
+    }
+
+    private static Void logFailure(String what, String channel, Throwable failure) {
+        LOG.error("{} on {} failed", what, channel, failure);
+        return null;
+    }
+}
