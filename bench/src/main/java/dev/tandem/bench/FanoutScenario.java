@@ -61,18 +61,16 @@ final class FanoutScenario {
         LoadClient publisher = generator.open(server, params.subscribers(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
             String padding = "x".repeat(Math.max(0, params.payloadBytes() - 40));
-            publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
-            Thread.sleep(500);
+            long warmup = publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
+            // Let the warm-up drain completely, so none of it is counted in the measured period.
+            awaitDeliveries(delivered, warmup * params.subscribers());
             latencies.reset();
             delivered.reset();
 
             long cpuBefore = server.cpuNanos();
             long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
             long expected = published * params.subscribers();
-            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (delivered.sum() < expected && System.nanoTime() < drainDeadline) {
-                Thread.sleep(20);
-            }
+            awaitDeliveries(delivered, expected);
             long cpu = server.cpuNanos() - cpuBefore;
             Histogram h = latencies.getIntervalHistogram();
             long got = delivered.sum();
@@ -83,6 +81,13 @@ final class FanoutScenario {
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);
+        }
+    }
+
+    private static void awaitDeliveries(LongAdder delivered, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (delivered.sum() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 
