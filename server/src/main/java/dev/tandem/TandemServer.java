@@ -10,6 +10,8 @@ import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.store.JdbcStore;
+import dev.tandem.store.Store;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,6 +49,7 @@ public final class TandemServer implements AutoCloseable {
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
+    private final Store store;
     private final Hub hub;
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
@@ -57,7 +60,8 @@ public final class TandemServer implements AutoCloseable {
 
     private TandemServer(TandemConfig config) {
         this.config = config;
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT);
+        this.store = JdbcStore.open(config.store(), config.dataDir());
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store);
         this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
@@ -122,6 +126,10 @@ public final class TandemServer implements AutoCloseable {
         return sessions;
     }
 
+    public Store store() {
+        return store;
+    }
+
     public TandemMetrics metrics() {
         return metrics;
     }
@@ -148,6 +156,7 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        store.close();
         LOG.info("stopped");
     }
 

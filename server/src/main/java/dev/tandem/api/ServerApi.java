@@ -10,12 +10,12 @@ import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
 import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
-import dev.tandem.hub.Publication;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.transport.AsyncHttpEndpoint;
 import dev.tandem.transport.HttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The server HTTP API for back ends: publish into a channel, read a channel's history, list active channels,
@@ -45,28 +46,41 @@ public final class ServerApi {
     }
 
     public void registerOn(HttpRouter router) {
-        router.route(HttpMethod.POST, "/api/publish", guarded(this::publish))
+        router.routeAsync(HttpMethod.POST, "/api/publish", guardedAsync(this::publish))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
-                .routePrefix(HttpMethod.GET, HISTORY_PREFIX, guarded(this::history))
+                .routePrefixAsync(HttpMethod.GET, HISTORY_PREFIX, guardedAsync(this::history))
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
-    private HttpEndpoint guarded(HttpEndpoint endpoint) {
-        String key = config.api().key();
-        if (key == null || key.isEmpty()) {
-            return endpoint;
-        }
-        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
+    /** Wraps an endpoint so that it answers 401 unless the request carries the API key (when one is set). */
+    public HttpEndpoint guarded(HttpEndpoint endpoint) {
         return exchange -> {
-            String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-                return HttpReply.error(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
-            }
+            requireKey(exchange);
             return endpoint.handle(exchange);
         };
     }
 
-    private HttpReply publish(HttpExchange exchange) {
+    /** {@link #guarded} for endpoints that answer later. */
+    public AsyncHttpEndpoint guardedAsync(AsyncHttpEndpoint endpoint) {
+        return exchange -> {
+            requireKey(exchange);
+            return endpoint.handle(exchange);
+        };
+    }
+
+    private void requireKey(HttpExchange exchange) {
+        String key = config.api().key();
+        if (key == null || key.isEmpty()) {
+            return;
+        }
+        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
+        String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
+        }
+    }
+
+    private CompletableFuture<HttpReply> publish(HttpExchange exchange) {
         JsonNode body = readJson(exchange);
         JsonNode channel = body.get("channel");
         if (channel == null || !channel.isTextual()) {
@@ -76,11 +90,11 @@ public final class ServerApi {
         if (payload == null) {
             throw ProtocolException.badRequest("'payload' is required");
         }
-        Publication publication = hub.publish(ChannelName.validate(channel.textValue()), payload, null);
-        return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", publication.seq()));
+        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null)
+                .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 
-    private HttpReply history(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> history(HttpExchange exchange) {
         String path = exchange.path();
         if (!path.endsWith(HISTORY_SUFFIX) || path.length() <= HISTORY_PREFIX.length() + HISTORY_SUFFIX.length()) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
@@ -88,9 +102,11 @@ public final class ServerApi {
         String channel = ChannelName.validate(path.substring(HISTORY_PREFIX.length(), path.length() - HISTORY_SUFFIX.length()));
         HistoryQuery query = HistoryQuery.of(longParam(exchange, "after"), longParam(exchange, "before"),
                 exchange.param("limit") == null ? HistoryQuery.MAX_LIMIT : longParam(exchange, "limit"));
-        ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
-        ChannelCommands.writePage(body, hub.history(channel, query));
-        return HttpReply.ok(body);
+        return hub.historyAsync(channel, query).thenApply(page -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
+            ChannelCommands.writePage(body, page);
+            return HttpReply.ok(body);
+        });
     }
 
     private HttpReply channels(HttpExchange exchange) {

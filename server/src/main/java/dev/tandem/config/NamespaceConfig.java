@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The policy of every channel in one namespace (the part of a channel name before the first {@code :}).
  *
- * @param history       {@code none} or {@code memory}
+ * @param history       {@code none}, {@code memory} or {@code durable} (the store; survives restarts)
  * @param historySize   publications kept per channel
  * @param historyTtl    how long a publication stays in history
  * @param clientPublish whether clients may publish (the server API always may)
@@ -14,6 +14,6 @@ public record NamespaceConfig(HistoryMode history, int historySize, Duration his
 
     /** Where a namespace keeps its publications for recovery. */
     public enum HistoryMode {
-        none, memory
+        none, memory, durable
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param connection per-connection timings
  * @param limits     sizes and bounds that protect the server
  * @param shutdown   graceful drain
+ * @param store      the durable store (H2 or PostgreSQL)
+ * @param chat       chat messages, receipts and typing
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
 public record TandemConfig(
@@ -30,6 +32,8 @@ public record TandemConfig(
         ConnectionConfig connection,
         LimitsConfig limits,
         ShutdownConfig shutdown,
+        StoreConfig store,
+        ChatConfig chat,
         Map<String, NamespaceConfig> namespaces) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */

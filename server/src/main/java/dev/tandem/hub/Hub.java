@@ -6,12 +6,19 @@ import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.store.Append;
+import dev.tandem.store.Appended;
+import dev.tandem.store.EventPage;
+import dev.tandem.store.Store;
+import dev.tandem.store.StoredEvent;
 import io.netty.buffer.ByteBufAllocator;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -19,19 +26,104 @@ import java.util.function.Function;
  * routes subscribe, publish and history to it, and drops channels that have neither subscribers nor
  * history left ({@link #sweep}). A dropped channel comes back with a new epoch, which is exactly what tells
  * a recovering client that its position no longer means anything.
+ *
+ * <p>Channels of {@code history: durable} namespaces go through the {@link Store}: publishes are appended
+ * (acknowledged after commit, fanned out from the store's writer in seq order), subscribes and history read
+ * the store off the event loop, and their epoch is the store's, so it survives restarts.
  */
 public final class Hub {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TandemConfig config;
     private final TandemMetrics metrics;
+    private static final int JOIN_ATTEMPTS = 3;
+
     private final ByteBufAllocator alloc;
+    private final Store store;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
-    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc) {
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Store store) {
         this.config = config;
         this.metrics = metrics;
         this.alloc = alloc;
+        this.store = store;
+    }
+
+    /** Whether the channel's namespace keeps its history in the store. */
+    public boolean isDurable(String channel) {
+        return policy(channel).history() == NamespaceConfig.HistoryMode.durable;
+    }
+
+    /**
+     * Subscribes to a durable channel: reads the store (recovery rows after {@code since}, or just the latest
+     * seq), then joins under the channel lock, enqueuing {@code subscribed} and the replay. Completes with
+     * false when {@code stillWanted} says the subscriber gave up (unsubscribed, closed) meanwhile, or was
+     * already subscribed.
+     */
+    public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
+                                                       JsonNode requestId, BooleanSupplier stillWanted) {
+        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1);
+    }
+
+    private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
+                                                   JsonNode requestId, BooleanSupplier stillWanted, int attempt) {
+        int limit = config.store().recoveryLimit();
+        boolean recover = since != null && since.epoch().equals(store.epoch()) && attempt <= JOIN_ATTEMPTS;
+        CompletableFuture<EventPage> read = recover
+                ? store.after(channel, since.seq(), limit)
+                : store.after(channel, Long.MAX_VALUE, 0);
+        return read.thenCompose(page -> {
+            Channel.DurableJoin outcome = onChannel(channel, c -> stillWanted.getAsBoolean()
+                    ? c.joinDurable(subscriber, recover ? since : null, page, limit, requestId, alloc)
+                    : Channel.DurableJoin.ALREADY_SUBSCRIBED);
+            if (outcome == Channel.DurableJoin.RETRY) {
+                return joinAttempt(subscriber, channel, since, requestId, stillWanted, attempt + 1);
+            }
+            if (outcome == Channel.DurableJoin.JOINED) {
+                metrics.subscriptions().incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(outcome == Channel.DurableJoin.JOINED);
+        });
+    }
+
+    /**
+     * Appends an event to a durable channel; after the commit it is fanned out (in seq order) and the future
+     * completes with the stored event, or the original one for a repeated client message id.
+     */
+    public CompletableFuture<Appended> append(Append append) {
+        return store.append(append, appended -> committed(appended.event()));
+    }
+
+    /** Publishes on any channel: durable ones through the store, others at once; completes with the seq. */
+    public CompletableFuture<Long> publishAsync(String channel, JsonNode payload, String userId) {
+        if (!isDurable(channel)) {
+            return CompletableFuture.completedFuture(publish(channel, payload, userId).seq());
+        }
+        Append append = Append.publication(channel, payload.toString(), userId, System.currentTimeMillis());
+        return append(append).thenApply(appended -> appended.event().seq());
+    }
+
+    private void committed(StoredEvent event) {
+        Publication publication = DurableFrames.publication(event);
+        onChannel(event.channel(), c -> {
+            c.committed(publication, alloc);
+            metrics.deliveries().increment(c.subscriberCount());
+            return null;
+        });
+        metrics.publications().increment();
+    }
+
+    /** A page of history from wherever the channel keeps it. */
+    public CompletableFuture<HistoryPage> historyAsync(String channel, HistoryQuery query) {
+        if (!isDurable(channel)) {
+            return CompletableFuture.completedFuture(history(channel, query));
+        }
+        CompletableFuture<EventPage> read = query.after() >= 0 && query.before() < 0
+                ? store.after(channel, query.after(), query.limit())
+                : store.before(channel, query.before(), query.limit());
+        return read.thenApply(page -> new HistoryPage(
+                page.events().stream().map(DurableFrames::publication).toList(), page.latest(), store.epoch(),
+                page.more()));
     }
 
     /** The policy that applies to a (valid) channel name. */
@@ -63,8 +155,14 @@ public final class Hub {
         return removed;
     }
 
-    /** Publishes and fans out to local subscribers; {@code userId} is null for server-side publishes. */
+    /**
+     * Publishes on a channel without durable history and fans out to local subscribers; {@code userId} is
+     * null for server-side publishes. Durable channels take {@link #publishAsync}.
+     */
     public Publication publish(String channel, JsonNode payload, String userId) {
+        if (isDurable(channel)) {
+            throw new IllegalStateException(channel + " is durable: publish through publishAsync");
+        }
         Publication publication = onChannel(channel, c -> {
             Publication p = c.publish(payload, userId, alloc);
             metrics.deliveries().increment(c.subscriberCount());
@@ -123,7 +221,7 @@ public final class Hub {
 
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
-            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), newEpoch()));
+            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch()));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

@@ -19,9 +19,13 @@ public final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
+    /**
+     * Starts in dev mode on port 0 with a fresh data directory (so an embedded store starts empty);
+     * {@code overrides} are config keys such as {@code limits.maxFrameBytes} or {@code dataDir}.
+     */
     public static TestServer start(Map<String, String> overrides) {
-        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
+        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
+                .set("dataDir", TestStore.freshDirectory().toString());
         overrides.forEach(loader::set);
         return new TestServer(TandemServer.start(loader.load()));
     }
