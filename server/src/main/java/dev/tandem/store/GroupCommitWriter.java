@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<PendingWrite> queue;
     private final Thread thread;
+    private final AtomicLong transactions = new AtomicLong();
     private volatile boolean running = true;
 
     GroupCommitWriter(DataSource dataSource, SqlDialect dialect, int queueCapacity, int maxBatch) {
@@ -117,6 +119,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 try {
                     Outcome[] outcomes = write(connection, batch);
                     connection.commit();
+                    transactions.incrementAndGet();
                     return outcomes;
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
@@ -278,6 +281,11 @@ final class GroupCommitWriter implements AutoCloseable {
             update.executeUpdate();
         }
         return null;
+    }
+
+    /** Transactions committed so far (each holds one batch). */
+    long transactions() {
+        return transactions.get();
     }
 
     /** Stops taking writes, commits what is queued, and waits for the thread. */

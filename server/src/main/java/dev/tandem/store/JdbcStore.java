@@ -102,6 +102,11 @@ public final class JdbcStore implements Store {
         return epoch;
     }
 
+    /** Write transactions committed so far: far fewer than appends under load, thanks to group commit. */
+    public long transactions() {
+        return writer.transactions();
+    }
+
     @Override
     public CompletableFuture<Appended> append(Append append, Consumer<Appended> onCommit) {
         return writer.submit(append, onCommit);

@@ -1,0 +1,179 @@
+package dev.tandem.store;
+
+import static dev.tandem.testing.WsClient.command;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.testing.TestStore;
+import dev.tandem.testing.WsClient;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Kills a real server process with SIGKILL while several clients publish durable messages, restarts it on
+ * the same store, and checks that every acknowledged message is in history exactly once with its seq.
+ */
+class CrashSafetyTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final String CHANNEL = "chat:crash";
+    private static final int PUBLISHERS = 4;
+    private static final int PER_PUBLISHER = 1500;
+
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void everyAcknowledgedMessageSurvivesSigkillExactlyOnceWithItsSeq(TestStore store) throws Exception {
+        Map<String, String> config = store.fresh();
+        Map<String, Long> ackedSeqByMessage = new HashMap<>();
+        ChildServer first = ChildServer.start(config);
+        try {
+            List<WsClient> publishers = new ArrayList<>();
+            List<Map<String, String>> messageByRequest = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                publishers.add(WsClient.connect(first.ws("p" + p)));
+                messageByRequest.add(new ConcurrentHashMap<>());
+            }
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                int publisher = p;
+                senders.add(CompletableFuture.runAsync(() -> sendUntilClosed(publishers.get(publisher),
+                        messageByRequest.get(publisher), publisher)));
+            }
+            try (WsClient watcher = WsClient.connect(first.ws("watcher"))) {
+                watcher.subscribe(CHANNEL);
+                watcher.next(f -> f.path("seq").asLong() >= 500, "the 500th publication");
+            }
+            first.kill();
+            CompletableFuture.allOf(senders.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            for (int p = 0; p < PUBLISHERS; p++) {
+                for (JsonNode frame : publishers.get(p).drain()) {
+                    String message = messageByRequest.get(p).get(frame.path("requestId").asText());
+                    if (message != null && "ack".equals(frame.path("type").asText())) {
+                        ackedSeqByMessage.put(message, frame.path("payload").path("seq").asLong());
+                    }
+                }
+                publishers.get(p).abort();
+            }
+        } finally {
+            first.kill();
+        }
+        assertThat(ackedSeqByMessage.size()).as("acks before the kill")
+                .isBetween(500, PUBLISHERS * PER_PUBLISHER - 1);
+
+        ChildServer second = ChildServer.start(config);
+        try (WsClient reader = WsClient.connect(second.ws("reader"))) {
+            Map<String, Long> storedSeqByMessage = new HashMap<>();
+            long after = 0;
+            boolean more = true;
+            while (more) {
+                JsonNode page = reader.request(command("history").put("channel", CHANNEL).put("after", after).put("limit", 100));
+                for (JsonNode publication : page.path("payload").path("publications")) {
+                    long seq = publication.path("seq").asLong();
+                    assertThat(seq).isEqualTo(after + 1);
+                    after = seq;
+                    String message = publication.path("payload").path("m").asText();
+                    assertThat(storedSeqByMessage.put(message, seq)).as("stored twice: " + message).isNull();
+                }
+                more = page.path("payload").path("more").asBoolean();
+            }
+            ackedSeqByMessage.forEach((message, seq) ->
+                    assertThat(storedSeqByMessage.get(message)).as("acked " + message).isEqualTo(seq));
+        } finally {
+            second.kill();
+        }
+    }
+
+    private static void sendUntilClosed(WsClient client, Map<String, String> messageByRequest, int publisher) {
+        for (int i = 0; i < PER_PUBLISHER; i++) {
+            ObjectNode publish = command("publish").put("channel", CHANNEL);
+            String message = publisher + "-" + i;
+            publish.putObject("payload").put("m", message);
+            String requestId = "p" + publisher + "-" + i;
+            publish.put("requestId", requestId);
+            messageByRequest.put(requestId, message);
+            try {
+                client.sendText(publish.toString());
+            } catch (RuntimeException closed) {
+                return;
+            }
+            if (i % 20 == 19) {
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A Tandem server in its own JVM, started from the test classpath. */
+    private static final class ChildServer {
+        private final Process process;
+        private final int port;
+
+        private ChildServer(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        static ChildServer start(Map<String, String> config) throws Exception {
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath,
+                    "dev.tandem.cli.TandemCommand", "--port", "0", "--data-dir", config.get("dataDir"));
+            builder.redirectErrorStream(true);
+            config.forEach((key, value) -> {
+                if (key.startsWith("store.")) {
+                    builder.environment().put("TANDEM_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+                            .replace('.', '_').toUpperCase(), value);
+                }
+            });
+            Process process = builder.start();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread pump = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            port.complete(Integer.parseInt(m.group(1)));
+                        }
+                    }
+                } catch (Exception ignored) {
+                    // the process died; the port future fails below if it never started
+                }
+                port.completeExceptionally(new IllegalStateException("server exited before listening"));
+            }, "child-server-output");
+            pump.setDaemon(true);
+            pump.start();
+            return new ChildServer(process, port.get(60, TimeUnit.SECONDS));
+        }
+
+        URI ws(String user) {
+            return URI.create("ws://127.0.0.1:" + port + "/ws?user=" + user);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
