@@ -4,6 +4,7 @@ import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
+import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
@@ -33,6 +34,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +53,7 @@ public final class TandemServer implements AutoCloseable {
     private final TandemMetrics metrics = new TandemMetrics();
     private final Store store;
     private final Hub hub;
+    private final ChatService chat;
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -62,6 +65,7 @@ public final class TandemServer implements AutoCloseable {
         this.config = config;
         this.store = JdbcStore.open(config.store(), config.dataDir());
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store);
+        this.chat = new ChatService(hub, store, config.chat(), Clock.systemUTC());
         this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
@@ -83,7 +87,9 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter();
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
-        new ServerApi(config, hub, sessions).registerOn(router);
+        ServerApi serverApi = new ServerApi(config, hub, sessions);
+        serverApi.registerOn(router);
+        chat.registerOn(commands, router, serverApi);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
@@ -107,6 +113,7 @@ public final class TandemServer implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
+        workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
@@ -156,6 +163,7 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        chat.close();
         store.close();
         LOG.info("stopped");
     }

@@ -25,30 +25,34 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server HTTP API for back ends: publish into a channel, read a channel's history, list active channels,
  * and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
  */
 public final class ServerApi {
-    private static final String HISTORY_PREFIX = "/api/channels/";
+    private static final String CHANNELS_PREFIX = "/api/channels/";
     private static final String HISTORY_SUFFIX = "/history";
 
     private final TandemConfig config;
     private final Hub hub;
     private final SessionRegistry sessions;
+    private final Map<String, ChannelResource> channelResources = new ConcurrentHashMap<>();
 
     public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions) {
         this.config = config;
         this.hub = hub;
         this.sessions = sessions;
+        channelResources.put(HISTORY_SUFFIX, this::history);
     }
 
     public void registerOn(HttpRouter router) {
         router.routeAsync(HttpMethod.POST, "/api/publish", guardedAsync(this::publish))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
-                .routePrefixAsync(HttpMethod.GET, HISTORY_PREFIX, guardedAsync(this::history))
+                .routePrefixAsync(HttpMethod.GET, CHANNELS_PREFIX, guardedAsync(this::channelResource))
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
@@ -94,12 +98,33 @@ public final class ServerApi {
                 .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 
-    private CompletableFuture<HttpReply> history(HttpExchange exchange) {
+    /**
+     * Adds a resource under {@code /api/channels/{channel}{suffix}} (suffix such as {@code /receipts}),
+     * guarded like the rest of the API.
+     */
+    public ServerApi channelResource(String suffix, ChannelResource resource) {
+        channelResources.put(suffix, resource);
+        return this;
+    }
+
+    /** A resource of one channel, answered later. */
+    @FunctionalInterface
+    public interface ChannelResource {
+        CompletableFuture<HttpReply> handle(String channel, HttpExchange exchange);
+    }
+
+    private CompletableFuture<HttpReply> channelResource(HttpExchange exchange) {
         String path = exchange.path();
-        if (!path.endsWith(HISTORY_SUFFIX) || path.length() <= HISTORY_PREFIX.length() + HISTORY_SUFFIX.length()) {
+        String rest = path.substring(CHANNELS_PREFIX.length());
+        int slash = rest.lastIndexOf('/');
+        ChannelResource resource = slash <= 0 ? null : channelResources.get(rest.substring(slash));
+        if (resource == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
-        String channel = ChannelName.validate(path.substring(HISTORY_PREFIX.length(), path.length() - HISTORY_SUFFIX.length()));
+        return resource.handle(ChannelName.validate(rest.substring(0, slash)), exchange);
+    }
+
+    private CompletableFuture<HttpReply> history(String channel, HttpExchange exchange) {
         HistoryQuery query = HistoryQuery.of(longParam(exchange, "after"), longParam(exchange, "before"),
                 exchange.param("limit") == null ? HistoryQuery.MAX_LIMIT : longParam(exchange, "limit"));
         return hub.historyAsync(channel, query).thenApply(page -> {
@@ -144,7 +169,8 @@ public final class ServerApi {
         }
     }
 
-    private static long longParam(HttpExchange exchange, String name) {
+    /** A query parameter that must be a non-negative integer when present; -1 when absent. */
+    public static long longParam(HttpExchange exchange, String name) {
         String value = exchange.param(name);
         if (value == null) {
             return -1;

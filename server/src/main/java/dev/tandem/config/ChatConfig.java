@@ -1,6 +1,7 @@
 package dev.tandem.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Chat messages, receipts and typing.
@@ -10,7 +11,8 @@ import java.time.Duration;
  * @param typingInterval     one {@code typing} per user per channel per this interval; extras are dropped
  * @param receiptInterval    a user's receipts are fanned out to a channel at most once per this interval
  * @param receiptNamesUpTo   receipt queries list user ids up to this many readers, counts above it
+ * @param moderators         user ids that may delete anyone's messages (until roles come from identities)
  */
 public record ChatConfig(int maxContentBytes, Duration idempotencyWindow, Duration typingInterval,
-                         Duration receiptInterval, int receiptNamesUpTo) {
+                         Duration receiptInterval, int receiptNamesUpTo, List<String> moderators) {
 }
