@@ -55,7 +55,7 @@ class CrashSafetyTest {
             }
             try (WsClient watcher = WsClient.connect(first.ws("watcher"))) {
                 watcher.subscribe(CHANNEL);
-                watcher.next(f -> f.path("seq").asLong() >= 500, "the 500th publication");
+                watcher.next(f -> f.path("seq").asLong() >= 1000, "the 1000th publication");
             }
             first.kill();
             CompletableFuture.allOf(senders.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
@@ -72,7 +72,7 @@ class CrashSafetyTest {
             first.kill();
         }
         assertThat(ackedSeqByMessage.size()).as("acks before the kill")
-                .isBetween(500, PUBLISHERS * PER_PUBLISHER - 1);
+                .isBetween(200, PUBLISHERS * PER_PUBLISHER - 1);
 
         ChildServer second = ChildServer.start(config);
         try (WsClient reader = WsClient.connect(second.ws("reader"))) {
