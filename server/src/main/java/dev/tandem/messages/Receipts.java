@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Read receipts: the {@code receipt} command stores a user's {@code deliveredUpTo} / {@code readUpTo} cursor
  * for a channel (never moving it back), and the channel hears about it as an ephemeral
  * {@code receipt {userId, kind, upTo}} at most once per {@code chat.receiptInterval} per user: the first
- * receipt goes out at once, later ones within the interval are coalesced into one sent when it ends.
+ * receipt goes out at once, later ones within the interval are coalesced into one sent when it ends. A read
+ * receipt implies delivery, so {@code delivered} is announced only while it is ahead of {@code read}.
  */
 public final class Receipts implements AutoCloseable {
     private final Hub hub;
@@ -92,10 +93,11 @@ public final class Receipts implements AutoCloseable {
         synchronized (a) {
             a.scheduled = false;
             a.lastSentAt = clock.millis();
-            if (a.delivered > a.sentDelivered) {
-                a.sentDelivered = a.delivered;
+            // "read up to N" implies "delivered up to N": announce delivery only when it is ahead of reading
+            if (a.delivered > a.sentDelivered && a.delivered > a.read) {
                 broadcast(a, "delivered", a.delivered);
             }
+            a.sentDelivered = Math.max(a.sentDelivered, a.delivered);
             if (a.read > a.sentRead) {
                 a.sentRead = a.read;
                 broadcast(a, "read", a.read);
