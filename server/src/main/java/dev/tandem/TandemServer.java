@@ -1,9 +1,11 @@
 package dev.tandem;
 
+import dev.tandem.api.ArchiveApi;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
+import dev.tandem.hub.Retention;
 import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.TandemMetrics;
@@ -11,6 +13,7 @@ import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
 import dev.tandem.transport.HttpRouter;
@@ -54,6 +57,8 @@ public final class TandemServer implements AutoCloseable {
     private final Store store;
     private final Hub hub;
     private final ChatService chat;
+    private final Retention retention;
+    private final ArchiveApi archiveApi;
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -61,11 +66,14 @@ public final class TandemServer implements AutoCloseable {
     private volatile boolean ready;
     private Channel serverChannel;
 
-    private TandemServer(TandemConfig config) {
+    private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.store = JdbcStore.open(config.store(), config.dataDir());
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store);
-        this.chat = new ChatService(hub, store, config.chat(), Clock.systemUTC());
+        this.chat = new ChatService(hub, store, config.chat(), clock);
+        GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
+        this.retention = new Retention(hub, store, archive, config, clock);
+        this.archiveApi = new ArchiveApi(archive);
         this.sessions = new SessionRegistry(config, hub, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
@@ -74,7 +82,12 @@ public final class TandemServer implements AutoCloseable {
 
     /** Starts a server and returns once it is listening. */
     public static TandemServer start(TandemConfig config) {
-        TandemServer server = new TandemServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts with a given clock for time-driven work (message times, typing and receipt pacing, retention). */
+    public static TandemServer start(TandemConfig config, Clock clock) {
+        TandemServer server = new TandemServer(config, clock);
         server.bind();
         return server;
     }
@@ -90,6 +103,7 @@ public final class TandemServer implements AutoCloseable {
         ServerApi serverApi = new ServerApi(config, hub, sessions);
         serverApi.registerOn(router);
         chat.registerOn(commands, router, serverApi);
+        archiveApi.registerOn(serverApi);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
@@ -114,6 +128,8 @@ public final class TandemServer implements AutoCloseable {
         serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
+        long retentionEvery = config.store().retentionInterval().toMillis();
+        workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
@@ -131,6 +147,11 @@ public final class TandemServer implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** The retention job, for tests and operators that want a pass now. */
+    public Retention retention() {
+        return retention;
     }
 
     public Store store() {
@@ -164,6 +185,7 @@ public final class TandemServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
         chat.close();
+        archiveApi.close();
         store.close();
         LOG.info("stopped");
     }

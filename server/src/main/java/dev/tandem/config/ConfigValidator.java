@@ -26,6 +26,7 @@ final class ConfigValidator {
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
         require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
         require(s.recoveryLimit() >= 1, "store.recoveryLimit", "must be at least 1");
+        positive(s.retentionInterval(), "store.retentionInterval");
         ChatConfig chat = c.chat();
         require(chat.maxContentBytes() >= 1, "chat.maxContentBytes", "must be at least 1");
         positive(chat.idempotencyWindow(), "chat.idempotencyWindow");
@@ -39,6 +40,7 @@ final class ConfigValidator {
             require(ns.historySize() >= 1 && ns.historySize() <= 1_000_000, key + ".historySize",
                     "must be between 1 and 1000000");
             positive(ns.historyTtl(), key + ".historyTtl");
+            positive(ns.retention(), key + ".retention");
         }
     }
 

@@ -10,8 +10,10 @@ package dev.tandem.config;
  * @param maxBatch        writes committed together in one transaction at most (group commit)
  * @param recoveryLimit   missed publications a {@code subscribe} with {@code since} replays at most;
  *                        beyond it the answer is {@code recovered: false}
+ * @param retentionInterval how often expired events are archived and removed (and partitions maintained)
  */
-public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch, int recoveryLimit) {
+public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch, int recoveryLimit,
+                          java.time.Duration retentionInterval) {
 
     /**
      * A PostgreSQL database.

@@ -88,6 +88,11 @@ public final class JdbcStore implements Store {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/" + dialect.name())
                     .schemas(pg.enabled() ? new String[] {pg.schema()} : new String[0])
                     .createSchemas(true).load().migrate();
+            try (Connection connection = dataSource.getConnection()) {
+                dialect.maintainPartitions(connection, System.currentTimeMillis(), Long.MIN_VALUE);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot prepare the store's partitions: " + e.getMessage(), e);
+            }
             JdbcStore store = new JdbcStore(dataSource, dialect, config);
             LOG.info("store: {} ({})", dialect.name(), pg.enabled() ? pg.url() + " schema " + pg.schema() : hikari.getJdbcUrl());
             return store;
@@ -201,6 +206,69 @@ public final class JdbcStore implements Store {
         });
     }
 
+    private static final int ARCHIVE_BATCH = 5000;
+
+    @Override
+    public CompletableFuture<Long> expire(long now, RetentionRules rules, ArchiveSink archive) {
+        return read(connection -> {
+            long archived = 0;
+            for (String channel : channelsWithEventsBefore(connection, now - rules.shortestMillis())) {
+                archived += expireChannel(connection, channel, now - rules.retentionMillis().applyAsLong(channel), archive);
+            }
+            try (PreparedStatement forget = connection.prepareStatement("DELETE FROM client_msg_ids WHERE created_at < ?")) {
+                forget.setLong(1, now - rules.idempotencyWindowMillis());
+                forget.executeUpdate();
+            }
+            dialect.maintainPartitions(connection, now, now - rules.longestMillis());
+            return archived;
+        });
+    }
+
+    private static List<String> channelsWithEventsBefore(Connection connection, long cutoff) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT DISTINCT channel FROM events WHERE created_at < ?")) {
+            select.setLong(1, cutoff);
+            List<String> channels = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    channels.add(rs.getString(1));
+                }
+            }
+            return channels;
+        }
+    }
+
+    /** Archives, then deletes, a channel's expired events in seq order, a batch at a time. */
+    private static long expireChannel(Connection connection, String channel, long cutoff, ArchiveSink archive)
+            throws SQLException {
+        long archived = 0;
+        while (true) {
+            List<StoredEvent> expired;
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + EVENT_COLUMNS
+                    + " FROM events WHERE channel = ? AND created_at < ? ORDER BY seq LIMIT " + ARCHIVE_BATCH)) {
+                select.setString(1, channel);
+                select.setLong(2, cutoff);
+                expired = events(select);
+            }
+            if (expired.isEmpty()) {
+                return archived;
+            }
+            try {
+                archive.write(channel, expired);
+            } catch (java.io.IOException e) {
+                throw new SQLException("archive write failed for " + channel + ": " + e.getMessage(), e);
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM events WHERE channel = ? AND created_at < ? AND seq <= ?")) {
+                delete.setString(1, channel);
+                delete.setLong(2, cutoff);
+                delete.setLong(3, expired.get(expired.size() - 1).seq());
+                delete.executeUpdate();
+            }
+            archived += expired.size();
+        }
+    }
+
     private static EventPage page(List<StoredEvent> events, long latest, int limit, boolean newestFirst) {
         boolean more = events.size() > limit;
         List<StoredEvent> page = more ? new ArrayList<>(events.subList(0, limit)) : events;
@@ -225,15 +293,19 @@ public final class JdbcStore implements Store {
             select.setString(1, channel);
             select.setLong(2, bound);
             select.setInt(3, limit);
-            List<StoredEvent> events = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    events.add(new StoredEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8)));
-                }
-            }
-            return events;
+            return events(select);
         }
+    }
+
+    private static List<StoredEvent> events(PreparedStatement select) throws SQLException {
+        List<StoredEvent> events = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                events.add(new StoredEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8)));
+            }
+        }
+        return events;
     }
 
     private <T> CompletableFuture<T> read(SqlWork<T> work) {

@@ -26,4 +26,11 @@ public interface SqlDialect {
      */
     boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
             throws SQLException;
+
+    /**
+     * Keeps the events table's storage in shape for time {@code now}: PostgreSQL creates the monthly
+     * partitions ahead and drops empty ones older than {@code keepAfter}; H2 has nothing to do.
+     */
+    default void maintainPartitions(Connection connection, long now, long keepAfter) throws SQLException {
+    }
 }

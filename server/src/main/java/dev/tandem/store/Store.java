@@ -36,6 +36,13 @@ public interface Store extends AutoCloseable {
     /** Unread message counts of a user, per channel where the user has a read cursor. */
     CompletableFuture<java.util.Map<String, Long>> unread(String userId);
 
+    /**
+     * One retention pass at time {@code now}: events older than their channel's retention are written to
+     * {@code archive} and then deleted, client message ids older than the idempotency window are forgotten,
+     * and storage is maintained (PostgreSQL partitions). Completes with the number of events archived.
+     */
+    CompletableFuture<Long> expire(long now, RetentionRules rules, ArchiveSink archive);
+
     @Override
     void close();
 }

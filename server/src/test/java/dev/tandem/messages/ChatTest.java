@@ -1,10 +1,12 @@
 package dev.tandem.messages;
 
 import static dev.tandem.testing.WsClient.command;
+import static dev.tandem.testing.WsClient.messageDelete;
+import static dev.tandem.testing.WsClient.messageEdit;
+import static dev.tandem.testing.WsClient.messageSend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestStore;
 import dev.tandem.testing.WsClient;
@@ -25,7 +27,7 @@ class ChatTest {
         try (TestServer server = TestServer.start(store.fresh());
              WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
             bob.subscribe("chat:send");
-            JsonNode ack = alice.request(send("chat:send", "c1", "hello"));
+            JsonNode ack = alice.request(messageSend("chat:send", "c1", "hello"));
             assertThat(ack.path("type").asText()).isEqualTo("ack");
             assertThat(ack.path("payload").path("seq").asLong()).isEqualTo(1);
             assertThat(ack.path("payload").path("duplicate").asBoolean()).isFalse();
@@ -53,7 +55,7 @@ class ChatTest {
             }
             List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
             for (WsClient device : devices) {
-                acks.add(CompletableFuture.supplyAsync(() -> device.request(send("chat:idem", "retry-1", "once"))));
+                acks.add(CompletableFuture.supplyAsync(() -> device.request(messageSend("chat:idem", "retry-1", "once"))));
             }
             List<JsonNode> replies = new ArrayList<>();
             for (CompletableFuture<JsonNode> ack : acks) {
@@ -64,10 +66,10 @@ class ChatTest {
             assertThat(replies).extracting(r -> r.path("payload").path("id").asText()).hasSize(8)
                     .containsOnly(replies.get(0).path("payload").path("id").asText());
 
-            JsonNode later = devices.get(0).request(send("chat:idem", "retry-1", "once"));
+            JsonNode later = devices.get(0).request(messageSend("chat:idem", "retry-1", "once"));
             assertThat(later.path("payload").path("duplicate").asBoolean()).isTrue();
             assertThat(later.path("payload").path("seq").asLong()).isEqualTo(1);
-            devices.get(0).request(send("chat:idem", "marker", "after"));
+            devices.get(0).request(messageSend("chat:idem", "marker", "after"));
             List<String> contents = new ArrayList<>();
             JsonNode event;
             do {
@@ -85,13 +87,13 @@ class ChatTest {
         try (TestServer server = TestServer.start(store.fresh());
              WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
             bob.subscribe("chat:edit");
-            String id = alice.request(send("chat:edit", "e1", "draft")).path("payload").path("id").asText();
+            String id = alice.request(messageSend("chat:edit", "e1", "draft")).path("payload").path("id").asText();
 
-            JsonNode refused = bob.request(edit("chat:edit", id, "hijacked"));
+            JsonNode refused = bob.request(messageEdit("chat:edit", id, "hijacked"));
             assertThat(refused.path("type").asText()).isEqualTo("error");
             assertThat(refused.path("payload").path("code").asText()).isEqualTo("forbidden");
 
-            JsonNode ack = alice.request(edit("chat:edit", id, "final"));
+            JsonNode ack = alice.request(messageEdit("chat:edit", id, "final"));
             assertThat(ack.path("payload").path("seq").asLong()).isEqualTo(2);
             JsonNode event = bob.nextOfType("message.edit");
             assertThat(event.path("seq").asLong()).isEqualTo(2);
@@ -106,7 +108,7 @@ class ChatTest {
             assertThat(original.path("payload").path("editedAt").asLong()).isPositive();
             assertThat(history.path("payload").path("publications").get(1).path("type").asText()).isEqualTo("message.edit");
 
-            JsonNode missing = alice.request(edit("chat:edit", "m_nope", "x"));
+            JsonNode missing = alice.request(messageEdit("chat:edit", "m_nope", "x"));
             assertThat(missing.path("payload").path("code").asText()).isEqualTo("not_found");
         }
     }
@@ -119,17 +121,17 @@ class ChatTest {
         try (TestServer server = TestServer.start(config); WsClient alice = server.connect("alice");
              WsClient bob = server.connect("bob"); WsClient mod = server.connect("mod")) {
             bob.subscribe("chat:delete");
-            String first = alice.request(send("chat:delete", "d1", "secret one")).path("payload").path("id").asText();
-            String second = alice.request(send("chat:delete", "d2", "secret two")).path("payload").path("id").asText();
+            String first = alice.request(messageSend("chat:delete", "d1", "secret one")).path("payload").path("id").asText();
+            String second = alice.request(messageSend("chat:delete", "d2", "secret two")).path("payload").path("id").asText();
 
-            JsonNode refused = bob.request(delete("chat:delete", first));
+            JsonNode refused = bob.request(messageDelete("chat:delete", first));
             assertThat(refused.path("payload").path("code").asText()).isEqualTo("forbidden");
-            assertThat(alice.request(delete("chat:delete", first)).path("payload").path("seq").asLong()).isEqualTo(3);
-            assertThat(mod.request(delete("chat:delete", second)).path("payload").path("seq").asLong()).isEqualTo(4);
+            assertThat(alice.request(messageDelete("chat:delete", first)).path("payload").path("seq").asLong()).isEqualTo(3);
+            assertThat(mod.request(messageDelete("chat:delete", second)).path("payload").path("seq").asLong()).isEqualTo(4);
             assertThat(bob.nextOfType("message.delete").path("payload").path("id").asText()).isEqualTo(first);
             assertThat(bob.nextOfType("message.delete").path("payload").path("id").asText()).isEqualTo(second);
 
-            JsonNode again = alice.request(delete("chat:delete", first));
+            JsonNode again = alice.request(messageDelete("chat:delete", first));
             assertThat(again.path("payload").path("code").asText()).isEqualTo("not_found");
 
             JsonNode history = bob.request(command("history").put("channel", "chat:delete").put("after", 0));
@@ -148,35 +150,17 @@ class ChatTest {
         Map<String, String> config = new HashMap<>(store.fresh());
         config.put("chat.maxContentBytes", "16");
         try (TestServer server = TestServer.start(config); WsClient alice = server.connect("alice")) {
-            JsonNode big = alice.request(send("chat:limits", "l1", "x".repeat(17)));
+            JsonNode big = alice.request(messageSend("chat:limits", "l1", "x".repeat(17)));
             assertThat(big.path("payload").path("code").asText()).isEqualTo("too_large");
-            JsonNode multiByte = alice.request(send("chat:limits", "l2", "é".repeat(9)));
+            JsonNode multiByte = alice.request(messageSend("chat:limits", "l2", "é".repeat(9)));
             assertThat(multiByte.path("payload").path("code").asText()).isEqualTo("too_large");
-            JsonNode fits = alice.request(send("chat:limits", "l3", "x".repeat(16)));
+            JsonNode fits = alice.request(messageSend("chat:limits", "l3", "x".repeat(16)));
             assertThat(fits.path("type").asText()).isEqualTo("ack");
-            JsonNode notDurable = alice.request(send("room:limits", "l4", "hi"));
+            JsonNode notDurable = alice.request(messageSend("room:limits", "l4", "hi"));
             assertThat(notDurable.path("payload").path("code").asText()).isEqualTo("bad_request");
             JsonNode noId = alice.request(command("message.send").put("channel", "chat:limits"));
             assertThat(noId.path("payload").path("message").asText()).contains("clientMsgId");
             assertThat(alice.request(command("ping")).path("type").asText()).isEqualTo("pong");
         }
-    }
-
-    static ObjectNode send(String channel, String clientMsgId, String content) {
-        ObjectNode send = command("message.send").put("channel", channel).put("clientMsgId", clientMsgId);
-        send.putObject("payload").put("content", content);
-        return send;
-    }
-
-    static ObjectNode edit(String channel, String id, String content) {
-        ObjectNode edit = command("message.edit").put("channel", channel);
-        edit.putObject("payload").put("id", id).put("content", content);
-        return edit;
-    }
-
-    static ObjectNode delete(String channel, String id) {
-        ObjectNode delete = command("message.delete").put("channel", channel);
-        delete.putObject("payload").put("id", id);
-        return delete;
     }
 }

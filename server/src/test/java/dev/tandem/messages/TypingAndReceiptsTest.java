@@ -1,6 +1,6 @@
 package dev.tandem.messages;
 
-import static dev.tandem.messages.ChatTest.send;
+import static dev.tandem.testing.WsClient.messageSend;
 import static dev.tandem.testing.WsClient.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -64,7 +64,7 @@ class TypingAndReceiptsTest {
              WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
             alice.subscribe("chat:receipts");
             for (int i = 1; i <= 3; i++) {
-                alice.request(send("chat:receipts", "r" + i, "message " + i));
+                alice.request(messageSend("chat:receipts", "r" + i, "message " + i));
             }
             bob.send(receipt("chat:receipts", "read", 1));
             JsonNode first = alice.nextOfType("receipt");
@@ -100,10 +100,10 @@ class TypingAndReceiptsTest {
         try (TestServer server = TestServer.start(store.fresh());
              WsClient alice = server.connect("alice"); WsClient carol = server.connect("carol")) {
             for (int i = 1; i <= 4; i++) {
-                alice.request(send("chat:one", "a" + i, "hi " + i));
+                alice.request(messageSend("chat:one", "a" + i, "hi " + i));
             }
-            carol.request(send("chat:one", "c1", "mine"));
-            alice.request(send("chat:two", "b1", "other channel"));
+            carol.request(messageSend("chat:one", "c1", "mine"));
+            alice.request(messageSend("chat:two", "b1", "other channel"));
             carol.send(receipt("chat:one", "read", 1));
             carol.send(receipt("chat:two", "delivered", 1));
             carol.request(command("ping"));

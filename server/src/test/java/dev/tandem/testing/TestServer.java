@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.Map;
 
 /** A real Tandem server on a random loopback port, configured by dotted keys, for one test class or test. */
@@ -24,10 +25,15 @@ public final class TestServer implements AutoCloseable {
      * {@code overrides} are config keys such as {@code limits.maxFrameBytes} or {@code dataDir}.
      */
     public static TestServer start(Map<String, String> overrides) {
+        return start(overrides, Clock.systemUTC());
+    }
+
+    /** {@link #start(Map)} with the clock the server uses for message times, pacing and retention. */
+    public static TestServer start(Map<String, String> overrides, Clock clock) {
         ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
                 .set("dataDir", TestStore.freshDirectory().toString());
         overrides.forEach(loader::set);
-        return new TestServer(TandemServer.start(loader.load()));
+        return new TestServer(TandemServer.start(loader.load(), clock));
     }
 
     public static TestServer start() {

@@ -46,4 +46,9 @@ public final class PostgresDialect implements SqlDialect {
             return insert.executeUpdate() == 1;
         }
     }
+
+    @Override
+    public void maintainPartitions(Connection connection, long now, long keepAfter) throws SQLException {
+        MonthlyPartitions.maintain(connection, now, keepAfter);
+    }
 }
