@@ -4,6 +4,7 @@ import dev.tandem.api.ArchiveApi;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.demo.DemoApp;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Retention;
 import dev.tandem.messages.ChatService;
@@ -105,6 +106,9 @@ public final class TandemServer implements AutoCloseable {
         chat.registerOn(commands, router, serverApi);
         archiveApi.registerOn(serverApi);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
+        if (config.dev()) {
+            DemoApp.registerOn(router);
+        }
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

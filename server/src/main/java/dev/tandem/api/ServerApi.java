@@ -12,6 +12,7 @@ import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.InboundFrame;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.SessionRegistry;
@@ -94,7 +95,8 @@ public final class ServerApi {
         if (payload == null) {
             throw ProtocolException.badRequest("'payload' is required");
         }
-        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null)
+        long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
+        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null, ttl)
                 .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 

@@ -18,6 +18,7 @@ final class ConfigValidator {
         require(l.maxFrameBytes() >= 1024, "limits.maxFrameBytes", "must be at least 1024");
         require(l.maxHttpBodyBytes() >= 1024, "limits.maxHttpBodyBytes", "must be at least 1024");
         require(l.maxSubscriptionsPerConnection() >= 1, "limits.maxSubscriptionsPerConnection", "must be at least 1");
+        require(l.maxConnections() >= 1, "limits.maxConnections", "must be at least 1");
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
@@ -41,6 +42,7 @@ final class ConfigValidator {
                     "must be between 1 and 1000000");
             positive(ns.historyTtl(), key + ".historyTtl");
             positive(ns.retention(), key + ".retention");
+            require(ns.priority() != null, key + ".priority", "must be high, normal or low");
         }
     }
 

@@ -9,10 +9,19 @@ import java.time.Duration;
  * @param historySize   publications kept per channel
  * @param historyTtl    how long a publication stays in history
  * @param clientPublish whether clients may publish (the server API always may)
+ * @param priority      outbound lane of the namespace's publications; {@code low} ones are dropped first
+ *                      when a connection falls behind
+ * @param latestOnly    conflate queued publications of one channel, keeping the newest (cursors, tickers);
+ *                      subscribers are told that seq gaps are expected
  * @param retention     durable history: how long events stay in the store before they move to the archive
  */
 public record NamespaceConfig(HistoryMode history, int historySize, Duration historyTtl, boolean clientPublish,
-                              Duration retention) {
+                              Priority priority, boolean latestOnly, Duration retention) {
+
+    /** Outbound priority class of a namespace's publications. */
+    public enum Priority {
+        high, normal, low
+    }
 
     /** Where a namespace keeps its publications for recovery. */
     public enum HistoryMode {

@@ -45,6 +45,8 @@ final class Channel {
     private final MemoryHistory history;
     private final boolean durable;
     private final Map<Subscriber, Long> replayedUpTo = new HashMap<>();
+    private final Delivery.Lane lane;
+    private final Delivery durableDelivery;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
@@ -54,6 +56,12 @@ final class Channel {
         this.name = name;
         this.policy = policy;
         this.epoch = epoch;
+        this.lane = switch (policy.priority()) {
+            case high -> Delivery.Lane.HIGH;
+            case low -> Delivery.Lane.LOW;
+            default -> Delivery.Lane.NORMAL;
+        };
+        this.durableDelivery = new Delivery(lane, policy.latestOnly() ? name : null, 0);
         this.durable = policy.history() == NamespaceConfig.HistoryMode.durable;
         this.history = switch (policy.history()) {
             case memory -> new MemoryHistory(policy.historySize(), policy.historyTtl().toMillis());
@@ -81,8 +89,11 @@ final class Channel {
         return retired;
     }
 
-    /** Assigns the next seq, records and fans out; returns the publication. Caller checks retirement. */
-    Publication publish(JsonNode payload, String userId, ByteBufAllocator alloc) {
+    /**
+     * Assigns the next seq, records and fans out; returns the publication. {@code ttlMillis} &gt; 0 makes queued
+     * copies expire. Caller checks retirement.
+     */
+    Publication publish(JsonNode payload, String userId, long ttlMillis, ByteBufAllocator alloc) {
         long next = seq + 1;
         long now = System.currentTimeMillis();
         ObjectNode frame = FrameCodec.envelope("publication", null, name);
@@ -91,31 +102,33 @@ final class Channel {
         if (userId != null) {
             frame.put("userId", userId);
         }
-        Publication publication = new Publication(next, now, FrameCodec.encode(frame));
+        Delivery delivery = new Delivery(lane, policy.latestOnly() ? name : null, ttlMillis > 0 ? now + ttlMillis : 0);
+        Publication publication = new Publication(next, now, FrameCodec.encode(frame), delivery);
         seq = next;
         if (history != null) {
             history.expire(now);
             history.add(publication);
         }
-        broadcast(publication.frame(), null, alloc);
+        broadcast(publication.frame(), delivery, null, alloc);
         return publication;
     }
 
     /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
-    void broadcast(byte[] frame, Subscriber exclude, ByteBufAllocator alloc) {
-        fanout(frame, exclude, 0, alloc);
+    void broadcast(byte[] frame, Delivery delivery, Subscriber exclude, ByteBufAllocator alloc) {
+        fanout(frame, delivery, exclude, 0, alloc);
     }
 
     /** Durable: a publication the store committed; called in commit order. Caller checks retirement. */
-    void committed(Publication publication, ByteBufAllocator alloc) {
-        if (publication.seq() <= seq) {
+    void committed(StoredEvent event, ByteBufAllocator alloc) {
+        if (event.seq() <= seq) {
             return;
         }
+        Publication publication = DurableFrames.publication(event, durableDelivery);
         seq = publication.seq();
         history.expire(publication.timestamp());
         history.add(publication);
         replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
-        fanout(publication.frame(), null, publication.seq(), alloc);
+        fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
     }
 
     /**
@@ -138,14 +151,17 @@ final class Channel {
             return DurableJoin.RETRY;
         }
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
-        reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
-        subscriber.send(wrap(FrameCodec.encode(reply), alloc));
+        ObjectNode state = reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
+        if (policy.latestOnly()) {
+            state.put("latestOnly", true);
+        }
+        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (StoredEvent row : rows) {
-                subscriber.send(wrap(DurableFrames.publication(row).frame(), alloc));
+                subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
             }
             for (Publication missed : history.after(fromStore)) {
-                subscriber.send(wrap(missed.frame(), alloc));
+                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
         if (readTo > seq) {
@@ -157,7 +173,7 @@ final class Channel {
     }
 
     /** One shared encoding to every subscriber but {@code exclude} and those that already got {@code seq}. */
-    private void fanout(byte[] frame, Subscriber exclude, long seq, ByteBufAllocator alloc) {
+    private void fanout(byte[] frame, Delivery delivery, Subscriber exclude, long seq, ByteBufAllocator alloc) {
         Subscriber[] targets = snapshot;
         if (targets.length == 0) {
             return;
@@ -166,7 +182,7 @@ final class Channel {
         try {
             for (Subscriber subscriber : targets) {
                 if (subscriber != exclude && !alreadyReplayed(subscriber, seq)) {
-                    subscriber.send(shared.retainedDuplicate());
+                    subscriber.send(shared.retainedDuplicate(), delivery);
                 }
             }
         } finally {
@@ -187,11 +203,15 @@ final class Channel {
         }
         boolean recovered = since != null && canRecover(since);
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
-        reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
-        subscriber.send(wrap(FrameCodec.encode(reply), alloc));
+        ObjectNode state = reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
+        if (policy.latestOnly()) {
+            // Conflation skips seqs on purpose: clients must not treat those gaps as losses.
+            state.put("latestOnly", true);
+        }
+        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered && since.seq() < seq) {
             for (Publication missed : history.after(since.seq())) {
-                subscriber.send(wrap(missed.frame(), alloc));
+                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
         subscribers.add(subscriber);

@@ -14,13 +14,13 @@ final class DurableFrames {
     private DurableFrames() {
     }
 
-    static Publication publication(StoredEvent event) {
+    static Publication publication(StoredEvent event, Delivery delivery) {
         ObjectNode frame = FrameCodec.envelope(event.type(), null, event.channel());
         frame.put("seq", event.seq());
         frame.putRawValue("payload", new RawValue(event.payload()));
         if (event.userId() != null) {
             frame.put("userId", event.userId());
         }
-        return new Publication(event.seq(), event.createdAt(), FrameCodec.encodeAt(frame, event.createdAt()));
+        return new Publication(event.seq(), event.createdAt(), FrameCodec.encodeAt(frame, event.createdAt()), delivery);
     }
 }

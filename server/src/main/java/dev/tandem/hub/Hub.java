@@ -42,6 +42,11 @@ public final class Hub {
     private final Store store;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
+    /** A hub without a store (benchmarks, tools): channels of {@code history: durable} namespaces are refused. */
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc) {
+        this(config, metrics, alloc, null);
+    }
+
     public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Store store) {
         this.config = config;
         this.metrics = metrics;
@@ -51,7 +56,11 @@ public final class Hub {
 
     /** Whether the channel's namespace keeps its history in the store. */
     public boolean isDurable(String channel) {
-        return policy(channel).history() == NamespaceConfig.HistoryMode.durable;
+        boolean durable = policy(channel).history() == NamespaceConfig.HistoryMode.durable;
+        if (durable && store == null) {
+            throw new IllegalStateException(channel + " has durable history but this hub has no store");
+        }
+        return durable;
     }
 
     /**
@@ -94,19 +103,21 @@ public final class Hub {
         return store.append(append, appended -> committed(appended.event()));
     }
 
-    /** Publishes on any channel: durable ones through the store, others at once; completes with the seq. */
-    public CompletableFuture<Long> publishAsync(String channel, JsonNode payload, String userId) {
+    /**
+     * Publishes on any channel: durable ones through the store, others at once; completes with the seq.
+     * {@code ttlMillis} applies to non-durable publications only (a stored event is never dropped).
+     */
+    public CompletableFuture<Long> publishAsync(String channel, JsonNode payload, String userId, long ttlMillis) {
         if (!isDurable(channel)) {
-            return CompletableFuture.completedFuture(publish(channel, payload, userId).seq());
+            return CompletableFuture.completedFuture(publish(channel, payload, userId, ttlMillis).seq());
         }
         Append append = Append.publication(channel, payload.toString(), userId, System.currentTimeMillis());
         return append(append).thenApply(appended -> appended.event().seq());
     }
 
     private void committed(StoredEvent event) {
-        Publication publication = DurableFrames.publication(event);
         onChannel(event.channel(), c -> {
-            c.committed(publication, alloc);
+            c.committed(event, alloc);
             metrics.deliveries().increment(c.subscriberCount());
             return null;
         });
@@ -122,7 +133,7 @@ public final class Hub {
                 ? store.after(channel, query.after(), query.limit())
                 : store.before(channel, query.before(), query.limit());
         return read.thenApply(page -> new HistoryPage(
-                page.events().stream().map(DurableFrames::publication).toList(), page.latest(), store.epoch(),
+                page.events().stream().map(e -> DurableFrames.publication(e, Delivery.NORMAL)).toList(), page.latest(), store.epoch(),
                 page.more()));
     }
 
@@ -160,11 +171,16 @@ public final class Hub {
      * null for server-side publishes. Durable channels take {@link #publishAsync}.
      */
     public Publication publish(String channel, JsonNode payload, String userId) {
+        return publish(channel, payload, userId, 0);
+    }
+
+    /** As {@link #publish(String, JsonNode, String)}, with copies still queued after {@code ttlMillis} dropped. */
+    public Publication publish(String channel, JsonNode payload, String userId, long ttlMillis) {
         if (isDurable(channel)) {
             throw new IllegalStateException(channel + " is durable: publish through publishAsync");
         }
         Publication publication = onChannel(channel, c -> {
-            Publication p = c.publish(payload, userId, alloc);
+            Publication p = c.publish(payload, userId, ttlMillis, alloc);
             metrics.deliveries().increment(c.subscriberCount());
             return p;
         });
@@ -184,7 +200,7 @@ public final class Hub {
         byte[] encoded = FrameCodec.encode(frame);
         synchronized (c) {
             if (!c.isRetired()) {
-                c.broadcast(encoded, exclude, alloc);
+                c.broadcast(encoded, Delivery.NORMAL, exclude, alloc);
             }
         }
     }

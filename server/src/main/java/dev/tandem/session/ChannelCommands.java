@@ -81,7 +81,8 @@ public final class ChannelCommands {
         if (!hub.policy(channel).clientPublish()) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + channel);
         }
-        hub.publishAsync(channel, payload, session.userId()).whenComplete((seq, error) -> {
+        long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
+        hub.publishAsync(channel, payload, session.userId(), ttl).whenComplete((seq, error) -> {
             if (error != null) {
                 AsyncReplies.fail(session, frame.requestId(), error);
                 return;

@@ -65,7 +65,8 @@ public final class SessionRegistry {
 
     /** Opens a session and sends {@code connected} as its first frame. */
     public Session open(String userId, SessionTransport transport) {
-        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
+        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
+                metrics::droppedFrame);
         Session session = new Session(newId("c_"), userId, transport, queue, writers.of(transport.eventLoop()), metrics);
         sessions.put(session.id(), session);
         metrics.connections().incrementAndGet();
@@ -92,6 +93,11 @@ public final class SessionRegistry {
         Session.CloseReason reason = session.closeReason();
         LOG.info("disconnect id={} user={} code={} reason=\"{}\"", session.id(), session.userId(),
                 reason.code().code(), reason.reason());
+    }
+
+    /** Whether the node is at {@code limits.maxConnections}: new connections are then refused with 1013. */
+    public boolean atCapacity() {
+        return sessions.size() >= limits.maxConnections();
     }
 
     public int size() {

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.testing.ServerProcess;
 import dev.tandem.testing.TestStore;
 import dev.tandem.testing.WsClient;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,7 +24,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the same store, and checks that every acknowledged message is in history exactly once with its seq.
  */
 class CrashSafetyTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final String CHANNEL = "chat:crash";
     private static final int PUBLISHERS = 4;
     private static final int PER_PUBLISHER = 1500;
@@ -39,12 +33,12 @@ class CrashSafetyTest {
     void everyAcknowledgedMessageSurvivesSigkillExactlyOnceWithItsSeq(TestStore store) throws Exception {
         Map<String, String> config = store.fresh();
         Map<String, Long> ackedSeqByMessage = new HashMap<>();
-        ChildServer first = ChildServer.start(config);
+        ServerProcess first = ServerProcess.start(Path.of(config.get("dataDir")), storeEnvironment(config));
         try {
             List<WsClient> publishers = new ArrayList<>();
             List<Map<String, String>> messageByRequest = new ArrayList<>();
             for (int p = 0; p < PUBLISHERS; p++) {
-                publishers.add(WsClient.connect(first.ws("p" + p)));
+                publishers.add(WsClient.connect(first.ws("user=p" + p)));
                 messageByRequest.add(new ConcurrentHashMap<>());
             }
             List<CompletableFuture<Void>> senders = new ArrayList<>();
@@ -53,11 +47,12 @@ class CrashSafetyTest {
                 senders.add(CompletableFuture.runAsync(() -> sendUntilClosed(publishers.get(publisher),
                         messageByRequest.get(publisher), publisher)));
             }
-            try (WsClient watcher = WsClient.connect(first.ws("watcher"))) {
+            try (WsClient watcher = WsClient.connect(first.ws("user=watcher"))) {
                 watcher.subscribe(CHANNEL);
                 watcher.next(f -> f.path("seq").asLong() >= 1000, "the 1000th publication");
             }
             first.kill();
+            first.process().waitFor(30, TimeUnit.SECONDS);
             CompletableFuture.allOf(senders.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
             for (int p = 0; p < PUBLISHERS; p++) {
                 for (JsonNode frame : publishers.get(p).drain()) {
@@ -69,13 +64,13 @@ class CrashSafetyTest {
                 publishers.get(p).abort();
             }
         } finally {
-            first.kill();
+            first.close();
         }
         assertThat(ackedSeqByMessage.size()).as("acks before the kill")
                 .isBetween(200, PUBLISHERS * PER_PUBLISHER - 1);
 
-        ChildServer second = ChildServer.start(config);
-        try (WsClient reader = WsClient.connect(second.ws("reader"))) {
+        ServerProcess second = ServerProcess.start(Path.of(config.get("dataDir")), storeEnvironment(config));
+        try (WsClient reader = WsClient.connect(second.ws("user=reader"))) {
             Map<String, Long> storedSeqByMessage = new HashMap<>();
             long after = 0;
             boolean more = true;
@@ -93,7 +88,7 @@ class CrashSafetyTest {
             ackedSeqByMessage.forEach((message, seq) ->
                     assertThat(storedSeqByMessage.get(message)).as("acked " + message).isEqualTo(seq));
         } finally {
-            second.kill();
+            second.close();
         }
     }
 
@@ -124,56 +119,14 @@ class CrashSafetyTest {
         }
     }
 
-    /** A Tandem server in its own JVM, started from the test classpath. */
-    private static final class ChildServer {
-        private final Process process;
-        private final int port;
-
-        private ChildServer(Process process, int port) {
-            this.process = process;
-            this.port = port;
-        }
-
-        static ChildServer start(Map<String, String> config) throws Exception {
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath,
-                    "dev.tandem.cli.TandemCommand", "--port", "0", "--data-dir", config.get("dataDir"));
-            builder.redirectErrorStream(true);
-            config.forEach((key, value) -> {
-                if (key.startsWith("store.")) {
-                    builder.environment().put("TANDEM_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2")
-                            .replace('.', '_').toUpperCase(), value);
-                }
-            });
-            Process process = builder.start();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread pump = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            port.complete(Integer.parseInt(m.group(1)));
-                        }
-                    }
-                } catch (Exception ignored) {
-                    // the process died; the port future fails below if it never started
-                }
-                port.completeExceptionally(new IllegalStateException("server exited before listening"));
-            }, "child-server-output");
-            pump.setDaemon(true);
-            pump.start();
-            return new ChildServer(process, port.get(60, TimeUnit.SECONDS));
-        }
-
-        URI ws(String user) {
-            return URI.create("ws://127.0.0.1:" + port + "/ws?user=" + user);
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
+    /** The store part of a test config as TANDEM_* environment variables for a child server. */
+    private static Map<String, String> storeEnvironment(Map<String, String> config) {
+        Map<String, String> env = new HashMap<>();
+        config.forEach((key, value) -> {
+            if (key.startsWith("store.")) {
+                env.put("TANDEM_" + key.replace('.', '_').toUpperCase(), value);
+            }
+        });
+        return env;
     }
 }

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -69,19 +68,28 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     private void open(ChannelHandlerContext ctx, HandshakeComplete handshake) {
         long pingMillis = config.connection().pingInterval().toMillis();
-        ctx.pipeline().addFirst("idle", new IdleStateHandler(2 * pingMillis, 0, pingMillis, TimeUnit.MILLISECONDS));
+        // One reader-idle timer does both jobs: the first idle period sends a ping, the next one closes.
+        ctx.pipeline().addFirst("idle", new IdleStateHandler(pingMillis, 0, 0, TimeUnit.MILLISECONDS));
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
+        if (sessions.atCapacity()) {
+            metrics.refusedConnections().increment();
+            refuse(transport, CloseCode.TRY_AGAIN_LATER, "server at capacity, retry later");
+            return;
+        }
         String userId;
         try {
             userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
                     handshake.requestHeaders());
         } catch (ProtocolException e) {
-            CloseCode code = e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN;
-            byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(code, e.getMessage()));
-            transport.close(code, Unpooled.wrappedBuffer(refusal));
+            refuse(transport, e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN,
+                    e.getMessage());
             return;
         }
         session = sessions.open(userId, transport);
+    }
+
+    private static void refuse(WebSocketSessionTransport transport, CloseCode code, String reason) {
+        transport.close(code, Unpooled.wrappedBuffer(FrameCodec.encode(FrameCodec.disconnect(code, reason))));
     }
 
     @Override
@@ -108,11 +116,11 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
         if (session == null) {
             ctx.close();
-        } else if (idle.state() == IdleState.READER_IDLE) {
+        } else if (idle.isFirst()) {
+            ctx.writeAndFlush(new PingWebSocketFrame());
+        } else {
             session.disconnect(CloseCode.POLICY, "ping timeout: nothing received for "
                     + 2 * config.connection().pingInterval().toMillis() + " ms");
-        } else if (idle.state() == IdleState.ALL_IDLE) {
-            ctx.writeAndFlush(new PingWebSocketFrame());
         }
     }
 
