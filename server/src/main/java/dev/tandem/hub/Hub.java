@@ -142,8 +142,16 @@ public final class Hub {
         return config.namespace(ChannelName.namespace(channel));
     }
 
-    /** Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already subscribed. */
+    /**
+     * Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already
+     * subscribed. A durable channel is joined asynchronously ({@link #subscribeDurable}, the reply follows the
+     * store read) and this returns true; callers that can give up meanwhile use {@link #subscribeDurable}.
+     */
     public boolean subscribe(Subscriber subscriber, String channel, Since since, JsonNode requestId) {
+        if (isDurable(channel)) {
+            subscribeDurable(subscriber, channel, since, requestId, () -> true);
+            return true;
+        }
         boolean added = onChannel(channel, c -> c.subscribe(subscriber, since, requestId, alloc));
         if (added) {
             metrics.subscriptions().incrementAndGet();
