@@ -2,12 +2,15 @@ package dev.tandem;
 
 import dev.tandem.admin.AdminEndpoints;
 import dev.tandem.admin.RecentDisconnects;
+import dev.tandem.api.ArchiveApi;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
+import dev.tandem.hub.Retention;
+import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
 import dev.tandem.ops.TandemMetrics;
@@ -21,6 +24,9 @@ import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.store.GzipNdjsonArchive;
+import dev.tandem.store.JdbcStore;
+import dev.tandem.store.Store;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.stomp.StompEndpoint;
 import dev.tandem.transport.oneway.ChunkedStreamEndpoint;
@@ -68,7 +74,11 @@ public final class TandemServer implements AutoCloseable {
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
     private final Tracing tracing;
+    private final Store store;
     private final Hub hub;
+    private final ChatService chat;
+    private final Retention retention;
+    private final ArchiveApi archiveApi;
     private final SessionRegistry sessions;
     private final PresenceService presence;
     private final EventLoopGroup bossGroup;
@@ -81,7 +91,12 @@ public final class TandemServer implements AutoCloseable {
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, tracing);
+        this.store = JdbcStore.open(config.store(), config.dataDir());
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
+        this.chat = new ChatService(hub, store, config.chat(), clock);
+        GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
+        this.retention = new Retention(hub, store, archive, config, clock);
+        this.archiveApi = new ArchiveApi(archive);
         this.sessions = new SessionRegistry(config, hub, metrics);
         this.presence = new PresenceService(hub, new LocalPresenceStore(), clock);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -95,7 +110,7 @@ public final class TandemServer implements AutoCloseable {
         return start(config, Clock.systemUTC());
     }
 
-    /** Starts a server whose time-based semantics (presence away/offline) read {@code clock}; for tests. */
+    /** Starts with a given clock for time-driven work (presence away/offline, message times, typing and receipt pacing, retention). */
     public static TandemServer start(TandemConfig config, Clock clock) {
         TandemServer server = new TandemServer(config, clock);
         server.bind();
@@ -129,6 +144,8 @@ public final class TandemServer implements AutoCloseable {
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
         new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects).registerOn(router);
+        chat.registerOn(commands, router, serverApi);
+        archiveApi.registerOn(serverApi);
         if (config.dev()) {
             DemoApp.registerOn(router);
         }
@@ -156,6 +173,9 @@ public final class TandemServer implements AutoCloseable {
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
+        workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
+        long retentionEvery = config.store().retentionInterval().toMillis();
+        workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
@@ -177,6 +197,15 @@ public final class TandemServer implements AutoCloseable {
 
     public PresenceService presence() {
         return presence;
+    }
+
+    /** The retention job, for tests and operators that want a pass now. */
+    public Retention retention() {
+        return retention;
+    }
+
+    public Store store() {
+        return store;
     }
 
     public TandemMetrics metrics() {
@@ -210,6 +239,9 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        chat.close();
+        archiveApi.close();
+        store.close();
         tracing.close();
         LOG.info("stopped");
     }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
         subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
                 BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
-                BenchCommand.Presence.class})
+                BenchCommand.Presence.class, BenchCommand.Durable.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -326,6 +326,75 @@ public final class BenchCommand {
             out.put("scenario", "presence");
             out.put("results", List.of(r));
             common.write("presence", out);
+            return 0;
+        }
+    }
+
+    @Command(name = "durable", mixinStandardHelpOptions = true,
+            description = "Durable publish throughput and ack latency on H2 and PostgreSQL, 1/8/64 publishers.")
+    static final class Durable implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--store", defaultValue = "both", description = "h2, postgres or both")
+        String store;
+
+        @Option(names = "--postgres-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test")
+        String postgresUrl;
+
+        @Option(names = "--publishers", defaultValue = "1,8,64", split = ",")
+        List<Integer> publishers;
+
+        @Option(names = "--rate", defaultValue = "5000,20000", split = ",", description = "total publications per second")
+        List<Integer> rates;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
+            List<DurableScenario.Result> results = new ArrayList<>();
+            for (String kind : stores) {
+                Map<String, String> env = new LinkedHashMap<>();
+                String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
+                if ("postgres".equals(kind)) {
+                    env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
+                    env.put("TANDEM_STORE_POSTGRES_SCHEMA", schema);
+                }
+                try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
+                     Generator generator = new Generator(common.threads)) {
+                    int round = 0;
+                    for (int p : publishers) {
+                        for (int rate : rates) {
+                            results.add(DurableScenario.run(kind, server, generator,
+                                    new DurableScenario.Params(p, rate, seconds, warmup), round++));
+                        }
+                    }
+                } finally {
+                    if ("postgres".equals(kind)) {
+                        try (var c = java.sql.DriverManager.getConnection(postgresUrl, "postgres", "");
+                             var st = c.createStatement()) {
+                            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                        }
+                    }
+                }
+            }
+            System.out.printf("durable: %d s per step (ack latency = send -> own committed copy)%n", seconds);
+            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s%n", "store", "publishers", "msg/s", "acked",
+                    "acked/s", "p50 ms", "p99 ms", "max ms");
+            for (DurableScenario.Result r : results) {
+                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f%n", r.store(), r.params().publishers(),
+                        r.params().rate(), r.acknowledged(), r.ackedPerSecond(), r.p50Millis(), r.p99Millis(),
+                        r.maxMillis());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "durable");
+            out.put("results", results);
+            common.write("durable", out);
             return 0;
         }
     }

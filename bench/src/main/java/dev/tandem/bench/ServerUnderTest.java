@@ -45,6 +45,11 @@ final class ServerUnderTest implements AutoCloseable {
 
     /** Starts Tandem's jar in dev mode on a free port with an empty data dir. */
     static ServerUnderTest tandem(Path jar, List<String> jvmOptions) throws Exception {
+        return tandem(jar, jvmOptions, Map.of());
+    }
+
+    /** As {@link #tandem(Path, List)}, with extra {@code TANDEM_*} environment (e.g. a PostgreSQL store). */
+    static ServerUnderTest tandem(Path jar, List<String> jvmOptions, Map<String, String> environment) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("server jar not found: " + jar + " (run: mvn -q -DskipTests package)");
         }
@@ -57,6 +62,7 @@ final class ServerUnderTest implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("TANDEM_LOG_LEVEL", "WARN");
         builder.environment().put("TANDEM_LIMITS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "100");
+        builder.environment().putAll(environment);
         return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready"));
     }
 

@@ -10,7 +10,6 @@ import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
 import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
-import dev.tandem.hub.Publication;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
@@ -20,6 +19,7 @@ import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 
 /**
@@ -55,8 +55,8 @@ public final class AdminEndpoints {
                 .route(HttpMethod.GET, "/admin/api/stats", guard.guard(this::stats))
                 .route(HttpMethod.GET, "/admin/api/channels", guard.guard(this::channels))
                 .route(HttpMethod.GET, "/admin/api/disconnects", guard.guard(this::disconnects))
-                .route(HttpMethod.GET, "/admin/api/history", guard.guard(this::history))
-                .route(HttpMethod.POST, "/admin/api/publish", guard.guard(this::publish))
+                .routeAsync(HttpMethod.GET, "/admin/api/history", guard.guardAsync(this::history))
+                .routeAsync(HttpMethod.POST, "/admin/api/publish", guard.guardAsync(this::publish))
                 .route(HttpMethod.POST, "/admin/api/disconnect", guard.guard(this::disconnectUser));
     }
 
@@ -104,23 +104,25 @@ public final class AdminEndpoints {
         return HttpReply.ok(body);
     }
 
-    private HttpReply history(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> history(HttpExchange exchange) {
         String channel = ChannelName.validate(exchange.param("channel"));
         long limit = intParam(exchange, "limit", 20, HistoryQuery.MAX_LIMIT);
-        ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
-        ChannelCommands.writePage(body, hub.history(channel, HistoryQuery.of(-1, -1, limit)));
-        return HttpReply.ok(body);
+        return hub.historyAsync(channel, HistoryQuery.of(-1, -1, limit)).thenApply(page -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
+            ChannelCommands.writePage(body, page);
+            return HttpReply.ok(body);
+        });
     }
 
-    private HttpReply publish(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> publish(HttpExchange exchange) {
         JsonNode body = exchange.jsonObject();
         String channel = ChannelName.validate(requireText(body, "channel"));
         JsonNode payload = body.get("payload");
         if (payload == null) {
             throw ProtocolException.badRequest("'payload' is required");
         }
-        Publication publication = hub.publish(channel, payload, null);
-        return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("channel", channel).put("seq", publication.seq()));
+        return hub.publishAsync(channel, payload, null, 0)
+                .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("channel", channel).put("seq", seq)));
     }
 
     /** Disconnects every session of a user; {@code reconnect: false} (4003) tells clients not to come back. */

@@ -2,12 +2,14 @@ package dev.tandem.admin;
 
 import dev.tandem.config.TandemConfig;
 import dev.tandem.protocol.ErrorCode;
+import dev.tandem.transport.AsyncHttpEndpoint;
 import dev.tandem.transport.HttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Who may use the admin API: the one place that decides. Today a shared key ({@code admin.key}, else
@@ -29,6 +31,14 @@ final class AdminGuard {
         return exchange -> {
             HttpReply refusal = refusal(exchange);
             return refusal != null ? refusal : endpoint.handle(exchange);
+        };
+    }
+
+    /** {@link #guard} for endpoints that answer later. */
+    AsyncHttpEndpoint guardAsync(AsyncHttpEndpoint endpoint) {
+        return exchange -> {
+            HttpReply refusal = refusal(exchange);
+            return refusal != null ? CompletableFuture.completedFuture(refusal) : endpoint.handle(exchange);
         };
     }
 

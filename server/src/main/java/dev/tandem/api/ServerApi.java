@@ -9,13 +9,13 @@ import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
 import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
-import dev.tandem.hub.Publication;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.transport.AsyncHttpEndpoint;
 import dev.tandem.transport.HttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
@@ -28,13 +28,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server HTTP API for back ends: publish into a channel (one, a batch, or one payload to many channels),
  * read a channel's history, list active channels, disconnect a user, and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
  */
 public final class ServerApi {
-    private static final String HISTORY_PREFIX = "/api/channels/";
+    private static final String CHANNELS_PREFIX = "/api/channels/";
     private static final String HISTORY_SUFFIX = "/history";
     /** Most publications (or channels) one batch or broadcast request may carry. */
     static final int MAX_BATCH = 1000;
@@ -42,40 +45,54 @@ public final class ServerApi {
     private final TandemConfig config;
     private final Hub hub;
     private final SessionRegistry sessions;
+    private final Map<String, ChannelResource> channelResources = new ConcurrentHashMap<>();
 
     public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions) {
         this.config = config;
         this.hub = hub;
         this.sessions = sessions;
+        channelResources.put(HISTORY_SUFFIX, this::history);
     }
 
     public void registerOn(HttpRouter router) {
-        router.route(HttpMethod.POST, "/api/publish", guarded(this::publish))
-                .route(HttpMethod.POST, "/api/publish/batch", guarded(this::publishBatch))
-                .route(HttpMethod.POST, "/api/broadcast", guarded(this::broadcast))
+        router.routeAsync(HttpMethod.POST, "/api/publish", guardedAsync(this::publish))
+                .routeAsync(HttpMethod.POST, "/api/publish/batch", guardedAsync(this::publishBatch))
+                .routeAsync(HttpMethod.POST, "/api/broadcast", guardedAsync(this::broadcast))
                 .route(HttpMethod.POST, "/api/disconnect", guarded(this::disconnect))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
-                .routePrefix(HttpMethod.GET, HISTORY_PREFIX, guarded(this::history))
+                .routePrefixAsync(HttpMethod.GET, CHANNELS_PREFIX, guardedAsync(this::channelResource))
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
-    /** Wraps an endpoint in the api-key check of {@code /api}; other API routes (presence) reuse it. */
+    /** Wraps an endpoint in the api-key check of {@code /api}; other API routes (presence, chat) reuse it. */
     public HttpEndpoint guarded(HttpEndpoint endpoint) {
-        String key = config.api().key();
-        if (key == null || key.isEmpty()) {
-            return endpoint;
-        }
-        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
         return exchange -> {
-            String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-                return HttpReply.error(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
-            }
+            requireKey(exchange);
             return endpoint.handle(exchange);
         };
     }
 
-    private HttpReply publish(HttpExchange exchange) {
+    /** {@link #guarded} for endpoints that answer later. */
+    public AsyncHttpEndpoint guardedAsync(AsyncHttpEndpoint endpoint) {
+        return exchange -> {
+            requireKey(exchange);
+            return endpoint.handle(exchange);
+        };
+    }
+
+    private void requireKey(HttpExchange exchange) {
+        String key = config.api().key();
+        if (key == null || key.isEmpty()) {
+            return;
+        }
+        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
+        String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
+        }
+    }
+
+    private CompletableFuture<HttpReply> publish(HttpExchange exchange) {
         JsonNode body = exchange.jsonObject();
         JsonNode channel = body.get("channel");
         if (channel == null || !channel.isTextual()) {
@@ -86,15 +103,15 @@ public final class ServerApi {
             throw ProtocolException.badRequest("'payload' is required");
         }
         long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
-        Publication publication = hub.publish(ChannelName.validate(channel.textValue()), payload, null, ttl);
-        return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", publication.seq()));
+        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null, ttl)
+                .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 
     /**
      * {@code {publications: [{channel, payload}, ...]}}: every item is validated before any is published,
      * then they are published in order; the reply lists the seqs in the same order.
      */
-    private HttpReply publishBatch(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> publishBatch(HttpExchange exchange) {
         JsonNode items = exchange.jsonObject().get("publications");
         if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BATCH) {
             throw ProtocolException.badRequest("'publications' must be an array of 1 to " + MAX_BATCH + " {channel, payload}");
@@ -107,17 +124,15 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
-        ObjectNode body = FrameCodec.JSON.createObjectNode();
-        ArrayNode results = body.putArray("results");
+        List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
-            Publication p = hub.publish(channels.get(i), items.get(i).get("payload"), null);
-            results.addObject().put("channel", channels.get(i)).put("seq", p.seq());
+            seqs.add(hub.publishAsync(channels.get(i), items.get(i).get("payload"), null, 0));
         }
-        return HttpReply.ok(body);
+        return results(channels, seqs);
     }
 
     /** {@code {channels: [...], payload}}: the same payload into each channel (each gets its own seq). */
-    private HttpReply broadcast(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> broadcast(HttpExchange exchange) {
         JsonNode request = exchange.jsonObject();
         JsonNode list = request.get("channels");
         JsonNode payload = request.get("payload");
@@ -134,29 +149,63 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
-        ObjectNode body = FrameCodec.JSON.createObjectNode();
-        ArrayNode results = body.putArray("results");
+        List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (String channel : channels) {
-            results.addObject().put("channel", channel).put("seq", hub.publish(channel, payload, null).seq());
+            seqs.add(hub.publishAsync(channel, payload, null, 0));
         }
-        return HttpReply.ok(body);
+        return results(new ArrayList<>(channels), seqs);
+    }
+
+    /** {@code {results: [{channel, seq}, ...]}} once every publication is acknowledged (durable ones committed). */
+    private static CompletableFuture<HttpReply> results(List<String> channels, List<CompletableFuture<Long>> seqs) {
+        return CompletableFuture.allOf(seqs.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            for (int i = 0; i < channels.size(); i++) {
+                results.addObject().put("channel", channels.get(i)).put("seq", seqs.get(i).join());
+            }
+            return HttpReply.ok(body);
+        });
     }
 
     private HttpReply disconnect(HttpExchange exchange) {
         return HttpReply.ok(DisconnectRequest.from(exchange.jsonObject()).apply(sessions, DisconnectRequest.REASON));
     }
 
-    private HttpReply history(HttpExchange exchange) {
+    /**
+     * Adds a resource under {@code /api/channels/{channel}{suffix}} (suffix such as {@code /receipts}),
+     * guarded like the rest of the API.
+     */
+    public ServerApi channelResource(String suffix, ChannelResource resource) {
+        channelResources.put(suffix, resource);
+        return this;
+    }
+
+    /** A resource of one channel, answered later. */
+    @FunctionalInterface
+    public interface ChannelResource {
+        CompletableFuture<HttpReply> handle(String channel, HttpExchange exchange);
+    }
+
+    private CompletableFuture<HttpReply> channelResource(HttpExchange exchange) {
         String path = exchange.path();
-        if (!path.endsWith(HISTORY_SUFFIX) || path.length() <= HISTORY_PREFIX.length() + HISTORY_SUFFIX.length()) {
+        String rest = path.substring(CHANNELS_PREFIX.length());
+        int slash = rest.lastIndexOf('/');
+        ChannelResource resource = slash <= 0 ? null : channelResources.get(rest.substring(slash));
+        if (resource == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
-        String channel = ChannelName.validate(path.substring(HISTORY_PREFIX.length(), path.length() - HISTORY_SUFFIX.length()));
+        return resource.handle(ChannelName.validate(rest.substring(0, slash)), exchange);
+    }
+
+    private CompletableFuture<HttpReply> history(String channel, HttpExchange exchange) {
         HistoryQuery query = HistoryQuery.of(longParam(exchange, "after"), longParam(exchange, "before"),
                 exchange.param("limit") == null ? HistoryQuery.MAX_LIMIT : longParam(exchange, "limit"));
-        ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
-        ChannelCommands.writePage(body, hub.history(channel, query));
-        return HttpReply.ok(body);
+        return hub.historyAsync(channel, query).thenApply(page -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
+            ChannelCommands.writePage(body, page);
+            return HttpReply.ok(body);
+        });
     }
 
     private HttpReply channels(HttpExchange exchange) {
@@ -180,7 +229,8 @@ public final class ServerApi {
         return HttpReply.ok(body);
     }
 
-    private static long longParam(HttpExchange exchange, String name) {
+    /** A query parameter that must be a non-negative integer when present; -1 when absent. */
+    public static long longParam(HttpExchange exchange, String name) {
         String value = exchange.param(name);
         if (value == null) {
             return -1;

@@ -32,13 +32,26 @@ final class ConfigValidator {
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
+        StoreConfig s = c.store();
+        require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
+        require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
+        require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
+        require(s.recoveryLimit() >= 1, "store.recoveryLimit", "must be at least 1");
+        positive(s.retentionInterval(), "store.retentionInterval");
+        ChatConfig chat = c.chat();
+        require(chat.maxContentBytes() >= 1, "chat.maxContentBytes", "must be at least 1");
+        positive(chat.idempotencyWindow(), "chat.idempotencyWindow");
+        positive(chat.typingInterval(), "chat.typingInterval");
+        positive(chat.receiptInterval(), "chat.receiptInterval");
+        require(chat.receiptNamesUpTo() >= 0, "chat.receiptNamesUpTo", "must not be negative");
         for (Map.Entry<String, NamespaceConfig> e : c.namespaces().entrySet()) {
             String key = "namespaces." + e.getKey();
             NamespaceConfig ns = e.getValue();
-            require(ns.history() != null, key + ".history", "must be none or memory");
+            require(ns.history() != null, key + ".history", "must be none, memory or durable");
             require(ns.historySize() >= 1 && ns.historySize() <= 1_000_000, key + ".historySize",
                     "must be between 1 and 1000000");
             positive(ns.historyTtl(), key + ".historyTtl");
+            positive(ns.retention(), key + ".retention");
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
             validatePresence(ns.presence(), key + ".presence", l);
         }

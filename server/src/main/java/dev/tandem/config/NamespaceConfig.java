@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The policy of every channel in one namespace (the part of a channel name before the first {@code :}).
  *
- * @param history       {@code none} or {@code memory}
+ * @param history       {@code none}, {@code memory} or {@code durable} (the store; survives restarts)
  * @param historySize   publications kept per channel
  * @param historyTtl    how long a publication stays in history
  * @param clientPublish whether clients may publish (the server API always may)
@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param latestOnly    conflate queued publications of one channel, keeping the newest (cursors, tickers);
  *                      subscribers are told that seq gaps are expected
  * @param presence      presence and awareness policy
+ * @param retention     durable history: how long events stay in the store before they move to the archive
  */
 public record NamespaceConfig(HistoryMode history, int historySize, Duration historyTtl, boolean clientPublish,
-                              Priority priority, boolean latestOnly, PresenceConfig presence) {
+                              Priority priority, boolean latestOnly, PresenceConfig presence,
+                              Duration retention) {
 
     /** Outbound priority class of a namespace's publications. */
     public enum Priority {
@@ -25,6 +27,6 @@ public record NamespaceConfig(HistoryMode history, int historySize, Duration his
 
     /** Where a namespace keeps its publications for recovery. */
     public enum HistoryMode {
-        none, memory
+        none, memory, durable
     }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param tracing    OpenTelemetry spans over OTLP
  * @param shutdown   graceful drain
  * @param transports HTTP fallback transports (SSE, streaming, polling)
+ * @param store      the durable store (H2 or PostgreSQL)
+ * @param chat       chat messages, receipts and typing
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
 public record TandemConfig(
@@ -36,6 +38,8 @@ public record TandemConfig(
         TracingConfig tracing,
         ShutdownConfig shutdown,
         TransportsConfig transports,
+        StoreConfig store,
+        ChatConfig chat,
         Map<String, NamespaceConfig> namespaces) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */

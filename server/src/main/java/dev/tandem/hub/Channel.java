@@ -6,8 +6,12 @@ import dev.tandem.config.NamespaceConfig;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import dev.tandem.store.EventPage;
+import dev.tandem.store.StoredEvent;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,13 +28,25 @@ import java.util.Set;
  * </ul>
  * Each publication is encoded once into one direct buffer; subscribers get retained duplicates of it.
  * A channel that the hub has dropped is {@link #retired}: callers that find it so look it up again.
+ *
+ * <p>Durable channels ({@code history: durable}). The store allocates seqs and commits; the store's single
+ * writer thread then calls {@link #committed} in commit order, which advances {@code seq}, appends to an
+ * in-memory tail of recent publications and fans out, all under the lock as above. A subscribe reads the
+ * store first, off the event loop and without the lock, then {@link #joinDurable} finishes under the lock:
+ * it replays the rows it read, then the tail entries committed after the read, then joins. A row the read
+ * saw but {@link #committed} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
+ * skipped when its fanout comes, so the replay and the live stream still meet with no gap and no duplicate.
+ * If the tail no longer reaches back to the read, the join asks to be retried with a fresh read.
  */
 final class Channel {
     private final String name;
     private final NamespaceConfig policy;
     private final String epoch;
     private final MemoryHistory history;
+    private final boolean durable;
+    private final Map<Subscriber, Long> replayedUpTo = new HashMap<>();
     private final Delivery.Lane lane;
+    private final Delivery durableDelivery;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
@@ -45,10 +61,21 @@ final class Channel {
             case low -> Delivery.Lane.LOW;
             default -> Delivery.Lane.NORMAL;
         };
-        this.history = policy.history() == NamespaceConfig.HistoryMode.memory
-                ? new MemoryHistory(policy.historySize(), policy.historyTtl().toMillis())
-                : null;
+        this.durableDelivery = new Delivery(lane, policy.latestOnly() ? name : null, 0);
+        this.durable = policy.history() == NamespaceConfig.HistoryMode.durable;
+        this.history = switch (policy.history()) {
+            case memory -> new MemoryHistory(policy.historySize(), policy.historyTtl().toMillis());
+            case durable -> new MemoryHistory(TAIL_CAPACITY, TAIL_TTL_MILLIS);
+            case none -> null;
+        };
     }
+
+    /** Recent committed publications a durable channel keeps to finish joins whose store read is a bit behind. */
+    private static final int TAIL_CAPACITY = 4096;
+    private static final long TAIL_TTL_MILLIS = 10 * 60_000L;
+
+    /** Whether joins that differ only in outcome need another store read. */
+    enum DurableJoin { JOINED, ALREADY_SUBSCRIBED, RETRY }
 
     String name() {
         return name;
@@ -88,6 +115,65 @@ final class Channel {
 
     /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
     void broadcast(byte[] frame, Delivery delivery, Subscriber exclude, ByteBufAllocator alloc) {
+        fanout(frame, delivery, exclude, 0, alloc);
+    }
+
+    /** Durable: a publication the store committed; called in commit order. Caller checks retirement. */
+    void committed(StoredEvent event, ByteBufAllocator alloc) {
+        if (event.seq() <= seq) {
+            return;
+        }
+        Publication publication = DurableFrames.publication(event, durableDelivery);
+        seq = publication.seq();
+        history.expire(publication.timestamp());
+        history.add(publication);
+        replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
+        fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
+    }
+
+    /**
+     * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
+     * recovery was asked for and possible, else none). See the class comment.
+     */
+    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, int recoveryLimit,
+                            JsonNode requestId, ByteBufAllocator alloc) {
+        if (subscribers.contains(subscriber)) {
+            return DurableJoin.ALREADY_SUBSCRIBED;
+        }
+        List<StoredEvent> rows = read.events();
+        long readTo = Math.max(read.latest(), rows.isEmpty() ? 0 : rows.get(rows.size() - 1).seq());
+        long latest = Math.max(seq, readTo);
+        long fromStore = since == null ? readTo : Math.max(readTo, since.seq());
+        boolean recovered = since != null && epoch.equals(since.epoch()) && since.seq() <= latest
+                && !read.more() && latest - since.seq() <= recoveryLimit
+                && rows.size() == fromStore - since.seq();
+        if (recovered && seq > fromStore && !history.covers(fromStore + 1)) {
+            return DurableJoin.RETRY;
+        }
+        ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
+        ObjectNode state = reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
+        if (policy.latestOnly()) {
+            state.put("latestOnly", true);
+        }
+        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
+        if (recovered) {
+            for (StoredEvent row : rows) {
+                subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+            }
+            for (Publication missed : history.after(fromStore)) {
+                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+            }
+        }
+        if (readTo > seq) {
+            replayedUpTo.put(subscriber, readTo);
+        }
+        subscribers.add(subscriber);
+        snapshot = subscribers.toArray(new Subscriber[0]);
+        return DurableJoin.JOINED;
+    }
+
+    /** One shared encoding to every subscriber but {@code exclude} and those that already got {@code seq}. */
+    private void fanout(byte[] frame, Delivery delivery, Subscriber exclude, long seq, ByteBufAllocator alloc) {
         Subscriber[] targets = snapshot;
         if (targets.length == 0) {
             return;
@@ -95,7 +181,7 @@ final class Channel {
         ByteBuf shared = alloc.directBuffer(frame.length).writeBytes(frame);
         try {
             for (Subscriber subscriber : targets) {
-                if (subscriber != exclude) {
+                if (subscriber != exclude && !alreadyReplayed(subscriber, seq)) {
                     subscriber.send(shared.retainedDuplicate(), delivery);
                 }
             }
@@ -133,6 +219,22 @@ final class Channel {
         return true;
     }
 
+    private boolean alreadyReplayed(Subscriber subscriber, long seq) {
+        if (seq == 0 || replayedUpTo.isEmpty()) {
+            return false;
+        }
+        Long upTo = replayedUpTo.get(subscriber);
+        return upTo != null && upTo >= seq;
+    }
+
+    boolean isDurable() {
+        return durable;
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
     private boolean canRecover(Since since) {
         if (!epoch.equals(since.epoch()) || since.seq() > seq) {
             return false;
@@ -144,6 +246,7 @@ final class Channel {
         if (!subscribers.remove(subscriber)) {
             return false;
         }
+        replayedUpTo.remove(subscriber);
         snapshot = subscribers.toArray(new Subscriber[0]);
         return true;
     }
@@ -169,7 +272,7 @@ final class Channel {
         if (history != null) {
             history.expire(now);
         }
-        if (subscribers.isEmpty() && (history == null || history.isEmpty())) {
+        if (subscribers.isEmpty() && (durable || history == null || history.isEmpty())) {
             retired = true;
         }
         return retired;

@@ -7,6 +7,11 @@ import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.store.Append;
+import dev.tandem.store.Appended;
+import dev.tandem.store.EventPage;
+import dev.tandem.store.Store;
+import dev.tandem.store.StoredEvent;
 import io.netty.buffer.ByteBufAllocator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -15,7 +20,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -23,21 +30,120 @@ import java.util.function.Function;
  * routes subscribe, publish and history to it, and drops channels that have neither subscribers nor
  * history left ({@link #sweep}). A dropped channel comes back with a new epoch, which is exactly what tells
  * a recovering client that its position no longer means anything.
+ *
+ * <p>Channels of {@code history: durable} namespaces go through the {@link Store}: publishes are appended
+ * (acknowledged after commit, fanned out from the store's writer in seq order), subscribes and history read
+ * the store off the event loop, and their epoch is the store's, so it survives restarts.
  */
 public final class Hub {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TandemConfig config;
     private final TandemMetrics metrics;
+    private static final int JOIN_ATTEMPTS = 3;
+
     private final ByteBufAllocator alloc;
+    private final Store store;
     private final Tracing tracing;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
-    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Tracing tracing) {
+    /**
+     * A hub without a store or tracing (benchmarks, tools): channels of {@code history: durable} namespaces are
+     * refused.
+     */
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc) {
+        this(config, metrics, alloc, null, Tracing.start(config.tracing()));
+    }
+
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Store store, Tracing tracing) {
         this.config = config;
         this.metrics = metrics;
         this.alloc = alloc;
+        this.store = store;
         this.tracing = tracing;
+    }
+
+    /** Whether the channel's namespace keeps its history in the store. */
+    public boolean isDurable(String channel) {
+        boolean durable = policy(channel).history() == NamespaceConfig.HistoryMode.durable;
+        if (durable && store == null) {
+            throw new IllegalStateException(channel + " has durable history but this hub has no store");
+        }
+        return durable;
+    }
+
+    /**
+     * Subscribes to a durable channel: reads the store (recovery rows after {@code since}, or just the latest
+     * seq), then joins under the channel lock, enqueuing {@code subscribed} and the replay. Completes with
+     * false when {@code stillWanted} says the subscriber gave up (unsubscribed, closed) meanwhile, or was
+     * already subscribed.
+     */
+    public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
+                                                       JsonNode requestId, BooleanSupplier stillWanted) {
+        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1);
+    }
+
+    private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
+                                                   JsonNode requestId, BooleanSupplier stillWanted, int attempt) {
+        int limit = config.store().recoveryLimit();
+        boolean recover = since != null && since.epoch().equals(store.epoch()) && attempt <= JOIN_ATTEMPTS;
+        CompletableFuture<EventPage> read = recover
+                ? store.after(channel, since.seq(), limit)
+                : store.after(channel, Long.MAX_VALUE, 0);
+        return read.thenCompose(page -> {
+            Channel.DurableJoin outcome = onChannel(channel, c -> stillWanted.getAsBoolean()
+                    ? c.joinDurable(subscriber, recover ? since : null, page, limit, requestId, alloc)
+                    : Channel.DurableJoin.ALREADY_SUBSCRIBED);
+            if (outcome == Channel.DurableJoin.RETRY) {
+                return joinAttempt(subscriber, channel, since, requestId, stillWanted, attempt + 1);
+            }
+            if (outcome == Channel.DurableJoin.JOINED) {
+                metrics.subscriptions().incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(outcome == Channel.DurableJoin.JOINED);
+        });
+    }
+
+    /**
+     * Appends an event to a durable channel; after the commit it is fanned out (in seq order) and the future
+     * completes with the stored event, or the original one for a repeated client message id.
+     */
+    public CompletableFuture<Appended> append(Append append) {
+        return store.append(append, appended -> committed(appended.event()));
+    }
+
+    /**
+     * Publishes on any channel: durable ones through the store, others at once; completes with the seq.
+     * {@code ttlMillis} applies to non-durable publications only (a stored event is never dropped).
+     */
+    public CompletableFuture<Long> publishAsync(String channel, JsonNode payload, String userId, long ttlMillis) {
+        if (!isDurable(channel)) {
+            return CompletableFuture.completedFuture(publish(channel, payload, userId, ttlMillis).seq());
+        }
+        Append append = Append.publication(channel, payload.toString(), userId, System.currentTimeMillis());
+        return append(append).thenApply(appended -> appended.event().seq());
+    }
+
+    private void committed(StoredEvent event) {
+        onChannel(event.channel(), c -> {
+            c.committed(event, alloc);
+            metrics.deliveries().increment(c.subscriberCount());
+            return null;
+        });
+        metrics.publications(metricsNamespace(event.channel())).increment();
+    }
+
+    /** A page of history from wherever the channel keeps it. */
+    public CompletableFuture<HistoryPage> historyAsync(String channel, HistoryQuery query) {
+        if (!isDurable(channel)) {
+            return CompletableFuture.completedFuture(history(channel, query));
+        }
+        CompletableFuture<EventPage> read = query.after() >= 0 && query.before() < 0
+                ? store.after(channel, query.after(), query.limit())
+                : store.before(channel, query.before(), query.limit());
+        return read.thenApply(page -> new HistoryPage(
+                page.events().stream().map(e -> DurableFrames.publication(e, Delivery.NORMAL)).toList(), page.latest(), store.epoch(),
+                page.more()));
     }
 
     /** The policy that applies to a (valid) channel name. */
@@ -51,8 +157,16 @@ public final class Hub {
         return config.namespaces().containsKey(namespace) ? namespace : TandemConfig.DEFAULT_NAMESPACE;
     }
 
-    /** Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already subscribed. */
+    /**
+     * Subscribes, enqueuing the {@code subscribed} reply and any recovered publications; false if already
+     * subscribed. A durable channel is joined asynchronously ({@link #subscribeDurable}, the reply follows the
+     * store read) and this returns true; callers that can give up meanwhile use {@link #subscribeDurable}.
+     */
     public boolean subscribe(Subscriber subscriber, String channel, Since since, JsonNode requestId) {
+        if (isDurable(channel)) {
+            subscribeDurable(subscriber, channel, since, requestId, () -> true);
+            return true;
+        }
         boolean added = onChannel(channel, c -> c.subscribe(subscriber, since, requestId, alloc));
         if (added) {
             metrics.subscriptions().incrementAndGet();
@@ -76,8 +190,9 @@ public final class Hub {
     }
 
     /**
-     * Publishes and fans out to local subscribers; {@code userId} is null for server-side publishes. Traced as
-     * a {@code tandem.publish} span when tracing is on; a store or broker joins it as the current span.
+     * Publishes on a channel without durable history and fans out to local subscribers; {@code userId} is
+     * null for server-side publishes. Durable channels take {@link #publishAsync}. Traced as a
+     * {@code tandem.publish} span when tracing is on; a store or broker joins it as the current span.
      */
     public Publication publish(String channel, JsonNode payload, String userId) {
         return publish(channel, payload, userId, 0);
@@ -85,6 +200,9 @@ public final class Hub {
 
     /** As {@link #publish(String, JsonNode, String)}, with copies still queued after {@code ttlMillis} dropped. */
     public Publication publish(String channel, JsonNode payload, String userId, long ttlMillis) {
+        if (isDurable(channel)) {
+            throw new IllegalStateException(channel + " is durable: publish through publishAsync");
+        }
         if (!tracing.enabled()) {
             return publishNow(channel, payload, userId, ttlMillis);
         }
@@ -169,7 +287,7 @@ public final class Hub {
 
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
-            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), newEpoch()));
+            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch()));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

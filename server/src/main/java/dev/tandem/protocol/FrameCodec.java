@@ -84,7 +84,12 @@ public final class FrameCodec {
 
     /** Stamps the server time and serialises; every server frame leaves through here. */
     public static byte[] encode(ObjectNode frame) {
-        frame.put("timestamp", System.currentTimeMillis());
+        return encodeAt(frame, System.currentTimeMillis());
+    }
+
+    /** Serialises with a given {@code timestamp}: a stored event keeps the time it was created. */
+    public static byte[] encodeAt(ObjectNode frame, long timestamp) {
+        frame.put("timestamp", timestamp);
         try {
             return JSON.writeValueAsBytes(frame);
         } catch (IOException e) {

@@ -58,7 +58,18 @@ public final class ChannelCommands {
                     "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
         }
         session.subscriptions().add(channel);
-        hub.subscribe(session, channel, since, frame.requestId());
+        if (!hub.isDurable(channel)) {
+            hub.subscribe(session, channel, since, frame.requestId());
+            return;
+        }
+        hub.subscribeDurable(session, channel, since, frame.requestId(),
+                        () -> session.closeReason() == null && session.subscriptions().contains(channel))
+                .whenComplete((joined, error) -> {
+                    if (error != null) {
+                        session.subscriptions().remove(channel);
+                        AsyncReplies.fail(session, frame.requestId(), error);
+                    }
+                });
     }
 
     private void unsubscribe(Session session, InboundFrame frame) {
@@ -81,10 +92,15 @@ public final class ChannelCommands {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + channel);
         }
         long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
-        Publication publication = hub.publish(channel, payload, session.userId(), ttl);
-        ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
-        ack.putObject("payload").put("seq", publication.seq());
-        session.send(ack);
+        hub.publishAsync(channel, payload, session.userId(), ttl).whenComplete((seq, error) -> {
+            if (error != null) {
+                AsyncReplies.fail(session, frame.requestId(), error);
+                return;
+            }
+            ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
+            ack.putObject("payload").put("seq", seq);
+            session.send(ack);
+        });
     }
 
     private void history(Session session, InboundFrame frame) {
@@ -93,10 +109,15 @@ public final class ChannelCommands {
         HistoryQuery query = HistoryQuery.of(InboundFrame.optionalSeq(body, "after", -1),
                 InboundFrame.optionalSeq(body, "before", -1),
                 InboundFrame.optionalSeq(body, "limit", HistoryQuery.MAX_LIMIT));
-        HistoryPage page = hub.history(channel, query);
-        ObjectNode reply = FrameCodec.envelope("history", frame.requestId(), channel);
-        writePage(reply.putObject("payload"), page);
-        session.send(reply);
+        hub.historyAsync(channel, query).whenComplete((page, error) -> {
+            if (error != null) {
+                AsyncReplies.fail(session, frame.requestId(), error);
+                return;
+            }
+            ObjectNode reply = FrameCodec.envelope("history", frame.requestId(), channel);
+            writePage(reply.putObject("payload"), page);
+            session.send(reply);
+        });
     }
 
     /** Writes a page as {@code {publications, seq, epoch, more}}; shared with the HTTP API. */

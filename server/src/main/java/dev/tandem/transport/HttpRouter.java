@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,18 +40,26 @@ import org.slf4j.LoggerFactory;
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRouter.class);
 
-    private final Map<String, Map<HttpMethod, HttpEndpoint>> exact = new HashMap<>();
-    private final Map<String, Map<HttpMethod, HttpEndpoint>> prefixes = new LinkedHashMap<>();
+    private final Map<String, Map<HttpMethod, AsyncHttpEndpoint>> exact = new HashMap<>();
+    private final Map<String, Map<HttpMethod, AsyncHttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
+        return routeAsync(method, path, sync(endpoint));
+    }
+
+    public HttpRouter routeAsync(HttpMethod method, String path, AsyncHttpEndpoint endpoint) {
         exact.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
         return this;
     }
 
     /** Routes every path starting with {@code prefix} (which should end in '/'). */
     public HttpRouter routePrefix(HttpMethod method, String prefix, HttpEndpoint endpoint) {
+        return routePrefixAsync(method, prefix, sync(endpoint));
+    }
+
+    public HttpRouter routePrefixAsync(HttpMethod method, String prefix, AsyncHttpEndpoint endpoint) {
         prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put(method, endpoint);
         return this;
     }
@@ -58,6 +68,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public HttpRouter streaming(HttpMethod method, String path, StreamingEndpoint endpoint) {
         streaming.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
         return this;
+    }
+
+    private static AsyncHttpEndpoint sync(HttpEndpoint endpoint) {
+        return exchange -> CompletableFuture.completedFuture(endpoint.handle(exchange));
     }
 
     public HttpRouter webSocket(String path, WebSocketEndpoint endpoint) {
@@ -85,8 +99,32 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             openStream(ctx, request, uri, stream);
             return;
         }
-        HttpReply reply = dispatch(request, uri, path);
-        respond(ctx, request, reply, HttpUtil.isKeepAlive(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String method = request.method().name();
+        CompletableFuture<HttpReply> reply = dispatch(request, uri, path);
+        if (reply.isDone()) {
+            respond(ctx, request, settle(reply, method, path), keepAlive);
+            return;
+        }
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> respond(ctx, null, settle(reply, method, path), keepAlive)));
+    }
+
+    private static HttpReply settle(CompletableFuture<HttpReply> reply, String method, String path) {
+        try {
+            return reply.join();
+        } catch (CompletionException e) {
+            return failure(e.getCause() == null ? e : e.getCause(), method, path);
+        } catch (RuntimeException e) {
+            return failure(e, method, path);
+        }
+    }
+
+    private static HttpReply failure(Throwable error, String method, String path) {
+        if (error instanceof ProtocolException e) {
+            return HttpReply.error(e.code(), e.getMessage());
+        }
+        LOG.error("{} {} failed", method, path, error);
+        return HttpReply.error(ErrorCode.INTERNAL, "internal error");
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketEndpoint ws) {
@@ -114,31 +152,28 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private HttpReply dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
-        Map<HttpMethod, HttpEndpoint> byMethod = exact.get(path);
+    private CompletableFuture<HttpReply> dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
+        Map<HttpMethod, AsyncHttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
             byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElse(null);
         }
         if (byMethod == null && streaming.containsKey(path)) {
-            return notAllowed(request, path, streaming.get(path).keySet());
+            return CompletableFuture.completedFuture(notAllowed(request, path, streaming.get(path).keySet()));
         }
         if (byMethod == null) {
-            return HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
+            return CompletableFuture.completedFuture(HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path));
         }
-        HttpEndpoint endpoint = byMethod.get(request.method());
+        AsyncHttpEndpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
-            return notAllowed(request, path, byMethod.keySet());
+            return CompletableFuture.completedFuture(notAllowed(request, path, byMethod.keySet()));
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
                 ByteBufUtil.getBytes(request.content()));
         try {
             return endpoint.handle(exchange);
-        } catch (ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", request.method(), path, e);
-            return HttpReply.error(ErrorCode.INTERNAL, "internal error");
+            return CompletableFuture.failedFuture(e);
         }
     }
 

@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand, to reach "ten minutes later" in no time; starts at the real current time. */
+/** A UTC clock that starts at the real time and moves only when a test advances it. */
 public final class MutableClock extends Clock {
     private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
 
@@ -22,7 +22,7 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
+        return Instant.ofEpochMilli(millis());
     }
 
     @Override
@@ -32,6 +32,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a MutableClock is UTC only");
+        throw new UnsupportedOperationException("a test clock is UTC");
     }
 }

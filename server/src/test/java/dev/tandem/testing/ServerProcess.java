@@ -37,6 +37,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code tandem [args...] --port P} and waits until it listens. */
     public static ServerProcess start(Path dataDir, String... args) throws Exception {
+        return start(dataDir, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra environment variables (e.g. {@code TANDEM_STORE_POSTGRES_URL}). */
+    public static ServerProcess start(Path dataDir, java.util.Map<String, String> environment, String... args) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -44,7 +49,9 @@ public final class ServerProcess implements AutoCloseable {
                 "dev.tandem.cli.TandemCommand"));
         command.addAll(List.of(args));
         command.addAll(List.of("--port", String.valueOf(port), "--data-dir", dataDir.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ServerProcess server = new ServerProcess(process, port);
         try {
             server.listening.get(30, TimeUnit.SECONDS);

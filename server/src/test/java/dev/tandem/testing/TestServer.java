@@ -20,14 +20,18 @@ public final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
+    /**
+     * Starts in dev mode on port 0 with a fresh data directory (so an embedded store starts empty);
+     * {@code overrides} are config keys such as {@code limits.maxFrameBytes} or {@code dataDir}.
+     */
     public static TestServer start(Map<String, String> overrides) {
         return start(overrides, Clock.systemUTC());
     }
 
-    /** Like {@link #start(Map)}, with the clock the server's time-based semantics read (see {@link MutableClock}). */
+    /** {@link #start(Map)} with the clock the server uses for message times, pacing and retention. */
     public static TestServer start(Map<String, String> overrides, Clock clock) {
-        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
+        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
+                .set("dataDir", TestStore.freshDirectory().toString());
         overrides.forEach(loader::set);
         return new TestServer(TandemServer.start(loader.load(), clock));
     }

@@ -96,6 +96,27 @@ public final class WsClient implements AutoCloseable {
         return request(command);
     }
 
+    /** A {@code message.send} command. */
+    public static ObjectNode messageSend(String channel, String clientMsgId, String content) {
+        ObjectNode send = command("message.send").put("channel", channel).put("clientMsgId", clientMsgId);
+        send.putObject("payload").put("content", content);
+        return send;
+    }
+
+    /** A {@code message.edit} command. */
+    public static ObjectNode messageEdit(String channel, String id, String content) {
+        ObjectNode edit = command("message.edit").put("channel", channel);
+        edit.putObject("payload").put("id", id).put("content", content);
+        return edit;
+    }
+
+    /** A {@code message.delete} command. */
+    public static ObjectNode messageDelete(String channel, String id) {
+        ObjectNode delete = command("message.delete").put("channel", channel);
+        delete.putObject("payload").put("id", id);
+        return delete;
+    }
+
     public static ObjectNode command(String type) {
         return JSON.createObjectNode().put("type", type);
     }

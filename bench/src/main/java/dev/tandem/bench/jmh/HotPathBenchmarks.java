@@ -8,7 +8,6 @@ import dev.tandem.hub.Hub;
 import dev.tandem.hub.Since;
 import dev.tandem.hub.Subscriber;
 import dev.tandem.ops.TandemMetrics;
-import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
 import io.netty.buffer.ByteBuf;
@@ -61,11 +60,11 @@ public class HotPathBenchmarks {
     public void setUp() {
         TandemConfig config = ConfigLoader.defaults().set("namespaces.default.historySize", "1000").load();
         payload = FrameCodec.parse(PUBLISH).payload();
-        fanoutHub = new Hub(config, new TandemMetrics(), PooledByteBufAllocator.DEFAULT, Tracing.start(config.tracing()));
+        fanoutHub = new Hub(config, new TandemMetrics(), PooledByteBufAllocator.DEFAULT);
         for (int i = 0; i < 10_000; i++) {
             fanoutHub.subscribe(new CountingSubscriber(), "room:fanout", null, null);
         }
-        recoveryHub = new Hub(config, new TandemMetrics(), PooledByteBufAllocator.DEFAULT, Tracing.start(config.tracing()));
+        recoveryHub = new Hub(config, new TandemMetrics(), PooledByteBufAllocator.DEFAULT);
         CountingSubscriber probe = new CountingSubscriber();
         recoveryHub.subscribe(probe, "room:recovery", null, null);
         recoveryHub.unsubscribe(probe, "room:recovery");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tandem.config.LimitsConfig;
 import dev.tandem.hub.Hub;
-import dev.tandem.hub.Publication;
 import dev.tandem.hub.Since;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
@@ -19,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -49,7 +49,7 @@ final class StompConnection {
 
     void handle(StompFrame frame) {
         switch (frame.command()) {
-            case "SEND" -> receipt(frame, inTransactionOr(frame, this::send));
+            case "SEND" -> send(frame);
             case "SUBSCRIBE" -> subscribe(frame);
             case "UNSUBSCRIBE" -> receipt(frame, unsubscribe(frame));
             case "ACK" -> receipt(frame, inTransactionOr(frame, f -> settle(f, true)));
@@ -63,13 +63,31 @@ final class StompConnection {
         }
     }
 
-    private Map<String, String> send(StompFrame frame) {
+    /**
+     * SEND outside a transaction publishes now; its RECEIPT follows the publish, which for a durable channel
+     * means after the store commit (a failed commit is an ERROR and a close: nothing is acknowledged unstored).
+     */
+    private void send(StompFrame frame) {
+        if (frame.header("transaction") != null) {
+            receipt(frame, inTransactionOr(frame, f -> Map.of()));
+            return;
+        }
+        publish(frame).whenComplete((extra, error) -> {
+            if (error == null) {
+                receipt(frame, extra);
+            } else {
+                session.disconnect(CloseCode.POLICY, "publish failed: " + error.getMessage());
+            }
+        });
+    }
+
+    private CompletableFuture<Map<String, String>> publish(StompFrame frame) {
         StompDestination destination = StompDestination.forSend(frame.header("destination"), session.userId());
         if (!hub.policy(destination.channel()).clientPublish()) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + destination.channel());
         }
-        Publication publication = hub.publish(destination.channel(), payload(frame), session.userId());
-        return Map.of("tandem-seq", Long.toString(publication.seq()));
+        return hub.publishAsync(destination.channel(), payload(frame), session.userId(), 0)
+                .thenApply(seq -> Map.of("tandem-seq", Long.toString(seq)));
     }
 
     /** JSON when the content type says so, otherwise the body as a string. */
@@ -181,7 +199,7 @@ final class StompConnection {
     private Map<String, String> commit(StompFrame frame) {
         for (StompFrame buffered : openTransaction(frame, true)) {
             switch (buffered.command()) {
-                case "SEND" -> send(buffered);
+                case "SEND" -> publish(buffered);
                 case "ACK" -> settle(buffered, true);
                 default -> settle(buffered, false);
             }

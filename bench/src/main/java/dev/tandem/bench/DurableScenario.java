@@ -1,0 +1,90 @@
+package dev.tandem.bench;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Durable publish throughput and ack latency: P publisher connections, each subscribed to its own
+ * {@code chat:} channel (durable history), publish at a fixed total rate. A publisher's own copy of a
+ * publication is fanned out only after the commit that stores it, just before the ack, so the time from send
+ * to that copy is the ack latency (group commit + fanout + network). Throughput is counted from those copies.
+ */
+final class DurableScenario {
+
+    /**
+     * @param publishers    publisher connections (one channel each)
+     * @param rate          total publications per second
+     * @param seconds       measured duration
+     * @param warmupSeconds unrecorded warm-up at the same rate
+     */
+    record Params(int publishers, int rate, int seconds, int warmupSeconds) {
+    }
+
+    /**
+     * @param store            h2 or postgres
+     * @param params           the parameters
+     * @param published        publications sent in the measured period
+     * @param acknowledged     committed publications seen back in the measured period (plus drain)
+     * @param ackedPerSecond   acknowledged / seconds
+     * @param p50Millis        median ack latency
+     * @param p99Millis        99th percentile
+     * @param maxMillis        maximum
+     */
+    record Result(String store, Params params, long published, long acknowledged, double ackedPerSecond,
+                  double p50Millis, double p99Millis, double maxMillis) {
+    }
+
+    private DurableScenario() {
+    }
+
+    static Result run(String store, ServerUnderTest server, Generator generator, Params params, int round) throws Exception {
+        Recorder latencies = new Recorder(3);
+        LongAdder acknowledged = new LongAdder();
+        LoadClient.DeliverySink sink = nanos -> {
+            latencies.recordValue(Math.max(1, nanos / 1000));
+            acknowledged.increment();
+        };
+        int first = round * 1000;
+        List<LoadClient> publishers = generator.rampSubscribed(server, first, params.publishers(),
+                i -> "chat:bench-" + i, sink);
+        try {
+            publish(publishers, server.dialect(), first, params.rate(), params.warmupSeconds());
+            Thread.sleep(500);
+            latencies.reset();
+            acknowledged.reset();
+            long published = publish(publishers, server.dialect(), first, params.rate(), params.seconds());
+            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (acknowledged.sum() < published && System.nanoTime() < drainDeadline) {
+                Thread.sleep(20);
+            }
+            Histogram h = latencies.getIntervalHistogram();
+            long got = acknowledged.sum();
+            return new Result(store, params, published, got, got / (double) params.seconds(),
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+        } finally {
+            publishers.forEach(LoadClient::close);
+        }
+    }
+
+    /** Publishes round-robin over the publishers at {@code rate}/s in total, paced against the schedule. */
+    private static long publish(List<LoadClient> publishers, Dialect dialect, int first, int rate, int seconds) {
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long total = (long) rate * seconds;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int p = (int) (i % publishers.size());
+            publishers.get(p).send(dialect.publish("chat:bench-" + (first + p),
+                    "{\"t\":" + System.nanoTime() + ",\"p\":\"durable-benchmark-payload\"}", 1));
+        }
+        return total;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tandem.config;
+
+/**
+ * The durable store behind {@code history: durable} namespaces and chat: embedded H2 under the data dir by
+ * default, PostgreSQL when {@code store.postgres.url} is set.
+ *
+ * @param postgres        PostgreSQL connection; an empty url selects embedded H2
+ * @param poolSize        JDBC connections (and reader threads)
+ * @param writeQueue      pending writes before new ones are refused with {@code unavailable}
+ * @param maxBatch        writes committed together in one transaction at most (group commit)
+ * @param recoveryLimit   missed publications a {@code subscribe} with {@code since} replays at most;
+ *                        beyond it the answer is {@code recovered: false}
+ * @param retentionInterval how often expired events are archived and removed (and partitions maintained)
+ */
+public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch, int recoveryLimit,
+                          java.time.Duration retentionInterval) {
+
+    /**
+     * A PostgreSQL database.
+     *
+     * @param url      JDBC url, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test}; empty for embedded H2
+     * @param user     user name
+     * @param password password (empty for trust auth)
+     * @param schema   schema holding Tandem's tables (created when missing)
+     */
+    public record PostgresConfig(String url, String user, String password, String schema) {
+        public boolean enabled() {
+            return url != null && !url.isBlank();
+        }
+    }
+}

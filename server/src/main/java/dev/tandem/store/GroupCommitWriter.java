@@ -1,0 +1,307 @@
+package dev.tandem.store;
+
+import dev.tandem.protocol.ErrorCode;
+import dev.tandem.protocol.ProtocolException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's one writer thread: group commit for every channel of this node.
+ *
+ * <p>Design. Appends from any thread go into one bounded queue (full: the append fails with
+ * {@code unavailable} at once). The writer takes whatever is queued, up to {@code maxBatch}, and writes it
+ * in one transaction: claim client message ids (a repeat is a duplicate, answered with the original),
+ * check and apply edits and deletes, reserve a seq range per channel from its counter row (channels in
+ * name order, so two nodes sharing PostgreSQL never deadlock on counters), insert the events, commit. Only
+ * then, still on this thread and in batch order, each append's {@code onCommit} runs (the hub fans out
+ * there) and its future completes. One thread and one transaction at a time is what makes a channel's
+ * commits, and so its fanout, come out in seq order; batching is what makes that fast.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final int maxBatch;
+    private final BlockingQueue<PendingWrite> queue;
+    private final Thread thread;
+    private final AtomicLong transactions = new AtomicLong();
+    private volatile boolean running = true;
+
+    GroupCommitWriter(DataSource dataSource, SqlDialect dialect, int queueCapacity, int maxBatch) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.maxBatch = maxBatch;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.thread = new Thread(this::run, "tandem-store-writer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    CompletableFuture<Appended> submit(Append append, Consumer<Appended> onCommit) {
+        CompletableFuture<Appended> future = new CompletableFuture<>();
+        if (!running || !queue.offer(new PendingWrite(append, onCommit, future))) {
+            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry"));
+        }
+        return future;
+    }
+
+    private void run() {
+        List<PendingWrite> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                PendingWrite first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<PendingWrite> batch) {
+        Outcome[] outcomes;
+        try {
+            outcomes = writeWithRetry(batch);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("store write of {} events failed", batch.size(), e);
+            ProtocolException failure = new ProtocolException(ErrorCode.UNAVAILABLE, "the store failed to write; retry");
+            batch.forEach(w -> w.future().completeExceptionally(failure));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            PendingWrite write = batch.get(i);
+            Outcome outcome = outcomes[i];
+            if (outcome.refusal != null) {
+                write.future().completeExceptionally(outcome.refusal);
+                continue;
+            }
+            Appended appended = new Appended(outcome.event, outcome.duplicate);
+            if (!outcome.duplicate) {
+                try {
+                    write.onCommit().accept(appended);
+                } catch (RuntimeException e) {
+                    LOG.error("fanout of {} seq {} failed", outcome.event.channel(), outcome.event.seq(), e);
+                }
+            }
+            write.future().complete(appended);
+        }
+    }
+
+    private Outcome[] writeWithRetry(List<PendingWrite> batch) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    Outcome[] outcomes = write(connection, batch);
+                    connection.commit();
+                    transactions.incrementAndGet();
+                    return outcomes;
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                boolean transientConflict = e.getSQLState() != null && e.getSQLState().startsWith("40");
+                if (!transientConflict || attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Outcome[] write(Connection connection, List<PendingWrite> batch) throws SQLException {
+        Outcome[] outcomes = new Outcome[batch.size()];
+        Map<String, Integer> claimedHere = new HashMap<>();
+        Map<Integer, Integer> duplicateOf = new HashMap<>();
+        TreeMap<String, List<Integer>> liveByChannel = new TreeMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Append append = batch.get(i).append();
+            if (append.clientMsgId() != null) {
+                String key = append.channel() + '\u0000' + append.clientMsgId();
+                if (!dialect.claim(connection, append.channel(), append.clientMsgId(), append.messageId(), append.createdAt())) {
+                    Integer earlier = claimedHere.get(key);
+                    if (earlier != null) {
+                        duplicateOf.put(i, earlier);
+                        outcomes[i] = new Outcome(null, true, null);
+                    } else {
+                        outcomes[i] = new Outcome(loadClaimed(connection, append), true, null);
+                    }
+                    continue;
+                }
+                claimedHere.put(key, i);
+            }
+            if (append.mutation() != null) {
+                ProtocolException refusal = mutate(connection, append);
+                if (refusal != null) {
+                    outcomes[i] = new Outcome(null, false, refusal);
+                    continue;
+                }
+            }
+            liveByChannel.computeIfAbsent(append.channel(), c -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<Integer>> channel : liveByChannel.entrySet()) {
+            List<Integer> indexes = channel.getValue();
+            long seq = dialect.allocate(connection, channel.getKey(), indexes.size()) - indexes.size();
+            for (int i : indexes) {
+                Append a = batch.get(i).append();
+                outcomes[i] = new Outcome(new StoredEvent(a.channel(), ++seq, a.type(), a.messageId(), a.payload(),
+                        a.userId(), a.clientMsgId(), a.createdAt()), false, null);
+            }
+        }
+        insertEvents(connection, liveByChannel, outcomes);
+        recordClaimedSeqs(connection, claimedHere, outcomes);
+        duplicateOf.forEach((i, earlier) -> outcomes[i] = new Outcome(outcomes[earlier].event, true, outcomes[earlier].refusal));
+        return outcomes;
+    }
+
+    private static void insertEvents(Connection connection, Map<String, List<Integer>> live, Outcome[] outcomes)
+            throws SQLException {
+        if (live.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO events (channel, seq, type, message_id, payload, user_id, client_msg_id, created_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (List<Integer> indexes : live.values()) {
+                for (int i : indexes) {
+                    StoredEvent e = outcomes[i].event;
+                    insert.setString(1, e.channel());
+                    insert.setLong(2, e.seq());
+                    insert.setString(3, e.type());
+                    insert.setString(4, e.messageId());
+                    insert.setString(5, e.payload());
+                    insert.setString(6, e.userId());
+                    insert.setString(7, e.clientMsgId());
+                    insert.setLong(8, e.createdAt());
+                    insert.addBatch();
+                }
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void recordClaimedSeqs(Connection connection, Map<String, Integer> claimed, Outcome[] outcomes)
+            throws SQLException {
+        if (claimed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE client_msg_ids SET seq = ? WHERE channel = ? AND client_msg_id = ?")) {
+            for (int i : claimed.values()) {
+                StoredEvent e = outcomes[i].event;
+                if (e == null) {
+                    continue;
+                }
+                update.setLong(1, e.seq());
+                update.setString(2, e.channel());
+                update.setString(3, e.clientMsgId());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    private static StoredEvent loadClaimed(Connection connection, Append append) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT c.message_id, c.seq, e.type, e.payload, e.user_id, e.created_at FROM client_msg_ids c "
+                        + "LEFT JOIN events e ON e.channel = c.channel AND e.seq = c.seq "
+                        + "WHERE c.channel = ? AND c.client_msg_id = ?")) {
+            select.setString(1, append.channel());
+            select.setString(2, append.clientMsgId());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("claim of " + append.clientMsgId() + " vanished", "40001");
+                }
+                String type = rs.getString(3);
+                return new StoredEvent(append.channel(), rs.getLong(2), type == null ? append.type() : type,
+                        rs.getString(1), rs.getString(4), rs.getString(5), append.clientMsgId(),
+                        type == null ? append.createdAt() : rs.getLong(6));
+            }
+        }
+    }
+
+    /** Checks who may change the target message and applies the change; returns the refusal, if any. */
+    private static ProtocolException mutate(Connection connection, Append append) throws SQLException {
+        Append.Mutation mutation = append.mutation();
+        String author;
+        String stored;
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT user_id, payload FROM events WHERE channel = ? AND message_id = ? AND type = 'message.new' "
+                        + "AND deleted_at IS NULL")) {
+            select.setString(1, append.channel());
+            select.setString(2, append.messageId());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return new ProtocolException(ErrorCode.NOT_FOUND,
+                            "no message " + append.messageId() + " in " + append.channel());
+                }
+                author = rs.getString(1);
+                stored = rs.getString(2);
+            }
+        }
+        boolean isAuthor = author != null && author.equals(append.userId());
+        if (mutation.kind() == Append.Mutation.Kind.EDIT && !isAuthor) {
+            return new ProtocolException(ErrorCode.FORBIDDEN, "only the author may edit a message");
+        }
+        if (mutation.kind() == Append.Mutation.Kind.DELETE && !isAuthor && !mutation.actorMayModerate()) {
+            return new ProtocolException(ErrorCode.FORBIDDEN, "only the author or a moderator may delete a message");
+        }
+        String column = mutation.kind() == Append.Mutation.Kind.EDIT ? "edited_at" : "deleted_at";
+        try (PreparedStatement update = connection.prepareStatement("UPDATE events SET payload = ?, " + column
+                + " = ? WHERE channel = ? AND message_id = ? AND type = 'message.new'")) {
+            update.setString(1, MessagePayloads.changed(stored, mutation, append.createdAt()));
+            update.setLong(2, append.createdAt());
+            update.setString(3, append.channel());
+            update.setString(4, append.messageId());
+            update.executeUpdate();
+        }
+        return null;
+    }
+
+    /** Transactions committed so far (each holds one batch). */
+    long transactions() {
+        return transactions.get();
+    }
+
+    /** Stops taking writes, commits what is queued, and waits for the thread. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record PendingWrite(Append append, Consumer<Appended> onCommit, CompletableFuture<Appended> future) {
+    }
+
+    private record Outcome(StoredEvent event, boolean duplicate, ProtocolException refusal) {
+    }
+}

@@ -1,0 +1,370 @@
+package dev.tandem.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.config.StoreConfig;
+import dev.tandem.protocol.ErrorCode;
+import dev.tandem.protocol.ProtocolException;
+import dev.tandem.store.h2.H2Dialect;
+import dev.tandem.store.postgres.PostgresDialect;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one JDBC implementation of {@link Store} for both databases; a {@link SqlDialect} supplies the few
+ * statements that differ. Writes go through the {@link GroupCommitWriter}; reads run on a fixed pool of
+ * {@code store.poolSize} threads with a bounded queue. Schema changes are Flyway migrations under
+ * {@code db/h2} and {@code db/postgres}.
+ *
+ * <p>H2 runs with {@code WRITE_DELAY=0}: every commit reaches the file before the writer completes its
+ * futures, so an acknowledged message survives the process being killed.
+ */
+public final class JdbcStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String EVENT_COLUMNS = "channel, seq, type, message_id, payload, user_id, client_msg_id, created_at";
+
+    private final HikariDataSource dataSource;
+    private final SqlDialect dialect;
+    private final GroupCommitWriter writer;
+    private final ThreadPoolExecutor readers;
+    private final String epoch;
+
+    private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.epoch = loadEpoch();
+        this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch());
+        AtomicInteger threads = new AtomicInteger();
+        this.readers = new ThreadPoolExecutor(config.poolSize(), config.poolSize(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.writeQueue()), r -> {
+                    Thread t = new Thread(r, "tandem-store-reader-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Opens PostgreSQL when {@code store.postgres.url} is set, else the H2 file {@code dataDir/tandem}; migrates. */
+    public static JdbcStore open(StoreConfig config, Path dataDir) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("tandem-store");
+        hikari.setMaximumPoolSize(config.poolSize() + 1);
+        SqlDialect dialect;
+        StoreConfig.PostgresConfig pg = config.postgres();
+        if (pg.enabled()) {
+            dialect = new PostgresDialect();
+            hikari.setJdbcUrl(pg.url());
+            hikari.setUsername(pg.user());
+            hikari.setPassword(pg.password());
+            hikari.setSchema(pg.schema());
+            hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        } else {
+            dialect = new H2Dialect();
+            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem")
+                    + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+            hikari.setUsername("sa");
+        }
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/" + dialect.name())
+                    .schemas(pg.enabled() ? new String[] {pg.schema()} : new String[0])
+                    .createSchemas(true).load().migrate();
+            try (Connection connection = dataSource.getConnection()) {
+                dialect.maintainPartitions(connection, System.currentTimeMillis(), Long.MIN_VALUE);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot prepare the store's partitions: " + e.getMessage(), e);
+            }
+            JdbcStore store = new JdbcStore(dataSource, dialect, config);
+            LOG.info("store: {} ({})", dialect.name(), pg.enabled() ? pg.url() + " schema " + pg.schema() : hikari.getJdbcUrl());
+            return store;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
+    }
+
+    /** Write transactions committed so far: far fewer than appends under load, thanks to group commit. */
+    public long transactions() {
+        return writer.transactions();
+    }
+
+    @Override
+    public CompletableFuture<Appended> append(Append append, Consumer<Appended> onCommit) {
+        return writer.submit(append, onCommit);
+    }
+
+    @Override
+    public CompletableFuture<EventPage> after(String channel, long after, int limit) {
+        return read(connection -> {
+            long latest = latest(connection, channel);
+            List<StoredEvent> events = events(connection, "SELECT " + EVENT_COLUMNS
+                    + " FROM events WHERE channel = ? AND seq > ? ORDER BY seq LIMIT ?", channel, after, limit + 1);
+            return page(events, latest, limit, false);
+        });
+    }
+
+    @Override
+    public CompletableFuture<EventPage> before(String channel, long before, int limit) {
+        return read(connection -> {
+            long latest = latest(connection, channel);
+            List<StoredEvent> events = events(connection, "SELECT " + EVENT_COLUMNS
+                    + " FROM events WHERE channel = ? AND seq < ? ORDER BY seq DESC LIMIT ?", channel,
+                    before < 0 ? Long.MAX_VALUE : before, limit + 1);
+            return page(events, latest, limit, true);
+        });
+    }
+
+    @Override
+    public CompletableFuture<ReceiptCursor> saveReceipt(ReceiptCursor cursor) {
+        return read(connection -> {
+            try (PreparedStatement merge = connection.prepareStatement(
+                    "MERGE INTO receipts r USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(255)), "
+                            + "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
+                            + "AS s (channel, user_id, delivered, read_to, at) "
+                            + "ON r.channel = s.channel AND r.user_id = s.user_id "
+                            + "WHEN MATCHED THEN UPDATE SET delivered_up_to = GREATEST(r.delivered_up_to, s.delivered), "
+                            + "read_up_to = GREATEST(r.read_up_to, s.read_to), updated_at = s.at "
+                            + "WHEN NOT MATCHED THEN INSERT (channel, user_id, delivered_up_to, read_up_to, updated_at) "
+                            + "VALUES (s.channel, s.user_id, s.delivered, s.read_to, s.at)")) {
+                merge.setString(1, cursor.channel());
+                merge.setString(2, cursor.userId());
+                merge.setLong(3, Math.max(cursor.deliveredUpTo(), cursor.readUpTo()));
+                merge.setLong(4, cursor.readUpTo());
+                merge.setLong(5, System.currentTimeMillis());
+                merge.executeUpdate();
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT delivered_up_to, read_up_to FROM receipts WHERE channel = ? AND user_id = ?")) {
+                select.setString(1, cursor.channel());
+                select.setString(2, cursor.userId());
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    return new ReceiptCursor(cursor.channel(), cursor.userId(), rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<ReceiptCursor>> receipts(String channel) {
+        return read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT user_id, delivered_up_to, read_up_to FROM receipts WHERE channel = ? ORDER BY user_id")) {
+                select.setString(1, channel);
+                List<ReceiptCursor> cursors = new ArrayList<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        cursors.add(new ReceiptCursor(channel, rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                    }
+                }
+                return cursors;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Long>> unread(String userId) {
+        return read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT r.channel, COUNT(e.seq) FROM receipts r LEFT JOIN events e ON e.channel = r.channel "
+                            + "AND e.seq > r.read_up_to AND e.type = 'message.new' AND e.deleted_at IS NULL "
+                            + "AND (e.user_id IS NULL OR e.user_id <> r.user_id) "
+                            + "WHERE r.user_id = ? GROUP BY r.channel ORDER BY r.channel")) {
+                select.setString(1, userId);
+                Map<String, Long> unread = new LinkedHashMap<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        unread.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+                return unread;
+            }
+        });
+    }
+
+    private static final int ARCHIVE_BATCH = 5000;
+
+    @Override
+    public CompletableFuture<Long> expire(long now, RetentionRules rules, ArchiveSink archive) {
+        return read(connection -> {
+            long archived = 0;
+            for (String channel : channelsWithEventsBefore(connection, now - rules.shortestMillis())) {
+                archived += expireChannel(connection, channel, now - rules.retentionMillis().applyAsLong(channel), archive);
+            }
+            try (PreparedStatement forget = connection.prepareStatement("DELETE FROM client_msg_ids WHERE created_at < ?")) {
+                forget.setLong(1, now - rules.idempotencyWindowMillis());
+                forget.executeUpdate();
+            }
+            dialect.maintainPartitions(connection, now, now - rules.longestMillis());
+            return archived;
+        });
+    }
+
+    private static List<String> channelsWithEventsBefore(Connection connection, long cutoff) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT DISTINCT channel FROM events WHERE created_at < ?")) {
+            select.setLong(1, cutoff);
+            List<String> channels = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    channels.add(rs.getString(1));
+                }
+            }
+            return channels;
+        }
+    }
+
+    /** Archives, then deletes, a channel's expired events in seq order, a batch at a time. */
+    private static long expireChannel(Connection connection, String channel, long cutoff, ArchiveSink archive)
+            throws SQLException {
+        long archived = 0;
+        while (true) {
+            List<StoredEvent> expired;
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + EVENT_COLUMNS
+                    + " FROM events WHERE channel = ? AND created_at < ? ORDER BY seq LIMIT " + ARCHIVE_BATCH)) {
+                select.setString(1, channel);
+                select.setLong(2, cutoff);
+                expired = events(select);
+            }
+            if (expired.isEmpty()) {
+                return archived;
+            }
+            try {
+                archive.write(channel, expired);
+            } catch (java.io.IOException e) {
+                throw new SQLException("archive write failed for " + channel + ": " + e.getMessage(), e);
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM events WHERE channel = ? AND created_at < ? AND seq <= ?")) {
+                delete.setString(1, channel);
+                delete.setLong(2, cutoff);
+                delete.setLong(3, expired.get(expired.size() - 1).seq());
+                delete.executeUpdate();
+            }
+            archived += expired.size();
+        }
+    }
+
+    private static EventPage page(List<StoredEvent> events, long latest, int limit, boolean newestFirst) {
+        boolean more = events.size() > limit;
+        List<StoredEvent> page = more ? new ArrayList<>(events.subList(0, limit)) : events;
+        if (newestFirst) {
+            Collections.reverse(page);
+        }
+        return new EventPage(page, latest, more);
+    }
+
+    private static long latest(Connection connection, String channel) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq FROM channel_seq WHERE channel = ?")) {
+            select.setString(1, channel);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static List<StoredEvent> events(Connection connection, String sql, String channel, long bound, int limit)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, channel);
+            select.setLong(2, bound);
+            select.setInt(3, limit);
+            return events(select);
+        }
+    }
+
+    private static List<StoredEvent> events(PreparedStatement select) throws SQLException {
+        List<StoredEvent> events = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                events.add(new StoredEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8)));
+            }
+        }
+        return events;
+    }
+
+    private <T> CompletableFuture<T> read(SqlWork<T> work) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        try {
+            readers.execute(() -> {
+                try (Connection connection = dataSource.getConnection()) {
+                    future.complete(work.run(connection));
+                } catch (SQLException | RuntimeException e) {
+                    LOG.error("store read failed", e);
+                    future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store failed to read; retry"));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry"));
+        }
+        return future;
+    }
+
+    private String loadEpoch() {
+        try (Connection connection = dataSource.getConnection()) {
+            String existing = selectEpoch(connection);
+            if (existing != null) {
+                return existing;
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO store_meta (id, epoch) VALUES (1, ?)")) {
+                insert.setString(1, "d" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36));
+                insert.executeUpdate();
+            } catch (SQLException raced) {
+                LOG.debug("another node created the store epoch first", raced);
+            }
+            return selectEpoch(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the store epoch: " + e.getMessage(), e);
+        }
+    }
+
+    private static String selectEpoch(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT epoch FROM store_meta WHERE id = 1");
+             ResultSet rs = select.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** Finishes queued writes, then closes the pool (and with it an embedded database). */
+    @Override
+    public void close() {
+        writer.close();
+        readers.shutdown();
+        try {
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dataSource.close();
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

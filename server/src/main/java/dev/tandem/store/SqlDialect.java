@@ -1,0 +1,36 @@
+package dev.tandem.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The few statements where H2 and PostgreSQL differ; everything else in {@link JdbcStore} is one SQL code
+ * path. Both methods run inside the caller's transaction.
+ */
+public interface SqlDialect {
+
+    /** Folder under {@code db/} holding this database's migrations. */
+    String name();
+
+    /**
+     * Reserves {@code count} seqs for {@code channel} and returns the last one. The counter row is locked
+     * until the transaction ends, so concurrent writers (threads or server nodes) get disjoint ranges and
+     * commit them in allocation order.
+     */
+    long allocate(Connection connection, String channel, int count) throws SQLException;
+
+    /**
+     * Claims a client message id for {@code messageId}; false when the channel already has it (possibly
+     * claimed earlier in this same transaction). Never raises a unique violation, which would abort the
+     * whole group-committed batch.
+     */
+    boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
+            throws SQLException;
+
+    /**
+     * Keeps the events table's storage in shape for time {@code now}: PostgreSQL creates the monthly
+     * partitions ahead and drops empty ones older than {@code keepAfter}; H2 has nothing to do.
+     */
+    default void maintainPartitions(Connection connection, long now, long keepAfter) throws SQLException {
+    }
+}

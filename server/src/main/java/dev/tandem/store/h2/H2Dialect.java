@@ -1,0 +1,61 @@
+package dev.tandem.store.h2;
+
+import dev.tandem.store.SqlDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Embedded H2. Only this process opens the database file and only the store's single writer thread writes,
+ * so "update, else insert" needs no conflict handling.
+ */
+public final class H2Dialect implements SqlDialect {
+
+    @Override
+    public String name() {
+        return "h2";
+    }
+
+    @Override
+    public long allocate(Connection connection, String channel, int count) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE channel_seq SET seq = seq + ? WHERE channel = ?")) {
+            update.setInt(1, count);
+            update.setString(2, channel);
+            if (update.executeUpdate() == 0) {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO channel_seq (channel, seq) VALUES (?, ?)")) {
+                    insert.setString(1, channel);
+                    insert.setInt(2, count);
+                    insert.executeUpdate();
+                    return count;
+                }
+            }
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq FROM channel_seq WHERE channel = ?")) {
+            select.setString(1, channel);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO client_msg_ids (channel, client_msg_id, message_id, created_at) "
+                        + "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM client_msg_ids WHERE channel = ? AND client_msg_id = ?)")) {
+            insert.setString(1, channel);
+            insert.setString(2, clientMsgId);
+            insert.setString(3, messageId);
+            insert.setLong(4, now);
+            insert.setString(5, channel);
+            insert.setString(6, clientMsgId);
+            return insert.executeUpdate() == 1;
+        }
+    }
+}
