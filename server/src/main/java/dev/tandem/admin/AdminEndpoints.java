@@ -19,8 +19,8 @@ import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpMethod;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The admin dashboard at {@code /admin}: a static page (HTML, JS, CSS and uPlot from the jar) and the JSON
