@@ -36,7 +36,7 @@ public final class ChatApi {
 
     public void registerOn(HttpRouter router, ServerApi api) {
         api.channelResource("/receipts", this::receipts);
-        router.routePrefixAsync(HttpMethod.GET, USERS_PREFIX, api.guardedAsync(this::unread));
+        router.routePattern(HttpMethod.GET, USERS_PREFIX, UNREAD_SUFFIX, api.guardedAsync(this::unread));
     }
 
     private CompletableFuture<HttpReply> receipts(String channel, HttpExchange exchange) {

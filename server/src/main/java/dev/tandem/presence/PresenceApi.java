@@ -33,7 +33,7 @@ public final class PresenceApi {
     /** Adds the routes, each wrapped by {@code guard} (the server API's api-key check). */
     public void registerOn(HttpRouter router, UnaryOperator<HttpEndpoint> guard) {
         router.routePrefix(HttpMethod.GET, CHANNEL_PREFIX, guard.apply(this::channel))
-                .routePrefix(HttpMethod.GET, USER_PREFIX, guard.apply(this::user));
+                .routePattern(HttpMethod.GET, USER_PREFIX, USER_SUFFIX, guard.apply(this::user));
     }
 
     private HttpReply channel(HttpExchange exchange) {

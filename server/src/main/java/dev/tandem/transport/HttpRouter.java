@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger LOG = LoggerFactory.getLogger(HttpRouter.class);
 
     private final Map<String, Map<HttpMethod, AsyncHttpEndpoint>> exact = new HashMap<>();
-    private final Map<String, Map<HttpMethod, AsyncHttpEndpoint>> prefixes = new LinkedHashMap<>();
+    private final Map<PathPattern, Map<HttpMethod, AsyncHttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
 
@@ -60,8 +61,32 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     public HttpRouter routePrefixAsync(HttpMethod method, String prefix, AsyncHttpEndpoint endpoint) {
-        prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put(method, endpoint);
+        return routePattern(method, prefix, "", endpoint);
+    }
+
+    /**
+     * Routes paths of the form {@code prefix…suffix}, e.g. {@code /api/users/} + {@code /presence}, so that
+     * several resources can share a prefix; the most specific pattern wins.
+     */
+    public HttpRouter routePattern(HttpMethod method, String prefix, String suffix, AsyncHttpEndpoint endpoint) {
+        prefixes.computeIfAbsent(new PathPattern(prefix, suffix), p -> new HashMap<>()).put(method, endpoint);
         return this;
+    }
+
+    /** {@link #routePattern} for an endpoint that answers at once. */
+    public HttpRouter routePattern(HttpMethod method, String prefix, String suffix, HttpEndpoint endpoint) {
+        return routePattern(method, prefix, suffix, sync(endpoint));
+    }
+
+    /** A path that starts with {@code prefix} and ends with {@code suffix} (which may be empty). */
+    private record PathPattern(String prefix, String suffix) {
+        boolean matches(String path) {
+            return path.length() > prefix.length() + suffix.length() && path.startsWith(prefix) && path.endsWith(suffix);
+        }
+
+        int specificity() {
+            return prefix.length() + suffix.length();
+        }
     }
 
     /** Routes {@code path} to an endpoint that writes its response itself (SSE, streaming, polling). */
@@ -155,8 +180,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private CompletableFuture<HttpReply> dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
         Map<HttpMethod, AsyncHttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
-            byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            byMethod = prefixes.entrySet().stream().filter(e -> e.getKey().matches(path))
+                    .max(Comparator.comparingInt(e -> e.getKey().specificity()))
+                    .map(Map.Entry::getValue).orElse(null);
         }
         if (byMethod == null && streaming.containsKey(path)) {
             return CompletableFuture.completedFuture(notAllowed(request, path, streaming.get(path).keySet()));
@@ -201,7 +227,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public List<String> paths() {
         List<String> paths = new ArrayList<>(exact.keySet());
         paths.addAll(streaming.keySet());
-        prefixes.keySet().forEach(p -> paths.add(p + "…"));
+        prefixes.keySet().forEach(p -> paths.add(p.prefix() + "…" + p.suffix()));
         paths.addAll(webSockets.keySet());
         paths.sort(String::compareTo);
         return paths;

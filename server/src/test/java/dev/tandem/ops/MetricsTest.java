@@ -20,15 +20,15 @@ class MetricsTest {
 
     @Test
     void publicationsAreCountedByConfiguredNamespaceAndOthersUnderDefault() {
-        try (TestServer server = TestServer.start(Map.of("namespaces.chat.historySize", "10"))) {
-            server.server().hub().publish("chat:general", WsClient.JSON.createObjectNode(), null);
-            server.server().hub().publish("chat:other", WsClient.JSON.createObjectNode(), null);
+        try (TestServer server = TestServer.start(Map.of("namespaces.news.historySize", "10"))) {
+            server.server().hub().publish("news:general", WsClient.JSON.createObjectNode(), null);
+            server.server().hub().publish("news:other", WsClient.JSON.createObjectNode(), null);
             server.server().hub().publish("made-up-namespace-1:x", WsClient.JSON.createObjectNode(), null);
             server.server().hub().publish("made-up-namespace-2:x", WsClient.JSON.createObjectNode(), null);
             server.server().hub().publish("plain", WsClient.JSON.createObjectNode(), null);
 
             String scrape = server.get("/metrics").body();
-            assertThat(value(scrape, "tandem_publications_total{namespace=\"chat\"}")).isEqualTo(2.0);
+            assertThat(value(scrape, "tandem_publications_total{namespace=\"news\"}")).isEqualTo(2.0);
             assertThat(value(scrape, "tandem_publications_total{namespace=\"default\"}")).isEqualTo(3.0);
             assertThat(scrape).doesNotContain("made-up-namespace");
         }
