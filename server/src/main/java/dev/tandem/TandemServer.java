@@ -1,8 +1,12 @@
 package dev.tandem;
 
+import dev.tandem.api.DocumentApi;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.docs.DocumentAccess;
+import dev.tandem.docs.DocumentRooms;
+import dev.tandem.docs.FileDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.TandemMetrics;
@@ -12,6 +16,7 @@ import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
+import dev.tandem.transport.yjs.YjsWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -51,6 +56,7 @@ public final class TandemServer implements AutoCloseable {
     private final SessionRegistry sessions;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final DocumentRooms documents;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean ready;
     private Channel serverChannel;
@@ -62,6 +68,7 @@ public final class TandemServer implements AutoCloseable {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.documents = new DocumentRooms(config.documents(), new FileDocumentStore(config.dataDir()), workerGroup.next());
     }
 
     /** Starts a server and returns once it is listening. */
@@ -79,7 +86,10 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter();
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
+        router.webSocketPrefix(YjsWebSocketEndpoint.PREFIX,
+                new YjsWebSocketEndpoint(config, authenticator, DocumentAccess.ALLOW_ALL, documents));
         new ServerApi(config, hub, sessions).registerOn(router);
+        new DocumentApi(config, documents).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
@@ -122,6 +132,10 @@ public final class TandemServer implements AutoCloseable {
         return sessions;
     }
 
+    public DocumentRooms documents() {
+        return documents;
+    }
+
     public TandemMetrics metrics() {
         return metrics;
     }
@@ -145,6 +159,7 @@ public final class TandemServer implements AutoCloseable {
         while (sessions.size() > 0 && System.nanoTime() < waitUntil) {
             sleepQuietly(20);
         }
+        documents.close();
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);

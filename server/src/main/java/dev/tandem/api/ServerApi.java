@@ -53,18 +53,23 @@ public final class ServerApi {
     }
 
     private HttpEndpoint guarded(HttpEndpoint endpoint) {
-        String key = config.api().key();
-        if (key == null || key.isEmpty()) {
-            return endpoint;
-        }
-        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
         return exchange -> {
-            String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-                return HttpReply.error(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
-            }
+            requireApiKey(config, exchange);
             return endpoint.handle(exchange);
         };
+    }
+
+    /** The guard of every {@code /api} route: throws {@code unauthorized} unless the API key (when set) is given. */
+    public static void requireApiKey(TandemConfig config, HttpExchange exchange) {
+        String key = config.api().key();
+        if (key == null || key.isEmpty()) {
+            return;
+        }
+        byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
+        String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "missing or wrong 'Authorization: apikey KEY' header");
+        }
     }
 
     private HttpReply publish(HttpExchange exchange) {

@@ -22,6 +22,10 @@ final class ConfigValidator {
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
+        DocumentsConfig d = c.documents();
+        require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
+        require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
+        positive(d.idleUnload(), "documents.idleUnload");
         for (Map.Entry<String, NamespaceConfig> e : c.namespaces().entrySet()) {
             String key = "namespaces." + e.getKey();
             NamespaceConfig ns = e.getValue();

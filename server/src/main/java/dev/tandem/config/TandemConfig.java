@@ -18,6 +18,7 @@ import java.util.Map;
  * @param connection per-connection timings
  * @param limits     sizes and bounds that protect the server
  * @param shutdown   graceful drain
+ * @param documents  collaborative documents (y-websocket)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
 public record TandemConfig(
@@ -30,6 +31,7 @@ public record TandemConfig(
         ConnectionConfig connection,
         LimitsConfig limits,
         ShutdownConfig shutdown,
+        DocumentsConfig documents,
         Map<String, NamespaceConfig> namespaces) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */

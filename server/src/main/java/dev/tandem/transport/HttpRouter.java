@@ -1,5 +1,7 @@
 package dev.tandem.transport;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +27,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, HttpEndpoint>> exact = new HashMap<>();
     private final Map<String, Map<HttpMethod, HttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
+    private final Map<String, WebSocketEndpoint> webSocketPrefixes = new LinkedHashMap<>();
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         exact.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
@@ -57,6 +62,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         return this;
     }
 
+    /** Upgrades every path starting with {@code prefix} (which should end in '/'), e.g. {@code /yjs/{room}}. */
+    public HttpRouter webSocketPrefix(String prefix, WebSocketEndpoint endpoint) {
+        webSocketPrefixes.put(prefix, endpoint);
+        return this;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         DecoderResult decoded = request.decoderResult();
@@ -67,13 +78,27 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
-        WebSocketEndpoint ws = webSockets.get(path);
+        WebSocketEndpoint ws = webSocketFor(path);
         if (ws != null) {
             upgrade(ctx, request, ws);
             return;
         }
-        HttpReply reply = dispatch(request, uri, path);
-        respond(ctx, request, reply, HttpUtil.isKeepAlive(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        CompletableFuture<HttpReply> reply = dispatch(request, uri, path);
+        if (reply.isDone()) {
+            respond(ctx, request, reply.join(), keepAlive);
+            return;
+        }
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> respond(ctx, null, r, keepAlive)));
+    }
+
+    private WebSocketEndpoint webSocketFor(String path) {
+        WebSocketEndpoint ws = webSockets.get(path);
+        if (ws != null) {
+            return ws;
+        }
+        return webSocketPrefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketEndpoint ws) {
@@ -87,30 +112,40 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ctx.pipeline().remove(this);
     }
 
-    private HttpReply dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
+    private CompletableFuture<HttpReply> dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
         Map<HttpMethod, HttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
             byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElse(null);
         }
         if (byMethod == null) {
-            return HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
+            return completedFuture(HttpReply.error(ErrorCode.NOT_FOUND, "no such endpoint: " + path));
         }
         HttpEndpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
-            return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
-                    request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(byMethod.keySet()));
+            return completedFuture(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+                    request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(byMethod.keySet())));
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
                 ByteBufUtil.getBytes(request.content()));
+        String what = request.method() + " " + path;
         try {
-            return endpoint.handle(exchange);
-        } catch (ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
+            if (endpoint instanceof AsyncHttpEndpoint async) {
+                return async.handleAsync(exchange).exceptionally(e -> failure(what, e));
+            }
+            return completedFuture(endpoint.handle(exchange));
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", request.method(), path, e);
-            return HttpReply.error(ErrorCode.INTERNAL, "internal error");
+            return completedFuture(failure(what, e));
         }
+    }
+
+    private static HttpReply failure(String what, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ProtocolException p) {
+            return HttpReply.error(p.code(), p.getMessage());
+        }
+        LOG.error("{} failed", what, cause);
+        return HttpReply.error(ErrorCode.INTERNAL, "internal error");
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {
@@ -133,6 +168,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         List<String> paths = new ArrayList<>(exact.keySet());
         prefixes.keySet().forEach(p -> paths.add(p + "…"));
         paths.addAll(webSockets.keySet());
+        webSocketPrefixes.keySet().forEach(p -> paths.add(p + "…"));
         paths.sort(String::compareTo);
         return paths;
     }

@@ -185,7 +185,12 @@ public final class YUpdates {
         return new Lib0Writer().varUint(size).bytes(entries.toByteArray()).toByteArray();
     }
 
-    /** Checks that {@code update} is a well-formed v1 update (structs and delete set, nothing after). */
+    /** Whether an update carries nothing: no structs and an empty delete set. */
+    public static boolean isEmpty(byte[] update) {
+        return update.length == 2 && update[0] == 0 && update[1] == 0;
+    }
+
+    /** Checks that {@code update} is a well-formed v1 update (structs, then a delete set). */
     public static void validate(byte[] update) {
         YStructReader reader = new YStructReader(new Lib0Reader(update), false);
         while (reader.curr() != null) {

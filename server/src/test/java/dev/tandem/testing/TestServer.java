@@ -3,10 +3,13 @@ package dev.tandem.testing;
 import dev.tandem.TandemServer;
 import dev.tandem.config.ConfigLoader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** A real Tandem server on a random loopback port, configured by dotted keys, for one test class or test. */
@@ -19,15 +22,29 @@ public final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
+    /**
+     * Starts in dev mode on port 0 with a fresh temporary {@code dataDir}; {@code overrides} are config keys such
+     * as {@code limits.maxFrameBytes}.
+     */
     public static TestServer start(Map<String, String> overrides) {
-        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
+        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
+                .set("dataDir", temporaryDataDir());
         overrides.forEach(loader::set);
         return new TestServer(TandemServer.start(loader.load()));
     }
 
     public static TestServer start() {
         return start(Map.of());
+    }
+
+    private static String temporaryDataDir() {
+        try {
+            Path dir = Files.createTempDirectory("tandem-test-");
+            dir.toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public TandemServer server() {
