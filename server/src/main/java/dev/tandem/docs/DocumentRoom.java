@@ -185,8 +185,16 @@ final class DocumentRoom {
         updates.clear();
     }
 
-    /** On shutdown: writes the compacted document if stored updates are not yet merged. */
-    synchronized void flush() {
+    /**
+     * On shutdown: closes every peer with 1012 (y-websocket reconnects, to another node or after the restart) so
+     * nothing arrives after the store closes, then writes the compacted document if updates are not yet merged.
+     */
+    synchronized void shutdown() {
+        for (DocumentPeer peer : List.copyOf(peers)) {
+            peer.close(CloseCode.SERVER_RESTARTING.code(), "server shutting down");
+        }
+        peers.clear();
+        pending.clear();
         if (state == State.READY) {
             compactStore();
         }

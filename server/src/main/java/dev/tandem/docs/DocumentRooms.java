@@ -102,7 +102,10 @@ public final class DocumentRooms implements AutoCloseable {
         rooms.values().removeIf(room -> room.unloadIfIdle(idle));
     }
 
-    /** Compacts every loaded room into the store, then closes the store (which makes everything durable). */
+    /**
+     * Closes every document connection (1012), compacts every loaded room into the store, then closes the store
+     * (which makes everything durable).
+     */
     @Override
     public void close() {
         sweeper.cancel(false);
@@ -110,7 +113,7 @@ public final class DocumentRooms implements AutoCloseable {
         synchronized (this) {
             loaded = new ArrayList<>(rooms.values());
         }
-        loaded.forEach(DocumentRoom::flush);
+        loaded.forEach(DocumentRoom::shutdown);
         store.close();
     }
 }
