@@ -61,6 +61,12 @@ final class DocumentRoom {
         if (state != State.LOADING) {
             return;
         }
+        try {
+            YUpdates.stateVector(stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored));
+        } catch (RuntimeException e) {
+            onLoadFailed(e);
+            return;
+        }
         updates.addAll(stored);
         appendsSinceReplace = stored.size() > 1 ? stored.size() : 0;
         state = State.READY;
@@ -230,6 +236,10 @@ final class DocumentRoom {
         } catch (MalformedUpdateException e) {
             LOG.debug("document {}: malformed message: {}", name, e.getMessage());
             peer.close(CloseCode.POLICY.code(), "malformed y-websocket message: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Client input must never take the room down; the message tells what to look at.
+            LOG.warn("document {}: message rejected: {}", name, e.toString());
+            peer.close(CloseCode.POLICY.code(), "y-websocket message rejected");
         }
     }
 

@@ -54,13 +54,20 @@ final class YStructReader {
         return struct;
     }
 
+    private long positive(long length) {
+        if (length <= 0) {
+            throw new MalformedUpdateException("struct of length 0 at client " + client + " clock " + clock);
+        }
+        return length;
+    }
+
     private YStruct readStruct() {
         int info = in.uint8();
         if (info == YStruct.SKIP_INFO) {
-            return new YStruct.Skip(client, clock, in.varUint());
+            return new YStruct.Skip(client, clock, positive(in.varUint()));
         }
         if ((info & 0x1f) == 0) {
-            return new YStruct.Gc(client, clock, in.varUint());
+            return new YStruct.Gc(client, clock, positive(in.varUint()));
         }
         YId origin = (info & 0x80) != 0 ? YId.read(in) : null;
         YId rightOrigin = (info & 0x40) != 0 ? YId.read(in) : null;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.testing.TestServer;
+import dev.tandem.testing.YjsWsClient;
 import dev.tandem.yjs.YUpdates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,16 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,65 +95,27 @@ class DocumentApiTest {
     @Test
     void aClientIsSentTheServersStepOneAndItsStepOneIsAnsweredWithExactlyWhatItLacks() throws Exception {
         send(server, "PUT", "/api/docs/synced", document);
-        Recorder recorder = new Recorder();
-        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/yjs/synced"),
-                recorder).get(10, TimeUnit.SECONDS);
-        byte[] stepOne = recorder.next();
+        YjsWsClient client = YjsWsClient.connect(server, "synced");
+        byte[] stepOne = client.next();
         assertThat(stepOne[0]).isEqualTo((byte) 0);
         assertThat(stepOne[1]).isEqualTo((byte) 0);
         assertThat(HexFormat.of().formatHex(stepOne)).endsWith(HexFormat.of().formatHex(YUpdates.stateVector(document)));
-        ws.sendBinary(ByteBuffer.wrap(new byte[] {0, 0, 1, 0}), true).get(5, TimeUnit.SECONDS); // step 1, empty state vector
-        byte[] stepTwo = recorder.next();
+        client.send(new byte[] {0, 0, 1, 0}); // step 1, empty state vector
+        byte[] stepTwo = client.next();
         assertThat(stepTwo[1]).isEqualTo((byte) 1);
         byte[] expected = YUpdates.diff(document, new byte[] {0});
         assertThat(HexFormat.of().formatHex(stepTwo)).endsWith(HexFormat.of().formatHex(expected));
 
         send(server, "DELETE", "/api/docs/synced", null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.closeCode.get() == 4404);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.closeCode() == 4404);
     }
 
     @Test
     void anEmptyDocumentAnswersStepOneWithTheEmptyUpdate() throws Exception {
-        Recorder recorder = new Recorder();
-        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/yjs/empty-one"),
-                recorder).get(10, TimeUnit.SECONDS);
-        assertThat(recorder.next()).isEqualTo(new byte[] {0, 0, 1, 0});
-        ws.sendBinary(ByteBuffer.wrap(new byte[] {0, 0, 1, 0}), true).get(5, TimeUnit.SECONDS);
-        assertThat(recorder.next()).isEqualTo(new byte[] {0, 1, 2, 0, 0});
-        ws.abort();
-    }
-
-    /** Collects binary messages and the close code of a JDK WebSocket. */
-    private static final class Recorder implements WebSocket.Listener {
-        final LinkedBlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
-        final AtomicInteger closeCode = new AtomicInteger();
-        private ByteBuffer partial = ByteBuffer.allocate(0);
-
-        byte[] next() throws InterruptedException {
-            byte[] m = messages.poll(10, TimeUnit.SECONDS);
-            assertThat(m).as("a message within 10 s").isNotNull();
-            return m;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            ByteBuffer joined = ByteBuffer.allocate(partial.remaining() + data.remaining()).put(partial).put(data);
-            joined.flip();
-            partial = joined;
-            if (last) {
-                byte[] m = new byte[partial.remaining()];
-                partial.get(m);
-                messages.add(m);
-                partial = ByteBuffer.allocate(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closeCode.set(statusCode);
-            return CompletableFuture.completedFuture(null);
-        }
+        YjsWsClient client = YjsWsClient.connect(server, "empty-one");
+        assertThat(client.next()).isEqualTo(new byte[] {0, 0, 1, 0});
+        client.send(new byte[] {0, 0, 1, 0});
+        assertThat(client.next()).isEqualTo(new byte[] {0, 1, 2, 0, 0});
+        client.abort();
     }
 }

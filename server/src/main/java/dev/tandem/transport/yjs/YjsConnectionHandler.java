@@ -143,15 +143,27 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
             return;
         }
         closing = true;
-        ch.eventLoop().execute(() -> {
-            if (ch.isActive()) {
-                ch.writeAndFlush(new CloseWebSocketFrame(code, reason.length() > 120 ? reason.substring(0, 120) : reason))
-                        .addListener(ChannelFutureListener.CLOSE);
-                ch.eventLoop().schedule(() -> {
-                    ch.close();
-                }, FORCE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        });
+        ch.eventLoop().execute(() -> writeClose(ch, code, reason));
+    }
+
+    /**
+     * Closes from the event loop at once: Netty's protocol handler closes the channel right after it reports a
+     * framing error, so the close frame must be written before this returns.
+     */
+    private void closeNow(Channel ch, int code, String reason) {
+        closing = true;
+        writeClose(ch, code, reason);
+    }
+
+    private static void writeClose(Channel ch, int code, String reason) {
+        if (!ch.isActive()) {
+            return;
+        }
+        ch.writeAndFlush(new CloseWebSocketFrame(code, reason.length() > 120 ? reason.substring(0, 120) : reason))
+                .addListener(ChannelFutureListener.CLOSE);
+        ch.eventLoop().schedule(() -> {
+            ch.close();
+        }, FORCE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
@@ -176,9 +188,10 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException
                 || (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
-            close(CloseCode.TOO_LARGE.code(), "message larger than " + config.documents().maxMessageBytes() + " bytes");
+            closeNow(ctx.channel(), CloseCode.TOO_LARGE.code(),
+                    "message larger than " + config.documents().maxMessageBytes() + " bytes");
         } else if (cause instanceof CorruptedFrameException) {
-            close(CloseCode.POLICY.code(), "WebSocket protocol violation");
+            closeNow(ctx.channel(), CloseCode.POLICY.code(), "WebSocket protocol violation");
         } else if (cause instanceof IOException) {
             LOG.debug("y-websocket connection I/O error: {}", cause.toString());
             ctx.close();
