@@ -32,15 +32,23 @@ public final class DocumentRooms implements AutoCloseable {
         this.sweeper = scheduler.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Adds {@code peer} to the room, loading it if needed; the peer is welcomed once the document is loaded. */
+    /**
+     * Adds {@code peer} to the room, loading it if needed; the peer is welcomed once the document is loaded.
+     * The welcome (which may merge the document) runs under the room's lock only, not the registry's.
+     */
     public DocumentSession join(String name, DocumentPeer peer) {
-        synchronized (this) {
-            DocumentRoom room = rooms.get(name);
-            if (room == null || !room.join(peer)) {
-                room = load(name);
-                room.join(peer);
+        while (true) {
+            DocumentRoom room;
+            synchronized (this) {
+                room = rooms.get(name);
+                if (room == null || !room.isOpen()) {
+                    room = load(name);
+                }
             }
-            return new DocumentSession(room, peer);
+            if (room.join(peer)) {
+                return new DocumentSession(room, peer);
+            }
+            // unloaded between the lookup and the join: look again (the next lookup loads a fresh room)
         }
     }
 
