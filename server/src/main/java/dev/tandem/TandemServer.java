@@ -7,6 +7,10 @@ import dev.tandem.api.ServerApi;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
+import dev.tandem.api.DocumentApi;
+import dev.tandem.docs.DocumentAccess;
+import dev.tandem.docs.DocumentRooms;
+import dev.tandem.docs.FileDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
 import dev.tandem.hub.Retention;
@@ -36,6 +40,7 @@ import dev.tandem.transport.poll.PollEndpoint;
 import dev.tandem.transport.sse.SseFormat;
 import dev.tandem.transport.stream.NdjsonFormat;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
+import dev.tandem.transport.yjs.YjsWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -83,6 +88,7 @@ public final class TandemServer implements AutoCloseable {
     private final PresenceService presence;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final DocumentRooms documents;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Readiness readiness = new Readiness();
     private volatile boolean ready;
@@ -103,6 +109,7 @@ public final class TandemServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         readiness.register(new ServerCheck());
+        this.documents = new DocumentRooms(config.documents(), new FileDocumentStore(config.dataDir()), workerGroup.next());
     }
 
     /** Starts a server and returns once it is listening. */
@@ -149,6 +156,9 @@ public final class TandemServer implements AutoCloseable {
         if (config.dev()) {
             DemoApp.registerOn(router);
         }
+        router.webSocketPrefix(YjsWebSocketEndpoint.PREFIX,
+                new YjsWebSocketEndpoint(config, authenticator, DocumentAccess.ALLOW_ALL, documents));
+        new DocumentApi(config, documents).registerOn(router);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -208,6 +218,10 @@ public final class TandemServer implements AutoCloseable {
         return store;
     }
 
+    public DocumentRooms documents() {
+        return documents;
+    }
+
     public TandemMetrics metrics() {
         return metrics;
     }
@@ -236,6 +250,7 @@ public final class TandemServer implements AutoCloseable {
         while (sessions.size() > 0 && System.nanoTime() < waitUntil) {
             sleepQuietly(20);
         }
+        documents.close();
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);

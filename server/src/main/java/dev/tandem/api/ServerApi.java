@@ -81,6 +81,11 @@ public final class ServerApi {
     }
 
     private void requireKey(HttpExchange exchange) {
+        requireApiKey(config, exchange);
+    }
+
+    /** The guard of every {@code /api} route: throws {@code unauthorized} unless the API key (when set) is given. */
+    public static void requireApiKey(TandemConfig config, HttpExchange exchange) {
         String key = config.api().key();
         if (key == null || key.isEmpty()) {
             return;

@@ -44,6 +44,10 @@ final class ConfigValidator {
         positive(chat.typingInterval(), "chat.typingInterval");
         positive(chat.receiptInterval(), "chat.receiptInterval");
         require(chat.receiptNamesUpTo() >= 0, "chat.receiptNamesUpTo", "must not be negative");
+        DocumentsConfig d = c.documents();
+        require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
+        require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
+        positive(d.idleUnload(), "documents.idleUnload");
         for (Map.Entry<String, NamespaceConfig> e : c.namespaces().entrySet()) {
             String key = "namespaces." + e.getKey();
             NamespaceConfig ns = e.getValue();

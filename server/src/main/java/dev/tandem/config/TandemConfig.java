@@ -23,6 +23,7 @@ import java.util.Map;
  * @param transports HTTP fallback transports (SSE, streaming, polling)
  * @param store      the durable store (H2 or PostgreSQL)
  * @param chat       chat messages, receipts and typing
+ * @param documents  collaborative documents (y-websocket)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
 public record TandemConfig(
@@ -40,6 +41,7 @@ public record TandemConfig(
         TransportsConfig transports,
         StoreConfig store,
         ChatConfig chat,
+        DocumentsConfig documents,
         Map<String, NamespaceConfig> namespaces) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */

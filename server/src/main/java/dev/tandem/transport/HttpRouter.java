@@ -1,5 +1,7 @@
 package dev.tandem.transport;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
@@ -45,6 +47,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<PathPattern, Map<HttpMethod, AsyncHttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
+    private final Map<String, WebSocketEndpoint> webSocketPrefixes = new LinkedHashMap<>();
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         return routeAsync(method, path, sync(endpoint));
@@ -104,6 +107,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         return this;
     }
 
+    /** Upgrades every path starting with {@code prefix} (which should end in '/'), e.g. {@code /yjs/{room}}. */
+    public HttpRouter webSocketPrefix(String prefix, WebSocketEndpoint endpoint) {
+        webSocketPrefixes.put(prefix, endpoint);
+        return this;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         DecoderResult decoded = request.decoderResult();
@@ -114,7 +123,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
-        WebSocketEndpoint ws = webSockets.get(path);
+        WebSocketEndpoint ws = webSocketFor(path);
         if (ws != null) {
             upgrade(ctx, request, ws);
             return;
@@ -150,6 +159,15 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         LOG.error("{} {} failed", method, path, error);
         return HttpReply.error(ErrorCode.INTERNAL, "internal error");
+    }
+
+    private WebSocketEndpoint webSocketFor(String path) {
+        WebSocketEndpoint ws = webSockets.get(path);
+        if (ws != null) {
+            return ws;
+        }
+        return webSocketPrefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketEndpoint ws) {
@@ -196,6 +214,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
                 ByteBufUtil.getBytes(request.content()));
+        String what = request.method() + " " + path;
         try {
             return endpoint.handle(exchange);
         } catch (RuntimeException e) {
@@ -229,6 +248,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         paths.addAll(streaming.keySet());
         prefixes.keySet().forEach(p -> paths.add(p.prefix() + "…" + p.suffix()));
         paths.addAll(webSockets.keySet());
+        webSocketPrefixes.keySet().forEach(p -> paths.add(p + "…"));
         paths.sort(String::compareTo);
         return paths;
     }

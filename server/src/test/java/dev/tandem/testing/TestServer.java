@@ -3,6 +3,7 @@ package dev.tandem.testing;
 import dev.tandem.TandemServer;
 import dev.tandem.config.ConfigLoader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,6 +40,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start() {
         return start(Map.of());
     }
+
 
     public TandemServer server() {
         return server;

@@ -1,0 +1,127 @@
+package dev.tandem.docs;
+
+import dev.tandem.config.DocumentsConfig;
+import dev.tandem.yjs.YUpdates;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The rooms loaded in memory, by name: loads a room from the {@link DocumentStore} on its first connection,
+ * unloads (after compacting) rooms idle for {@code documents.idleUnload}, and serves snapshots and deletes.
+ * The registry lock is taken before a room's lock, never the other way round.
+ */
+public final class DocumentRooms implements AutoCloseable {
+    /** Close code for connections of a deleted document: 4400–4499 tells y-websocket not to reconnect. */
+    public static final int DOCUMENT_DELETED = 4404;
+
+    private final DocumentsConfig config;
+    private final DocumentStore store;
+    private final Map<String, DocumentRoom> rooms = new HashMap<>();
+    private final ScheduledFuture<?> sweeper;
+
+    public DocumentRooms(DocumentsConfig config, DocumentStore store, ScheduledExecutorService scheduler) {
+        this.config = config;
+        this.store = store;
+        long every = Math.max(100, Math.min(config.idleUnload().toMillis() / 2, 5_000));
+        this.sweeper = scheduler.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Adds {@code peer} to the room, loading it if needed; the peer is welcomed once the document is loaded.
+     * The welcome (which may merge the document) runs under the room's lock only, not the registry's.
+     */
+    public DocumentSession join(String name, DocumentPeer peer) {
+        while (true) {
+            DocumentRoom room;
+            synchronized (this) {
+                room = rooms.get(name);
+                if (room == null || !room.isOpen()) {
+                    room = load(name);
+                }
+            }
+            if (room.join(peer)) {
+                return new DocumentSession(room, peer);
+            }
+            // unloaded between the lookup and the join: look again (the next lookup loads a fresh room)
+        }
+    }
+
+    private DocumentRoom load(String name) {
+        DocumentRoom room = new DocumentRoom(name, store, config.compactAfter());
+        rooms.put(name, room);
+        store.load(name).whenComplete((stored, error) -> {
+            if (error != null) {
+                room.onLoadFailed(error);
+            } else {
+                room.onLoaded(stored);
+            }
+        });
+        return room;
+    }
+
+    /** The document as one Yjs update ({@code 00 00} when it does not exist). */
+    public CompletableFuture<byte[]> snapshot(String name) {
+        DocumentRoom room;
+        synchronized (this) {
+            room = rooms.get(name);
+        }
+        if (room != null) {
+            return room.loaded().thenApply(v -> room.document());
+        }
+        return store.load(name).thenApply(stored -> stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored));
+    }
+
+    /** Applies an update as if an editor had sent it (seeding over HTTP); connected editors receive it. */
+    public CompletableFuture<Void> apply(String name, byte[] update) {
+        DocumentRoom room;
+        synchronized (this) {
+            room = rooms.get(name);
+            if (room == null || !room.isOpen()) {
+                room = load(name);
+            }
+        }
+        DocumentRoom target = room;
+        return room.loaded().thenRun(() -> target.applyExternal(update));
+    }
+
+    /** Deletes the stored document and closes its connections with {@link #DOCUMENT_DELETED}. */
+    public CompletableFuture<Void> delete(String name) {
+        synchronized (this) {
+            DocumentRoom room = rooms.remove(name);
+            if (room != null) {
+                room.evict(DOCUMENT_DELETED, "document deleted");
+            }
+            return store.replace(name, YUpdates.EMPTY);
+        }
+    }
+
+    public synchronized int loadedRooms() {
+        return rooms.size();
+    }
+
+    private synchronized void unloadIdle() {
+        long idle = config.idleUnload().toNanos();
+        rooms.values().removeIf(room -> room.unloadIfIdle(idle));
+    }
+
+    /**
+     * Closes every document connection (1012), compacts every loaded room into the store, then closes the store
+     * (which makes everything durable).
+     */
+    @Override
+    public void close() {
+        sweeper.cancel(false);
+        List<DocumentRoom> loaded;
+        synchronized (this) {
+            loaded = new ArrayList<>(rooms.values());
+        }
+        loaded.forEach(DocumentRoom::shutdown);
+        store.close();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.tandem.docs;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where documents are kept: per room, an ordered list of Yjs updates (format v1). Deliberately narrow so a
+ * file, H2 or PostgreSQL store can back it.
+ *
+ * <p>Contract: every method returns at once (never blocks the caller, which may be an event loop) and
+ * completes its future off the event loop. Operations on one room take effect in call order: a
+ * {@link #load} sees every earlier {@link #append} and {@link #replace}, and a {@code replace} discards exactly
+ * the updates appended before it. Appends may be batched; an append's future completes once it is durable.
+ */
+public interface DocumentStore extends AutoCloseable {
+
+    /** Every stored update of {@code room} in append order; empty when the room has none. */
+    CompletableFuture<List<byte[]>> load(String room);
+
+    /** Appends one update to {@code room}. */
+    CompletableFuture<Void> append(String room, byte[] update);
+
+    /**
+     * Replaces everything stored for {@code room} with {@code compacted} (which already contains every update
+     * appended before this call); an empty update ({@code 00 00}) leaves the room empty.
+     */
+    CompletableFuture<Void> replace(String room, byte[] compacted);
+
+    /** Completes pending work (everything accepted becomes durable), then releases resources. */
+    @Override
+    void close();
+}

@@ -1,0 +1,53 @@
+package dev.tandem.transport.yjs;
+
+import dev.tandem.auth.Authenticator;
+import dev.tandem.config.TandemConfig;
+import dev.tandem.docs.DocumentAccess;
+import dev.tandem.docs.DocumentRooms;
+import dev.tandem.transport.WebSocketEndpoint;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+/**
+ * The y-websocket protocol at {@code /yjs/{room}}: Netty's handshake and framing with the large message cap
+ * of {@code documents.maxMessageBytes} (a first sync step 2 can be megabytes), then {@link YjsConnectionHandler}.
+ */
+public final class YjsWebSocketEndpoint implements WebSocketEndpoint {
+    public static final String PREFIX = "/yjs/";
+
+    private final TandemConfig config;
+    private final Authenticator authenticator;
+    private final DocumentAccess access;
+    private final DocumentRooms rooms;
+    private final WebSocketServerProtocolConfig protocol;
+
+    public YjsWebSocketEndpoint(TandemConfig config, Authenticator authenticator, DocumentAccess access,
+                                DocumentRooms rooms) {
+        this.config = config;
+        this.authenticator = authenticator;
+        this.access = access;
+        this.rooms = rooms;
+        this.protocol = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/yjs")
+                .checkStartsWith(true)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .handshakeTimeoutMillis(10_000)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(config.documents().maxMessageBytes())
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(false)
+                        .build())
+                .build();
+    }
+
+    @Override
+    public void install(ChannelPipeline pipeline) {
+        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
+        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(config.documents().maxMessageBytes()));
+        pipeline.addLast("yjs", new YjsConnectionHandler(config, authenticator, access, rooms));
+    }
+}

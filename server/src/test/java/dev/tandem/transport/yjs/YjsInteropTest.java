@@ -1,0 +1,68 @@
+package dev.tandem.transport.yjs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.NodeScript;
+import dev.tandem.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients we did not write against a real Tandem: {@code server/src/test/js/yjs/interop.mjs} drives the real
+ * {@code yjs} and {@code y-websocket} packages (with {@code ws} as WebSocket and no BroadcastChannel), and each
+ * test fails when its Node scenario fails.
+ */
+class YjsInteropTest {
+    private static final NodeScript INTEROP = NodeScript.of("yjs", "interop.mjs");
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        INTEROP.install();
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void threeEditorsWithConcurrentRandomEditsConvergeAndALateJoinerReceivesTheWholeDocument() {
+        INTEROP.run("converge", server.port(), "converge-room");
+    }
+
+    @Test
+    void offlineEditsMergeOnReconnect() {
+        INTEROP.run("offline", server.port(), "offline-room");
+    }
+
+    @Test
+    void awarenessOfAClosedClientDisappearsForTheOthers() {
+        INTEROP.run("awareness", server.port(), "awareness-room");
+    }
+
+    @Test
+    void aServerRestartOnTheSameDataDirKeepsTheContent(@TempDir Path dataDir) {
+        Map<String, String> config = Map.of("dataDir", dataDir.toString());
+        try (TestServer first = TestServer.start(config)) {
+            INTEROP.run("write", first.port(), "restart-room", "kept across restarts ✓");
+        }
+        assertThat(dataDir.resolve("docs")).isDirectoryContaining(p -> Files.isRegularFile(p));
+        try (TestServer second = TestServer.start(config)) {
+            INTEROP.run("read", second.port(), "restart-room", "kept across restarts ✓");
+        }
+    }
+
+    @Test
+    void anUnauthorisedClientIsRefusedWith4401AndDoesNotReconnect() {
+        try (TestServer closed = TestServer.start(Map.of("auth.anonymous", "false"))) {
+            INTEROP.run("refused", closed.port(), "secret-room", "4401");
+        }
+    }
+}

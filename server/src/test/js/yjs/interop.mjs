@@ -1,0 +1,135 @@
+// Interop scenarios for Tandem's /yjs/{room} endpoint, driven with the real `yjs` and `y-websocket` clients.
+// Usage: node interop.mjs SCENARIO PORT [ARGS...]; exits non-zero (with a message) when the scenario fails.
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+
+const [scenario, port, ...args] = process.argv.slice(2)
+const url = `ws://127.0.0.1:${port}/yjs`
+const TIMEOUT = 60_000
+
+const fail = (msg) => { console.error('FAIL: ' + msg); process.exit(1) }
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const until = async (what, predicate, timeout = TIMEOUT, describe = () => '') => {
+  const start = Date.now()
+  while (!predicate()) {
+    if (Date.now() - start > timeout) fail(`timed out waiting for ${what}\n${describe()}`)
+    await sleep(20)
+  }
+}
+const connect = (room, params = {}) => {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(url, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true, params })
+  return { doc, provider, text: doc.getText('text') }
+}
+const synced = (client) => until('sync', () => client.provider.synced)
+const hex = (u8) => Buffer.from(u8).toString('hex')
+let seed = Number(process.env.SEED || 1)
+const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+
+const mapOf = (client) => JSON.stringify(Object.entries(client.doc.getMap('map').toJSON()).sort())
+
+const randomEdit = (client) => {
+  const t = client.text
+  if (t.length > 0 && random() < 0.3) {
+    const at = Math.floor(random() * t.length)
+    t.delete(at, Math.min(t.length - at, 1 + Math.floor(random() * 3)))
+  } else {
+    t.insert(Math.floor(random() * (t.length + 1)), ['a', 'bc', 'ü', '😀', ' '][Math.floor(random() * 5)])
+  }
+  if (random() < 0.2) client.doc.getMap('map').set('k' + Math.floor(random() * 4), random())
+}
+
+const scenarios = {
+  // three editors make concurrent random edits and converge; a late joiner receives the whole document
+  async converge (room) {
+    const editors = [connect(room), connect(room), connect(room)]
+    await Promise.all(editors.map(synced))
+    for (let round = 0; round < 40; round++) {
+      for (const e of editors) randomEdit(e)
+      if (round % 5 === 0) await sleep(10)
+    }
+    const same = () => editors.every((e) => e.text.toString() === editors[0].text.toString() &&
+      hex(Y.encodeStateVector(e.doc)) === hex(Y.encodeStateVector(editors[0].doc)) &&
+      mapOf(e) === mapOf(editors[0]))
+    await until('three editors to converge', same, TIMEOUT, () => editors.map((e) =>
+      `${e.text.toString()} sv=${hex(Y.encodeStateVector(e.doc))} pending=${e.doc.store.pendingStructs !== null} pendingDs=${e.doc.store.pendingDs !== null} synced=${e.provider.synced} connected=${e.provider.wsconnected}`).join('\n'))
+    if (editors[0].text.length === 0) fail('document is empty after edits')
+    const late = connect(room)
+    await synced(late)
+    await until('late joiner to receive the whole document', () => late.text.toString() === editors[0].text.toString())
+    if (hex(Y.encodeStateVector(late.doc)) !== hex(Y.encodeStateVector(editors[0].doc))) fail('late joiner state vector differs')
+    console.log(`converged on ${editors[0].text.length} characters`)
+    for (const c of [...editors, late]) c.provider.destroy()
+  },
+
+  // offline edits merge on reconnect
+  async offline (room) {
+    const a = connect(room); const b = connect(room)
+    await Promise.all([synced(a), synced(b)])
+    a.text.insert(0, 'shared ')
+    await until('b to see a', () => b.text.toString() === 'shared ')
+    a.provider.disconnect()
+    a.text.insert(a.text.length, 'offline-a ')
+    b.text.insert(0, 'online-b ')
+    await sleep(200)
+    a.provider.connect()
+    await until('offline edits to merge', () => a.text.toString() === b.text.toString() &&
+      a.text.toString().includes('offline-a') && a.text.toString().includes('online-b'))
+    console.log('merged: ' + a.text.toString())
+    a.provider.destroy(); b.provider.destroy()
+  },
+
+  // awareness of a closed client disappears for the others
+  async awareness (room) {
+    const a = connect(room); const b = connect(room)
+    await Promise.all([synced(a), synced(b)])
+    a.provider.awareness.setLocalStateField('user', { name: 'alice' })
+    await until('b to see alice', () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'alice')
+    const c = connect(room)
+    await synced(c)
+    await until('a newcomer to receive current awareness', () => c.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'alice')
+    // close the socket without a goodbye, as a crashed tab would
+    a.provider.shouldConnect = false
+    a.provider.ws.terminate ? a.provider.ws.terminate() : a.provider.ws.close()
+    await until('alice to disappear for b', () => !b.provider.awareness.getStates().has(a.doc.clientID), 20_000)
+    await until('alice to disappear for c', () => !c.provider.awareness.getStates().has(a.doc.clientID), 20_000)
+    b.provider.destroy(); c.provider.destroy(); a.provider.destroy()
+  },
+
+  // writes content (phase 1 of a restart test) and prints it
+  async write (room, content) {
+    const a = connect(room)
+    await synced(a)
+    a.text.insert(0, content)
+    const check = connect(room)
+    await synced(check)
+    await until('a second client to see the content', () => check.text.toString() === content)
+    a.provider.destroy(); check.provider.destroy()
+  },
+
+  // a late joiner sees exactly `content`
+  async read (room, content) {
+    const c = connect(room)
+    await synced(c)
+    await until(`content "${content}"`, () => c.text.toString() === content, 15_000)
+    c.provider.destroy()
+  },
+
+  // an unauthorised client is refused with a final close code and does not reconnect
+  async refused (room, expectedCode) {
+    const c = connect(room)
+    let closed = null
+    c.provider.on('closed', (e) => { closed = e })
+    await until('the closed event', () => closed !== null)
+    if (closed.code !== Number(expectedCode)) fail(`close code ${closed.code}, expected ${expectedCode}`)
+    await sleep(500)
+    if (c.provider.wsconnected || c.provider.synced) fail('refused client connected anyway')
+    c.provider.destroy()
+  }
+}
+
+const run = scenarios[scenario]
+if (!run) fail('unknown scenario ' + scenario)
+const timer = setTimeout(() => fail('scenario timed out'), 120_000)
+run(...args).then(() => { clearTimeout(timer); console.log('OK ' + scenario); process.exit(0) }, (e) => fail(e.stack || String(e)))
