@@ -1,7 +1,9 @@
 package dev.tandem;
 
 import dev.tandem.api.ServerApi;
+import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthEndpoints;
@@ -11,6 +13,7 @@ import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.HttpRouter;
+import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -67,16 +70,24 @@ public final class TandemServer implements AutoCloseable {
     /** Starts a server and returns once it is listening. */
     public static TandemServer start(TandemConfig config) {
         TandemServer server = new TandemServer(config);
-        server.bind();
+        try {
+            server.bind();
+        } catch (RuntimeException e) {
+            server.bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            server.workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
         return server;
     }
 
     private void bind() {
-        CommandRouter commands = new CommandRouter();
-        sessions.registerOn(commands);
-        new ChannelCommands(hub, config.limits()).registerOn(commands);
         Authenticator authenticator = new Authenticator(config);
-        HttpRouter router = new HttpRouter();
+        ChannelAccess access = new ChannelAccess(config, authenticator);
+        CommandRouter commands = new CommandRouter();
+        new AuthCommands(authenticator, sessions).registerOn(commands);
+        ChannelCommands channelCommands = new ChannelCommands(hub, config.limits(), access);
+        channelCommands.registerOn(commands);
+        HttpRouter router = new HttpRouter(new OriginPolicy(config));
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         new ServerApi(config, hub, sessions).registerOn(router);
@@ -103,6 +114,10 @@ public final class TandemServer implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
+        workerGroup.next().scheduleAtFixedRate(() -> {
+            authenticator.sweep();
+            channelCommands.sweep();
+        }, 10, 10, TimeUnit.SECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",

@@ -28,7 +28,8 @@ import java.security.MessageDigest;
 
 /**
  * The server HTTP API for back ends: publish into a channel, read a channel's history, list active channels,
- * and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
+ * and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set;
+ * in production (serve) the API refuses every request until it is set, in dev mode it is open without one.
  */
 public final class ServerApi {
     private static final String HISTORY_PREFIX = "/api/channels/";
@@ -53,8 +54,11 @@ public final class ServerApi {
 
     private HttpEndpoint guarded(HttpEndpoint endpoint) {
         String key = config.api().key();
-        if (key == null || key.isEmpty()) {
+        if ((key == null || key.isEmpty()) && config.dev()) {
             return endpoint;
+        }
+        if (key == null || key.isEmpty()) {
+            return exchange -> HttpReply.error(ErrorCode.UNAUTHORIZED, "the server API is disabled until api.key is set");
         }
         byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
         return exchange -> {

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The small HTTP router in front of every endpoint: exact paths, path prefixes (for resources such as
  * {@code /api/channels/{name}/history}) and WebSocket upgrade paths. It is the one place that turns endpoint
- * failures into responses: a {@link ProtocolException} becomes its JSON 4xx, anything else a logged 500.
+ * failures into responses: a {@link ProtocolException} becomes its JSON 4xx, anything else a logged 500. It
+ * is also where the {@link OriginPolicy} applies: a browser request from an origin that is not allowed gets
+ * 403 (WebSocket upgrades included), preflights are answered, and allowed origins get CORS headers.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -40,6 +42,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, HttpEndpoint>> exact = new HashMap<>();
     private final Map<String, Map<HttpMethod, HttpEndpoint>> prefixes = new LinkedHashMap<>();
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
+    private final OriginPolicy origins;
+
+    public HttpRouter(OriginPolicy origins) {
+        this.origins = origins;
+    }
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         exact.computeIfAbsent(path, p -> new HashMap<>()).put(method, endpoint);
@@ -63,6 +70,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (decoded.isFailure()) {
             ErrorCode code = decoded.cause() instanceof TooLongFrameException ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST;
             respond(ctx, request, HttpReply.error(code, "malformed HTTP request"), false);
+            return;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (!origins.allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+            LOG.warn("refused origin={} remote={}", origin, ctx.channel().remoteAddress());
+            respond(ctx, request, HttpReply.error(ErrorCode.FORBIDDEN, "origin not allowed: " + origin), false);
+            return;
+        }
+        if (origin != null && request.method().equals(HttpMethod.OPTIONS)) {
+            preflight(ctx, request, origin);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -113,12 +130,29 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {
+    /** A CORS preflight from an allowed origin: the methods and headers the API takes, cached for ten minutes. */
+    private static void preflight(ChannelHandlerContext ctx, FullHttpRequest request, String origin) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN)
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE")
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type")
+                .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
+        ctx.writeAndFlush(response);
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && origins.allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin).set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
             ctx.writeAndFlush(response);

@@ -19,9 +19,14 @@ public final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}. */
+    /**
+     * Starts in dev mode on port 0; {@code overrides} are config keys such as {@code limits.maxFrameBytes}.
+     * Command and publish rate limits are lifted so load tests do not trip them; tests of limits set their own.
+     */
     public static TestServer start(Map<String, String> overrides) {
-        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true");
+        ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
+                .set("limits.commandRate", "1000000").set("limits.commandBurst", "1000000")
+                .set("limits.channelPublishRate", "1000000").set("limits.channelPublishBurst", "1000000");
         overrides.forEach(loader::set);
         return new TestServer(TandemServer.start(loader.load()));
     }

@@ -1,6 +1,7 @@
 package dev.tandem.transport.ws;
 
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
@@ -27,6 +28,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,17 +73,21 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         long pingMillis = config.connection().pingInterval().toMillis();
         ctx.pipeline().addFirst("idle", new IdleStateHandler(2 * pingMillis, 0, pingMillis, TimeUnit.MILLISECONDS));
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
-        String userId;
+        Optional<Identity> identity;
         try {
-            userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
-                    handshake.requestHeaders());
+            identity = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
+                    handshake.requestHeaders(), transport.remoteAddress());
         } catch (ProtocolException e) {
-            CloseCode code = e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN;
+            CloseCode code = switch (e.code()) {
+                case UNAUTHORIZED -> CloseCode.UNAUTHORIZED;
+                case RATE_LIMITED -> CloseCode.RATE_LIMITED;
+                default -> CloseCode.FORBIDDEN;
+            };
             byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(code, e.getMessage()));
             transport.close(code, Unpooled.wrappedBuffer(refusal));
             return;
         }
-        session = sessions.open(userId, transport);
+        session = identity.map(who -> sessions.open(who, transport)).orElseGet(() -> sessions.openAwaitingConnect(transport));
     }
 
     @Override
