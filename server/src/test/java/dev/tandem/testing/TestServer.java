@@ -55,6 +55,11 @@ public final class TestServer implements AutoCloseable {
         return WsClient.connect(ws("user=" + user));
     }
 
+    /** Connects with {@code ?token=}. */
+    public WsClient connectWithToken(String token) {
+        return WsClient.connect(ws("token=" + token));
+    }
+
     public HttpResponse<String> get(String path, String... headers) {
         return send(request(path, headers).GET().build());
     }
