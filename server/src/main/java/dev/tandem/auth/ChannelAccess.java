@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * with the caller's {@link Identity}. Rules come from the namespace's {@code access} config (see
  * {@link AccessConfig}); the {@code channels} claim of the user's token adds channel patterns for subscribe,
  * presence and history. A refusal is {@code error forbidden} with the same message whether or not the
- * channel exists, so probing tells nothing. In dev mode {@code authenticated} also admits anonymous users.
+ * channel exists, so probing tells nothing. In dev mode {@code authenticated} and {@code owner} also admit
+ * anonymous users; in production an anonymous user passes only {@code anonymous} rules.
  */
 public final class ChannelAccess {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelAccess.class);
@@ -83,11 +84,15 @@ public final class ChannelAccess {
     private boolean matches(String rule, Identity who, String channel, String subscriptionToken) {
         return switch (rule) {
             case "anonymous" -> true;
-            case "authenticated" -> !who.anonymous() || config.dev();
-            case "owner" -> ownedBy(channel, who.userId());
+            case "authenticated" -> authenticated(who);
+            case "owner" -> authenticated(who) && ownedBy(channel, who.userId());
             case "token" -> subscriptionToken != null && tokenAllows(subscriptionToken, who, channel);
             default -> rule.startsWith("role:") && who.hasRole(rule.substring(5));
         };
+    }
+
+    private boolean authenticated(Identity who) {
+        return !who.anonymous() || config.dev();
     }
 
     /** {@code ns:ID} and {@code ns:ID:…} belong to user ID. */
