@@ -90,7 +90,7 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter(new OriginPolicy(config));
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
-        new ServerApi(config, hub, sessions).registerOn(router);
+        new ServerApi(config, hub, sessions, authenticator, access).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()

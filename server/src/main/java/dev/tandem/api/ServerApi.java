@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.TandemVersion;
+import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
@@ -30,6 +33,8 @@ import java.security.MessageDigest;
  * The server HTTP API for back ends: publish into a channel, read a channel's history, list active channels,
  * and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set;
  * in production (serve) the API refuses every request until it is set, in dev mode it is open without one.
+ * A channel's history may also be read by a user with {@code Authorization: Bearer JWT}, as far as
+ * {@link ChannelAccess} allows.
  */
 public final class ServerApi {
     private static final String HISTORY_PREFIX = "/api/channels/";
@@ -38,17 +43,22 @@ public final class ServerApi {
     private final TandemConfig config;
     private final Hub hub;
     private final SessionRegistry sessions;
+    private final Authenticator authenticator;
+    private final ChannelAccess access;
 
-    public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions) {
+    public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions, Authenticator authenticator,
+                     ChannelAccess access) {
         this.config = config;
         this.hub = hub;
         this.sessions = sessions;
+        this.authenticator = authenticator;
+        this.access = access;
     }
 
     public void registerOn(HttpRouter router) {
         router.route(HttpMethod.POST, "/api/publish", guarded(this::publish))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
-                .routePrefix(HttpMethod.GET, HISTORY_PREFIX, guarded(this::history))
+                .routePrefix(HttpMethod.GET, HISTORY_PREFIX, userOrKey(guarded(this::history)))
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
@@ -70,6 +80,22 @@ public final class ServerApi {
         };
     }
 
+    /**
+     * A route a user may also call with {@code Authorization: Bearer JWT} (from a browser): allowed when
+     * {@link ChannelAccess} lets that user read the channel's history; otherwise the API key guard applies.
+     */
+    private HttpEndpoint userOrKey(HttpEndpoint keyGuarded) {
+        return exchange -> {
+            String authorization = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return keyGuarded.handle(exchange);
+            }
+            Identity user = authenticator.verify(authorization.substring(7).trim(), exchange.remoteAddress());
+            access.check(user, historyChannel(exchange), ChannelAccess.Action.HISTORY);
+            return history(exchange);
+        };
+    }
+
     private HttpReply publish(HttpExchange exchange) {
         JsonNode body = readJson(exchange);
         JsonNode channel = body.get("channel");
@@ -84,12 +110,16 @@ public final class ServerApi {
         return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", publication.seq()));
     }
 
-    private HttpReply history(HttpExchange exchange) {
+    private static String historyChannel(HttpExchange exchange) {
         String path = exchange.path();
         if (!path.endsWith(HISTORY_SUFFIX) || path.length() <= HISTORY_PREFIX.length() + HISTORY_SUFFIX.length()) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
-        String channel = ChannelName.validate(path.substring(HISTORY_PREFIX.length(), path.length() - HISTORY_SUFFIX.length()));
+        return ChannelName.validate(path.substring(HISTORY_PREFIX.length(), path.length() - HISTORY_SUFFIX.length()));
+    }
+
+    private HttpReply history(HttpExchange exchange) {
+        String channel = historyChannel(exchange);
         HistoryQuery query = HistoryQuery.of(longParam(exchange, "after"), longParam(exchange, "before"),
                 exchange.param("limit") == null ? HistoryQuery.MAX_LIMIT : longParam(exchange, "limit"));
         ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);

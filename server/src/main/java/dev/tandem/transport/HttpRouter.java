@@ -89,7 +89,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             upgrade(ctx, request, ws);
             return;
         }
-        HttpReply reply = dispatch(request, uri, path);
+        HttpReply reply = dispatch(ctx, request, uri, path);
         respond(ctx, request, reply, HttpUtil.isKeepAlive(request));
     }
 
@@ -104,7 +104,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ctx.pipeline().remove(this);
     }
 
-    private HttpReply dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
+    private HttpReply dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String path) {
         Map<HttpMethod, HttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
             byMethod = prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
@@ -119,7 +119,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                     request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(byMethod.keySet()));
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
-                ByteBufUtil.getBytes(request.content()));
+                ByteBufUtil.getBytes(request.content()), String.valueOf(ctx.channel().remoteAddress()));
         try {
             return endpoint.handle(exchange);
         } catch (ProtocolException e) {
