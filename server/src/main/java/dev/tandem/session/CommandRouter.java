@@ -73,6 +73,6 @@ public final class CommandRouter {
 
     private static boolean authenticated(Session session) {
         Identity identity = session.identity();
-        return identity != null && !identity.expiredAt(Instant.now());
+        return identity != null && (identity.expiresAt() == null || !identity.expiredAt(Instant.now()));
     }
 }
