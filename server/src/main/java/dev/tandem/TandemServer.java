@@ -5,6 +5,7 @@ import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.demo.DemoApp;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.TandemMetrics;
@@ -92,6 +93,9 @@ public final class TandemServer implements AutoCloseable {
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         new ServerApi(config, hub, sessions, authenticator, access).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
+        if (config.dev()) {
+            DemoApp.registerOn(router);
+        }
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

@@ -16,6 +16,7 @@ import dev.tandem.hub.Hub;
 import dev.tandem.hub.Publication;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.InboundFrame;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.SessionRegistry;
@@ -106,7 +107,8 @@ public final class ServerApi {
         if (payload == null) {
             throw ProtocolException.badRequest("'payload' is required");
         }
-        Publication publication = hub.publish(ChannelName.validate(channel.textValue()), payload, null);
+        long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
+        Publication publication = hub.publish(ChannelName.validate(channel.textValue()), payload, null, ttl);
         return HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", publication.seq()));
     }
 

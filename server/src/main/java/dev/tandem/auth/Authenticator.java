@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides who a connection is, the same way for every transport: each calls {@link #authenticate} with what
  * its handshake carried (query parameters, headers, remote address). A token ({@code ?token=} or
- * {@code Authorization: Bearer}) must verify; without one the connection is a dev user ({@code ?user=NAME},
+ * {@code Authorization: Bearer}) must verify (a dev server without a key ignores it); without one the connection
+ * is a dev user ({@code ?user=NAME},
  * dev mode only), an anonymous user (dev mode, or when some namespace admits {@code anonymous}), or it must
  * authenticate with a {@code connect} frame. Also the one place that verifies tokens for {@code connect},
  * {@code refresh} and subscription tokens, and that logs auth failures (reason code and address, never the
@@ -67,7 +68,7 @@ public final class Authenticator {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many new connections from this address");
         }
         String token = tokenOf(query, headers);
-        if (token != null) {
+        if (token != null && verifiesTokens()) {
             return Optional.of(verify(token, remoteAddress));
         }
         String requested = first(query, "user");
@@ -94,6 +95,14 @@ public final class Authenticator {
             LOG.warn("auth failure reason={} remote={}", e.reason(), remoteAddress);
             throw new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage());
         }
+    }
+
+    /**
+     * Whether tokens are checked. Always in production; in dev mode only once a key is configured: without
+     * one a dev server ignores tokens, which grants nothing {@code ?user=NAME} does not already grant there.
+     */
+    public boolean verifiesTokens() {
+        return verifier != null;
     }
 
     /** Whether connections without any token are accepted (dev mode, or a namespace admits anonymous). */

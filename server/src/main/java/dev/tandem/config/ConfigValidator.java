@@ -22,6 +22,7 @@ final class ConfigValidator {
         require(l.maxFrameBytes() >= 1024, "limits.maxFrameBytes", "must be at least 1024");
         require(l.maxHttpBodyBytes() >= 1024, "limits.maxHttpBodyBytes", "must be at least 1024");
         require(l.maxSubscriptionsPerConnection() >= 1, "limits.maxSubscriptionsPerConnection", "must be at least 1");
+        require(l.maxConnections() >= 1, "limits.maxConnections", "must be at least 1");
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
@@ -53,6 +54,7 @@ final class ConfigValidator {
             rules(access.publish(), key + ".access.publish");
             rules(access.presence(), key + ".access.presence");
             rules(access.history(), key + ".access.history");
+            require(ns.priority() != null, key + ".priority", "must be high, normal or low");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tandem.config;
 /**
  * Bounds that keep one client from hurting the others.
  *
+ * @param maxConnections                 connections this node accepts; beyond it new ones are refused with 1013
  * @param maxFrameBytes                  largest inbound frame; a bigger one closes the socket with 1009
  * @param maxHttpBodyBytes               largest HTTP request body
  * @param maxSubscriptionsPerConnection  subscriptions one connection may hold
@@ -19,6 +20,7 @@ package dev.tandem.config;
  * @param handshakeBurstPerIp            new connections at once from one remote address
  */
 public record LimitsConfig(
+        int maxConnections,
         int maxFrameBytes,
         int maxHttpBodyBytes,
         int maxSubscriptionsPerConnection,

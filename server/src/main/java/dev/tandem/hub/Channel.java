@@ -30,6 +30,7 @@ final class Channel {
     private final NamespaceConfig policy;
     private final String epoch;
     private final MemoryHistory history;
+    private final Delivery.Lane lane;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
@@ -39,6 +40,11 @@ final class Channel {
         this.name = name;
         this.policy = policy;
         this.epoch = epoch;
+        this.lane = switch (policy.priority()) {
+            case high -> Delivery.Lane.HIGH;
+            case low -> Delivery.Lane.LOW;
+            default -> Delivery.Lane.NORMAL;
+        };
         this.history = policy.history() == NamespaceConfig.HistoryMode.memory
                 ? new MemoryHistory(policy.historySize(), policy.historyTtl().toMillis())
                 : null;
@@ -56,8 +62,11 @@ final class Channel {
         return retired;
     }
 
-    /** Assigns the next seq, records and fans out; returns the publication. Caller checks retirement. */
-    Publication publish(JsonNode payload, String userId, ByteBufAllocator alloc) {
+    /**
+     * Assigns the next seq, records and fans out; returns the publication. {@code ttlMillis} &gt; 0 makes queued
+     * copies expire. Caller checks retirement.
+     */
+    Publication publish(JsonNode payload, String userId, long ttlMillis, ByteBufAllocator alloc) {
         long next = seq + 1;
         long now = System.currentTimeMillis();
         ObjectNode frame = FrameCodec.envelope("publication", null, name);
@@ -66,18 +75,19 @@ final class Channel {
         if (userId != null) {
             frame.put("userId", userId);
         }
-        Publication publication = new Publication(next, now, FrameCodec.encode(frame));
+        Delivery delivery = new Delivery(lane, policy.latestOnly() ? name : null, ttlMillis > 0 ? now + ttlMillis : 0);
+        Publication publication = new Publication(next, now, FrameCodec.encode(frame), delivery);
         seq = next;
         if (history != null) {
             history.expire(now);
             history.add(publication);
         }
-        broadcast(publication.frame(), null, alloc);
+        broadcast(publication.frame(), delivery, null, alloc);
         return publication;
     }
 
     /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
-    void broadcast(byte[] frame, Subscriber exclude, ByteBufAllocator alloc) {
+    void broadcast(byte[] frame, Delivery delivery, Subscriber exclude, ByteBufAllocator alloc) {
         Subscriber[] targets = snapshot;
         if (targets.length == 0) {
             return;
@@ -86,7 +96,7 @@ final class Channel {
         try {
             for (Subscriber subscriber : targets) {
                 if (subscriber != exclude) {
-                    subscriber.send(shared.retainedDuplicate());
+                    subscriber.send(shared.retainedDuplicate(), delivery);
                 }
             }
         } finally {
@@ -107,11 +117,15 @@ final class Channel {
         }
         boolean recovered = since != null && canRecover(since);
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
-        reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
-        subscriber.send(wrap(FrameCodec.encode(reply), alloc));
+        ObjectNode state = reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
+        if (policy.latestOnly()) {
+            // Conflation skips seqs on purpose: clients must not treat those gaps as losses.
+            state.put("latestOnly", true);
+        }
+        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered && since.seq() < seq) {
             for (Publication missed : history.after(since.seq())) {
-                subscriber.send(wrap(missed.frame(), alloc));
+                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
         subscribers.add(subscriber);

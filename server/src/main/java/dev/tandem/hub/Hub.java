@@ -65,8 +65,13 @@ public final class Hub {
 
     /** Publishes and fans out to local subscribers; {@code userId} is null for server-side publishes. */
     public Publication publish(String channel, JsonNode payload, String userId) {
+        return publish(channel, payload, userId, 0);
+    }
+
+    /** As {@link #publish(String, JsonNode, String)}, with copies still queued after {@code ttlMillis} dropped. */
+    public Publication publish(String channel, JsonNode payload, String userId, long ttlMillis) {
         Publication publication = onChannel(channel, c -> {
-            Publication p = c.publish(payload, userId, alloc);
+            Publication p = c.publish(payload, userId, ttlMillis, alloc);
             metrics.deliveries().increment(c.subscriberCount());
             return p;
         });
@@ -86,7 +91,7 @@ public final class Hub {
         byte[] encoded = FrameCodec.encode(frame);
         synchronized (c) {
             if (!c.isRetired()) {
-                c.broadcast(encoded, exclude, alloc);
+                c.broadcast(encoded, Delivery.NORMAL, exclude, alloc);
             }
         }
     }

@@ -14,7 +14,7 @@ import java.util.List;
 final class MemoryHistory {
     private final int capacity;
     private final long ttlMillis;
-    private final ArrayDeque<Publication> entries = new ArrayDeque<>();
+    private final ArrayDeque<Publication> entries = new ArrayDeque<>(2);
 
     MemoryHistory(int capacity, long ttlMillis) {
         this.capacity = capacity;

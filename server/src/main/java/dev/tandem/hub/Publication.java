@@ -7,6 +7,7 @@ package dev.tandem.hub;
  * @param seq       per-channel sequence number, from 1, gap-free
  * @param timestamp server time of the publish, ms since the epoch
  * @param frame     the encoded JSON frame
+ * @param delivery  how it travels through outbound queues (lane, conflation, expiry)
  */
-public record Publication(long seq, long timestamp, byte[] frame) {
+public record Publication(long seq, long timestamp, byte[] frame, Delivery delivery) {
 }

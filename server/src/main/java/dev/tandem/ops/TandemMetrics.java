@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +25,8 @@ public final class TandemMetrics {
     private final Counter publications;
     private final Counter deliveries;
     private final Counter slowConsumerDisconnects;
+    private final Counter refusedConnections;
+    private final Map<String, Counter> droppedFrames = new ConcurrentHashMap<>();
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -35,6 +39,11 @@ public final class TandemMetrics {
         deliveries = Counter.builder("tandem.deliveries").description("publications enqueued to subscribers").register(registry);
         slowConsumerDisconnects = Counter.builder("tandem.slow.consumer.disconnects")
                 .description("connections closed because they fell behind").register(registry);
+        refusedConnections = Counter.builder("tandem.refused.connections")
+                .description("connections refused because the node is at capacity").register(registry);
+        for (String reason : new String[] {"low_priority", "conflated", "expired"}) {
+            droppedFrame(reason, 0);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -66,6 +75,21 @@ public final class TandemMetrics {
 
     public Counter slowConsumerDisconnects() {
         return slowConsumerDisconnects;
+    }
+
+    public Counter refusedConnections() {
+        return refusedConnections;
+    }
+
+    /** Counts a queued frame that was not delivered: {@code low_priority}, {@code conflated} or {@code expired}. */
+    public void droppedFrame(String reason) {
+        droppedFrame(reason, 1);
+    }
+
+    private void droppedFrame(String reason, int n) {
+        droppedFrames.computeIfAbsent(reason, r -> Counter.builder("tandem.dropped.frames")
+                .description("queued frames dropped instead of delivered").tag("reason", r).register(registry))
+                .increment(n);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -9,6 +9,7 @@ public enum CloseCode {
     NORMAL(1000, false),
     TOO_LARGE(1009, false),
     SERVER_RESTARTING(1012, true),
+    TRY_AGAIN_LATER(1013, true),
     UNAUTHORIZED(4001, false),
     FORBIDDEN(4003, false),
     POLICY(4008, true),

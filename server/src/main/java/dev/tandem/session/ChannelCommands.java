@@ -86,7 +86,8 @@ public final class ChannelCommands {
         if (!publishRate.tryTake(channel)) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publications on " + channel + "; slow down");
         }
-        Publication publication = hub.publish(channel, payload, session.userId());
+        long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
+        Publication publication = hub.publish(channel, payload, session.userId(), ttl);
         ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
         ack.putObject("payload").put("seq", publication.seq());
         session.send(ack);

@@ -1,64 +1,152 @@
 package dev.tandem.session;
 
+import dev.tandem.hub.Delivery;
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The frames waiting to be written to one connection, bounded by a frame count and a byte budget. Any
- * thread may offer (fanout runs on the publisher's thread); only the connection's event loop polls.
- * An offer past either bound is refused: the caller treats the connection as a slow consumer. After
- * {@link #close} every buffer still queued, or offered later, is released, so nothing leaks whichever
- * thread loses the race.
+ * The frames waiting to be written to one connection, in priority lanes, bounded by a frame count and a byte
+ * budget across all lanes. Any thread may offer (fanout runs on the publisher's thread); only the connection's
+ * event loop polls.
+ *
+ * <ul>
+ *   <li>Poll takes from the highest non-empty lane, so replies and pongs overtake a backlog of publications;
+ *       order within a lane (and so within a channel, which always uses one lane) is kept.</li>
+ *   <li>When an offer would pass a bound, queued {@code LOW} frames are dropped first; if that is not enough
+ *       the offer is refused and the caller treats the connection as a slow consumer.</li>
+ *   <li>A frame with a conflation key supersedes the pending frame with the same key: the older one is
+ *       skipped at poll time (latest value wins).</li>
+ *   <li>A frame past its expiry is skipped at poll time instead of being delivered late.</li>
+ * </ul>
+ * After {@link #close} every buffer still queued, or offered later, is released, whichever thread loses the race.
  */
 final class OutboundQueue {
-    private final ConcurrentLinkedQueue<ByteBuf> frames = new ConcurrentLinkedQueue<>();
+    private static final Delivery.Lane[] LANES = Delivery.Lane.values();
+
+    @SuppressWarnings("unchecked")
+    private final ConcurrentLinkedQueue<Entry>[] lanes = new ConcurrentLinkedQueue[LANES.length];
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final int maxFrames;
     private final long maxBytes;
+    private final DropCounter drops;
+    private volatile ConcurrentHashMap<String, Entry> pendingByKey;
     private volatile boolean closed;
 
-    OutboundQueue(int maxFrames, long maxBytes) {
-        this.maxFrames = maxFrames;
-        this.maxBytes = maxBytes;
+    /** Where dropped frames are counted, by reason. */
+    interface DropCounter {
+        void dropped(String reason);
     }
 
-    /** Takes ownership of {@code frame}; false (frame released) when over a bound or closed. */
-    boolean offer(ByteBuf frame) {
+    OutboundQueue(int maxFrames, long maxBytes, DropCounter drops) {
+        this.maxFrames = maxFrames;
+        this.maxBytes = maxBytes;
+        this.drops = drops;
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new ConcurrentLinkedQueue<>();
+        }
+    }
+
+    /** Takes ownership of {@code frame}; false (frame released) when it cannot fit or the queue is closed. */
+    boolean offer(ByteBuf frame, Delivery delivery) {
         if (closed) {
             frame.release();
             return false;
         }
         int size = frame.readableBytes();
-        boolean overFrames = count.incrementAndGet() > maxFrames;
-        boolean overBytes = bytes.addAndGet(size) > maxBytes;
-        if (overFrames || overBytes) {
-            count.decrementAndGet();
-            bytes.addAndGet(-size);
-            frame.release();
-            return false;
+        if (!reserve(size)) {
+            // Shed low-priority frames, then try once more (the event loop may also have just made room).
+            shedLow();
+            if (!reserve(size)) {
+                frame.release();
+                return false;
+            }
         }
-        frames.add(frame);
+        Entry entry = new Entry(frame, delivery);
+        if (delivery.conflationKey() != null) {
+            Entry older = pendingByKey().put(delivery.conflationKey(), entry);
+            if (older != null) {
+                older.superseded = true;
+            }
+        }
+        lanes[delivery.lane().ordinal()].add(entry);
         if (closed) {
             releaseAll();
         }
         return true;
     }
 
-    /** The next frame, or null; event loop only. */
-    ByteBuf poll() {
-        ByteBuf frame = frames.poll();
-        if (frame != null) {
+    private boolean reserve(int size) {
+        boolean overFrames = count.incrementAndGet() > maxFrames;
+        boolean overBytes = bytes.addAndGet(size) > maxBytes;
+        if (overFrames || overBytes) {
             count.decrementAndGet();
-            bytes.addAndGet(-frame.readableBytes());
+            bytes.addAndGet(-size);
+            return false;
         }
-        return frame;
+        return true;
+    }
+
+    /** Drops every queued low-priority frame. */
+    private void shedLow() {
+        Entry entry;
+        while ((entry = take(lanes[Delivery.Lane.LOW.ordinal()])) != null) {
+            entry.frame.release();
+            drops.dropped("low_priority");
+        }
+    }
+
+    /** The next frame worth sending, highest lane first, or null; event loop only. */
+    ByteBuf poll() {
+        long now = 0;
+        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
+            Entry entry;
+            while ((entry = take(lane)) != null) {
+                if (entry.superseded) {
+                    entry.frame.release();
+                    drops.dropped("conflated");
+                    continue;
+                }
+                if (entry.delivery.conflationKey() != null) {
+                    pendingByKey.remove(entry.delivery.conflationKey(), entry);
+                }
+                if (entry.delivery.expiresAtMillis() != 0) {
+                    now = now == 0 ? System.currentTimeMillis() : now;
+                    if (entry.delivery.expired(now)) {
+                        entry.frame.release();
+                        drops.dropped("expired");
+                        continue;
+                    }
+                }
+                return entry.frame;
+            }
+        }
+        return null;
+    }
+
+    private Entry take(ConcurrentLinkedQueue<Entry> lane) {
+        Entry entry = lane.poll();
+        if (entry != null) {
+            count.decrementAndGet();
+            bytes.addAndGet(-entry.frame.readableBytes());
+        }
+        return entry;
     }
 
     boolean isEmpty() {
-        return frames.isEmpty();
+        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
+            if (!lane.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    long queuedBytes() {
+        return bytes.get();
     }
 
     void close() {
@@ -67,9 +155,37 @@ final class OutboundQueue {
     }
 
     private void releaseAll() {
-        ByteBuf frame;
-        while ((frame = poll()) != null) {
-            frame.release();
+        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
+            Entry entry;
+            while ((entry = take(lane)) != null) {
+                entry.frame.release();
+            }
+        }
+    }
+
+    private ConcurrentHashMap<String, Entry> pendingByKey() {
+        ConcurrentHashMap<String, Entry> map = pendingByKey;
+        if (map == null) {
+            synchronized (this) {
+                map = pendingByKey;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    pendingByKey = map;
+                }
+            }
+        }
+        return map;
+    }
+
+    /** A queued frame; {@code superseded} is set by a newer frame with the same conflation key. */
+    private static final class Entry {
+        final ByteBuf frame;
+        final Delivery delivery;
+        volatile boolean superseded;
+
+        Entry(ByteBuf frame, Delivery delivery) {
+            this.frame = frame;
+            this.delivery = delivery;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.Identity;
+import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Subscriber;
 import dev.tandem.limits.CommandBudget;
 import dev.tandem.ops.TandemMetrics;
@@ -86,10 +87,16 @@ public final class Session implements Subscriber {
         return subscriptions;
     }
 
-    /** Enqueues an encoded frame from any thread; takes ownership of it. */
+    /** Enqueues an encoded event in the normal lane, from any thread; takes ownership of it. */
     @Override
     public void send(ByteBuf frame) {
-        if (queue.offer(frame)) {
+        send(frame, Delivery.NORMAL);
+    }
+
+    /** Enqueues an encoded frame with its delivery class, from any thread; takes ownership of it. */
+    @Override
+    public void send(ByteBuf frame, Delivery delivery) {
+        if (queue.offer(frame, delivery)) {
             writer.markDirty(this);
         } else if (closeReason.get() == null) {
             metrics.slowConsumerDisconnects().increment();
@@ -97,9 +104,9 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Encodes and enqueues a reply or event. */
+    /** Encodes and enqueues a reply or control event; it overtakes queued publications. */
     public void send(ObjectNode frame) {
-        send(Unpooled.wrappedBuffer(FrameCodec.encode(frame)));
+        send(Unpooled.wrappedBuffer(FrameCodec.encode(frame)), Delivery.CONTROL);
     }
 
     public void sendError(JsonNode requestId, ErrorCode code, String message) {

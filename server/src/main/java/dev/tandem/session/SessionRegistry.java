@@ -145,6 +145,11 @@ public final class SessionRegistry {
                 reason.code().code(), reason.reason());
     }
 
+    /** Whether the node is at {@code limits.maxConnections}: new connections are then refused with 1013. */
+    public boolean atCapacity() {
+        return sessions.size() >= limits.maxConnections();
+    }
+
     public int size() {
         return sessions.size();
     }
@@ -160,7 +165,8 @@ public final class SessionRegistry {
     }
 
     private Session create(Identity identity, SessionTransport transport) {
-        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes());
+        OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
+                metrics::droppedFrame);
         CommandBudget budget = new CommandBudget(limits.commandRate(), limits.commandBurst(), limits.floodDisconnectAfter());
         Session session = new Session(newId("c_"), identity, transport, queue, writers.of(transport.eventLoop()), metrics,
                 budget);

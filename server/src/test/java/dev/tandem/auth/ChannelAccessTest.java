@@ -8,6 +8,7 @@ import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestTokens;
 import dev.tandem.testing.WsClient;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,17 @@ class ChannelAccessTest {
             alice.connected();
             assertThat(code(alice.subscribe("user:alice"))).isEqualTo("subscribed");
             assertThat(code(alice.subscribe("user:bob"))).isEqualTo("forbidden");
+        }
+    }
+
+    @Test
+    void aDevServerWithoutAKeyIgnoresTokensAndOneWithAKeyChecksThem() {
+        try (TestServer dev = TestServer.start(); WsClient client = WsClient.connect(dev.ws("user=dana&token=not-a-jwt"))) {
+            assertThat(client.connected().path("payload").path("userId").asText()).isEqualTo("dana");
+        }
+        try (TestServer dev = TestServer.start(Map.of("auth.jwt.secret", TestTokens.SECRET));
+             WsClient forged = WsClient.connect(dev.ws("user=dana&token=not-a-jwt"))) {
+            assertThat(forged.nextOfType("disconnect").path("payload").path("code").asInt()).isEqualTo(4001);
         }
     }
 }

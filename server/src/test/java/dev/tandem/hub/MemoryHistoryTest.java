@@ -9,7 +9,7 @@ class MemoryHistoryTest {
     private static MemoryHistory historyOf(int capacity, int count) {
         MemoryHistory history = new MemoryHistory(capacity, 60_000);
         for (int seq = 1; seq <= count; seq++) {
-            history.add(new Publication(seq, 1_000L * seq, new byte[0]));
+            history.add(new Publication(seq, 1_000L * seq, new byte[0], Delivery.NORMAL));
         }
         return history;
     }

@@ -25,6 +25,7 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
     private final SessionRegistry sessions;
     private final CommandRouter commands;
     private final TandemMetrics metrics;
+    private final WebSocketServerProtocolConfig protocol;
 
     public NativeWebSocketEndpoint(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
                                    CommandRouter commands, TandemMetrics metrics) {
@@ -33,12 +34,12 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
+        this.protocol = protocolConfig(config.limits().maxFrameBytes());
     }
 
-    @Override
-    public void install(ChannelPipeline pipeline) {
-        int maxFrame = config.limits().maxFrameBytes();
-        WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
+    /** Immutable and shared by every connection (it is per-connection heap otherwise). */
+    private static WebSocketServerProtocolConfig protocolConfig(int maxFrame) {
+        return WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true)
                 .handleCloseFrames(true)
@@ -50,6 +51,11 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
                         .closeOnProtocolViolation(false)
                         .build())
                 .build();
+    }
+
+    @Override
+    public void install(ChannelPipeline pipeline) {
+        int maxFrame = config.limits().maxFrameBytes();
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
         pipeline.addLast("ws-native", new NativeWebSocketHandler(config, authenticator, sessions, commands, metrics));

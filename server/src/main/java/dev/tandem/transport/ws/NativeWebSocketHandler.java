@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -71,8 +70,14 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     private void open(ChannelHandlerContext ctx, HandshakeComplete handshake) {
         long pingMillis = config.connection().pingInterval().toMillis();
-        ctx.pipeline().addFirst("idle", new IdleStateHandler(2 * pingMillis, 0, pingMillis, TimeUnit.MILLISECONDS));
+        // One reader-idle timer does both jobs: the first idle period sends a ping, the next one closes.
+        ctx.pipeline().addFirst("idle", new IdleStateHandler(pingMillis, 0, 0, TimeUnit.MILLISECONDS));
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
+        if (sessions.atCapacity()) {
+            metrics.refusedConnections().increment();
+            refuse(transport, CloseCode.TRY_AGAIN_LATER, "server at capacity, retry later");
+            return;
+        }
         Optional<Identity> identity;
         try {
             identity = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
@@ -83,11 +88,14 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
                 case RATE_LIMITED -> CloseCode.RATE_LIMITED;
                 default -> CloseCode.FORBIDDEN;
             };
-            byte[] refusal = FrameCodec.encode(FrameCodec.disconnect(code, e.getMessage()));
-            transport.close(code, Unpooled.wrappedBuffer(refusal));
+            refuse(transport, code, e.getMessage());
             return;
         }
         session = identity.map(who -> sessions.open(who, transport)).orElseGet(() -> sessions.openAwaitingConnect(transport));
+    }
+
+    private static void refuse(WebSocketSessionTransport transport, CloseCode code, String reason) {
+        transport.close(code, Unpooled.wrappedBuffer(FrameCodec.encode(FrameCodec.disconnect(code, reason))));
     }
 
     @Override
@@ -114,11 +122,11 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
         if (session == null) {
             ctx.close();
-        } else if (idle.state() == IdleState.READER_IDLE) {
+        } else if (idle.isFirst()) {
+            ctx.writeAndFlush(new PingWebSocketFrame());
+        } else {
             session.disconnect(CloseCode.POLICY, "ping timeout: nothing received for "
                     + 2 * config.connection().pingInterval().toMillis() + " ms");
-        } else if (idle.state() == IdleState.ALL_IDLE) {
-            ctx.writeAndFlush(new PingWebSocketFrame());
         }
     }
 

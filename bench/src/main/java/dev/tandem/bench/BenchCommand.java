@@ -1,0 +1,279 @@
+package dev.tandem.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem bench SCENARIO}: runs a load scenario against Tandem and, with {@code --target both}, against
+ * the Socket.IO peer in the same run, prints a table with Tandem/peer ratios and writes the results as JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Load generator: measures Tandem (and a peer server) from outside the process.",
+        subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
+                BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class})
+public final class BenchCommand {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    /** Options every scenario shares. */
+    static final class Common {
+        @Option(names = "--target", defaultValue = "tandem", description = "tandem, socketio or both (default: ${DEFAULT-VALUE})")
+        String target;
+
+        @Option(names = "--server-jar", defaultValue = "server/target/tandem.jar", description = "Tandem jar to run")
+        Path serverJar;
+
+        @Option(names = "--peer-dir", defaultValue = "bench/peers/socketio", description = "Socket.IO peer directory")
+        Path peerDir;
+
+        @Option(names = "--server-jvm", split = " ", defaultValue = "-Xms256m -XX:+UseG1GC",
+                description = "JVM options for the Tandem server (default: ${DEFAULT-VALUE})")
+        List<String> serverJvm;
+
+        @Option(names = "--threads", defaultValue = "2", description = "generator event loop threads")
+        int threads;
+
+        @Option(names = "--json", description = "write results to this file (default bench/results/SCENARIO.json)")
+        Path json;
+
+        List<String> targets() {
+            return switch (target) {
+                case "both" -> List.of("tandem", "socketio");
+                case "tandem", "socketio" -> List.of(target);
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--target: tandem, socketio or both");
+            };
+        }
+
+        ServerUnderTest start(String which) throws Exception {
+            return "tandem".equals(which) ? ServerUnderTest.tandem(serverJar, serverJvm) : ServerUnderTest.socketIo(peerDir);
+        }
+
+        void write(String scenario, Object results) throws Exception {
+            Path file = json != null ? json : Path.of("bench", "results", scenario + ".json");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            JSON.writeValue(file.toFile(), results);
+            System.out.println("results: " + file);
+        }
+    }
+
+    @Command(name = "fanout", mixinStandardHelpOptions = true, description = "One channel, N subscribers, a publisher at a fixed rate.")
+    static final class Fanout implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--subscribers", defaultValue = "1000")
+        int subscribers;
+
+        @Option(names = "--rate", defaultValue = "30", split = ",",
+                description = "publications per second; a list (1000,2000,5000) sweeps rates on one server and "
+                        + "reports the highest deliveries/s with p99 under 50 ms")
+        List<Integer> rates;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds first")
+        int warmup;
+
+        @Option(names = "--payload", defaultValue = "100", description = "payload bytes")
+        int payload;
+
+        @Override
+        public Integer call() throws Exception {
+            List<FanoutScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    for (int rate : rates) {
+                        results.add(FanoutScenario.run(server, generator,
+                                new FanoutScenario.Params(subscribers, rate, seconds, warmup, payload)));
+                    }
+                }
+            }
+            System.out.printf("fanout: %d subscribers, %d-byte payloads, %d s per step%n", subscribers, payload, seconds);
+            System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s%n", "server", "msg/s", "expected",
+                    "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/dlv");
+            for (FanoutScenario.Result r : results) {
+                System.out.printf("%-10s %8d %10d %10d %12.0f %9.2f %9.2f %9.2f %9.2f %12.2f%n", r.server(),
+                        r.params().rate(), r.expected(), r.delivered(), r.deliveriesPerSecond(), r.p50Millis(),
+                        r.p99Millis(), r.p999Millis(), r.maxMillis(), r.cpuMicrosPerDelivery());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "fanout");
+            out.put("results", results);
+            Map<String, Double> best = new LinkedHashMap<>();
+            for (FanoutScenario.Result r : results) {
+                if (r.p99Millis() < 50 && r.delivered() >= r.expected()) {
+                    best.merge(r.server(), r.deliveriesPerSecond(), Math::max);
+                }
+            }
+            out.put("maxDeliveriesPerSecondWithP99Under50ms", best);
+            best.forEach((server, rate) -> System.out.printf("%s: max %.0f deliveries/s with p99 < 50 ms%n", server, rate));
+            if (common.targets().size() == 2 && rates.size() == 1) {
+                FanoutScenario.Result t = results.get(0);
+                FanoutScenario.Result p = results.get(1);
+                Map<String, Double> ratios = new LinkedHashMap<>();
+                ratios.put("p99", t.p99Millis() / p.p99Millis());
+                ratios.put("cpuPerDelivery", t.cpuMicrosPerDelivery() / p.cpuMicrosPerDelivery());
+                out.put("ratiosTandemToPeer", ratios);
+                System.out.printf("ratios tandem/socket.io: p99 %.2f, cpu per delivery %.2f%n", ratios.get("p99"),
+                        ratios.get("cpuPerDelivery"));
+            }
+            common.write("fanout", out);
+            return 0;
+        }
+    }
+
+    @Command(name = "connections", mixinStandardHelpOptions = true, description = "N idle connections with one subscription each.")
+    static final class Connections implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--count", defaultValue = "10000")
+        int count;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ConnectionsScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    results.add(ConnectionsScenario.run(server, generator, count));
+                }
+            }
+            System.out.printf("connections: %d idle connections, one subscription each%n", count);
+            System.out.printf("%-10s %10s %14s %14s%n", "server", "ramp s", "RSS B/conn", "heap B/conn");
+            for (ConnectionsScenario.Result r : results) {
+                System.out.printf("%-10s %10.2f %14.0f %14s%n", r.server(), r.rampSeconds(), r.rssBytesPerConnection(),
+                        r.heapBytesPerConnection() < 0 ? "-" : String.format("%.0f", r.heapBytesPerConnection()));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "connections");
+            out.put("results", results);
+            if (results.size() == 2) {
+                double ratio = results.get(0).rssBytesPerConnection() / results.get(1).rssBytesPerConnection();
+                out.put("ratiosTandemToPeer", Map.of("rssPerConnection", ratio));
+                System.out.printf("ratio tandem/socket.io: RSS per connection %.2f%n", ratio);
+            }
+            common.write("connections", out);
+            return 0;
+        }
+    }
+
+    @Command(name = "channels", mixinStandardHelpOptions = true, description = "Many channels, few subscribers each, random publishes.")
+    static final class Channels implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--channels", defaultValue = "10000")
+        int channels;
+
+        @Option(names = "--connections", defaultValue = "10000")
+        int connections;
+
+        @Option(names = "--per-connection", defaultValue = "5", description = "channels per connection")
+        int perConnection;
+
+        @Option(names = "--rate", defaultValue = "2000", description = "publications per second")
+        int rate;
+
+        @Option(names = "--duration", defaultValue = "10")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ChannelsScenario.Params params = new ChannelsScenario.Params(channels, connections, perConnection, rate, seconds);
+            List<ChannelsScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    ChannelsScenario.run(server, generator, new ChannelsScenario.Params(channels, connections,
+                            perConnection, rate, Math.min(3, seconds)));
+                    results.add(ChannelsScenario.run(server, generator, params));
+                }
+            }
+            System.out.printf("channels: %d channels, %d connections x %d channels, %d msg/s for %d s%n", channels,
+                    connections, perConnection, rate, seconds);
+            System.out.printf("%-10s %10s %10s %9s %9s %12s%n", "server", "published", "delivered", "p50 ms", "p99 ms", "cpu us/dlv");
+            for (ChannelsScenario.Result r : results) {
+                System.out.printf("%-10s %10d %10d %9.2f %9.2f %12.2f%n", r.server(), r.published(), r.delivered(),
+                        r.p50Millis(), r.p99Millis(), r.cpuMicrosPerDelivery());
+            }
+            System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
+            common.write("channels", Map.of("scenario", "channels", "results", results));
+            return 0;
+        }
+    }
+
+    @Command(name = "churn", mixinStandardHelpOptions = true, description = "Connect, subscribe, disconnect in a loop.")
+    static final class Churn implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--workers", defaultValue = "16")
+        int workers;
+
+        @Option(names = "--duration", defaultValue = "10")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ChurnScenario.Result> results = new ArrayList<>();
+            for (String target : common.targets()) {
+                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                    ChurnScenario.run(server, generator, workers, Math.min(3, seconds));
+                    results.add(ChurnScenario.run(server, generator, workers, seconds));
+                }
+            }
+            System.out.printf("churn: %d workers connect/subscribe/disconnect for %d s%n", workers, seconds);
+            System.out.printf("%-10s %10s %12s %14s%n", "server", "cycles", "cycles/s", "cpu us/cycle");
+            for (ChurnScenario.Result r : results) {
+                System.out.printf("%-10s %10d %12.0f %14.1f%n", r.server(), r.cycles(), r.cyclesPerSecond(), r.cpuMicrosPerCycle());
+            }
+            System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
+            common.write("churn", Map.of("scenario", "churn", "results", results));
+            return 0;
+        }
+    }
+
+    @Command(name = "reconnect-storm", mixinStandardHelpOptions = true,
+            description = "N clients drop at once, miss M publications per channel, and all resume with since.")
+    static final class ReconnectStorm implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--clients", defaultValue = "10000")
+        int clients;
+
+        @Option(names = "--channels", defaultValue = "100")
+        int channels;
+
+        @Option(names = "--missed", defaultValue = "20", description = "publications per channel while away")
+        int missed;
+
+        @Override
+        public Integer call() throws Exception {
+            ReconnectStormScenario.Result r;
+            try (ServerUnderTest server = common.start("tandem"); Generator generator = new Generator(common.threads)) {
+                r = ReconnectStormScenario.run(server, generator, clients, channels, missed);
+            }
+            System.out.printf("reconnect-storm: %d clients on %d channels, %d missed per channel (tandem only)%n",
+                    clients, channels, missed);
+            System.out.printf("recovered %d/%d subscriptions, %d/%d missed publications delivered, all in %.2f s%n",
+                    r.recovered(), r.clients(), r.delivered(), r.expected(), r.secondsToRecover());
+            common.write("reconnect-storm", Map.of("scenario", "reconnect-storm", "result", r));
+            return 0;
+        }
+    }
+}

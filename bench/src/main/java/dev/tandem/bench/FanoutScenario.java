@@ -1,0 +1,104 @@
+package dev.tandem.bench;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One channel, N subscribers, one publisher at a fixed rate. Measures deliveries, loss, one-way latency
+ * (publisher and subscribers share this process's monotonic clock, stamped into the payload) and the server's
+ * CPU time per delivery. A warm-up period at the same rate runs first and is not recorded.
+ */
+final class FanoutScenario {
+    private static final String CHANNEL = "bench:fanout";
+
+    /**
+     * The scenario's parameters.
+     *
+     * @param subscribers   subscriber connections
+     * @param rate          publications per second
+     * @param seconds       measured duration
+     * @param warmupSeconds unrecorded warm-up at the same rate
+     * @param payloadBytes  approximate payload size
+     */
+    record Params(int subscribers, int rate, int seconds, int warmupSeconds, int payloadBytes) {
+    }
+
+    /**
+     * What one run measured.
+     *
+     * @param server              which server
+     * @param params              the parameters
+     * @param published           publications sent in the measured period
+     * @param expected            published × subscribers
+     * @param delivered           deliveries received in the measured period
+     * @param deliveriesPerSecond delivered / seconds
+     * @param p50Millis           median one-way latency
+     * @param p99Millis           99th percentile
+     * @param p999Millis          99.9th percentile
+     * @param maxMillis           maximum
+     * @param cpuMicrosPerDelivery server CPU time (user + system) per delivery
+     */
+    record Result(String server, Params params, long published, long expected, long delivered,
+                  double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
+                  double cpuMicrosPerDelivery) {
+    }
+
+    private FanoutScenario() {
+    }
+
+    static Result run(ServerUnderTest server, Generator generator, Params params) throws Exception {
+        Recorder latencies = new Recorder(3);
+        LongAdder delivered = new LongAdder();
+        LoadClient.DeliverySink sink = nanos -> {
+            latencies.recordValue(Math.max(1, nanos / 1000));
+            delivered.increment();
+        };
+        List<LoadClient> subscribers = generator.rampSubscribed(server, 0, params.subscribers(), i -> CHANNEL, sink);
+        LoadClient publisher = generator.open(server, params.subscribers(), n -> { }).get(30, TimeUnit.SECONDS);
+        try {
+            String padding = "x".repeat(Math.max(0, params.payloadBytes() - 40));
+            publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
+            Thread.sleep(500);
+            latencies.reset();
+            delivered.reset();
+
+            long cpuBefore = server.cpuNanos();
+            long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
+            long expected = published * params.subscribers();
+            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (delivered.sum() < expected && System.nanoTime() < drainDeadline) {
+                Thread.sleep(20);
+            }
+            long cpu = server.cpuNanos() - cpuBefore;
+            Histogram h = latencies.getIntervalHistogram();
+            long got = delivered.sum();
+            return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                    h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
+                    got == 0 ? Double.NaN : cpu / 1000.0 / got);
+        } finally {
+            publisher.close();
+            subscribers.forEach(LoadClient::close);
+        }
+    }
+
+    /** Publishes at {@code rate}/s for {@code seconds}, paced against the schedule (no drift); returns the count. */
+    private static long publish(LoadClient publisher, Dialect dialect, int rate, int seconds, String padding) {
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long total = (long) rate * seconds;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            publisher.send(dialect.publish(CHANNEL, "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}", 1));
+        }
+        return total;
+    }
+}

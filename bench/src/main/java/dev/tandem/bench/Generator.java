@@ -1,0 +1,88 @@
+package dev.tandem.bench;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * The client side of a run: one Netty event loop group shared by every generated connection, and a ramp that
+ * opens and subscribes many connections with a bounded number in flight (so the ramp measures the server,
+ * not a SYN flood).
+ */
+final class Generator implements AutoCloseable {
+    private static final int IN_FLIGHT = 200;
+
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelType;
+
+    Generator(int threads) {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(threads, io);
+        this.channelType = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** Opens {@code count} connections (indexes from {@code firstIndex}), each subscribed to its channel. */
+    List<LoadClient> rampSubscribed(ServerUnderTest server, int firstIndex, int count,
+                                    IntFunction<String> channelOf, LoadClient.DeliverySink sink) throws Exception {
+        return rampSubscribedToMany(server, firstIndex, count, i -> List.of(channelOf.apply(i)), sink);
+    }
+
+    /** Opens {@code count} connections, connection {@code i} subscribed to every channel of {@code channelsOf(i)}. */
+    List<LoadClient> rampSubscribedToMany(ServerUnderTest server, int firstIndex, int count,
+                                          IntFunction<List<String>> channelsOf, LoadClient.DeliverySink sink)
+            throws Exception {
+        Dialect dialect = server.dialect();
+        return ramp(server, firstIndex, count, i -> {
+            List<String> channels = channelsOf.apply(i);
+            List<String> frames = new ArrayList<>(channels.size());
+            for (int c = 0; c < channels.size(); c++) {
+                frames.add(dialect.subscribe(channels.get(c), c + 1));
+            }
+            return frames;
+        }, sink, IN_FLIGHT);
+    }
+
+    /**
+     * Opens {@code count} connections with at most {@code inFlight} handshakes pending; connection {@code i}
+     * sends the subscribe frames {@code subscribesOf(i)} and counts once all are acknowledged.
+     */
+    List<LoadClient> ramp(ServerUnderTest server, int firstIndex, int count, IntFunction<List<String>> subscribesOf,
+                          LoadClient.DeliverySink sink, int inFlight) throws Exception {
+        Semaphore permits = new Semaphore(inFlight);
+        List<CompletableFuture<LoadClient>> pending = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            permits.acquire();
+            int index = firstIndex + i;
+            CompletableFuture<LoadClient> ready = open(server, index, sink)
+                    .thenCompose(client -> client.sendSubscribes(subscribesOf.apply(index)));
+            ready.whenComplete((c, e) -> permits.release());
+            pending.add(ready);
+        }
+        List<LoadClient> clients = new ArrayList<>(count);
+        for (CompletableFuture<LoadClient> ready : pending) {
+            clients.add(ready.get(60, TimeUnit.SECONDS));
+        }
+        return clients;
+    }
+
+    CompletableFuture<LoadClient> open(ServerUnderTest server, int index, LoadClient.DeliverySink sink) {
+        return LoadClient.connect(group, channelType, "127.0.0.1", server.port(), server.dialect(), index, sink);
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

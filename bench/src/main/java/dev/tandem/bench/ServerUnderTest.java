@@ -1,0 +1,188 @@
+package dev.tandem.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.hub.Since;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server process the generator measures from outside: Tandem from its jar, or a peer (Socket.IO on Node).
+ * Reads CPU time and RSS from {@code /proc/<pid>}, and for Tandem the heap after a full GC from its own
+ * {@code /metrics}, so every server is measured the same way whatever it runs on.
+ */
+final class ServerUnderTest implements AutoCloseable {
+    private static final long CLOCK_TICK_NANOS = TimeUnit.SECONDS.toNanos(1) / 100;
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Dialect dialect;
+    private final Process process;
+    private final int port;
+    private final String healthPath;
+
+    private ServerUnderTest(String name, Dialect dialect, Process process, int port, String healthPath) {
+        this.name = name;
+        this.dialect = dialect;
+        this.process = process;
+        this.port = port;
+        this.healthPath = healthPath;
+    }
+
+    /** Starts Tandem's jar in dev mode on a free port with an empty data dir. */
+    static ServerUnderTest tandem(Path jar, List<String> jvmOptions) throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("server jar not found: " + jar + " (run: mvn -q -DskipTests package)");
+        }
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port),
+                "--data-dir", Files.createTempDirectory("tandem-bench").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("TANDEM_LOG_LEVEL", "WARN");
+        builder.environment().put("TANDEM_LIMITS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "100");
+        // The bench measures delivery, not abuse protection: lift the per-connection and per-channel rate limits.
+        for (String key : List.of("COMMAND_RATE", "COMMAND_BURST", "CHANNEL_PUBLISH_RATE", "CHANNEL_PUBLISH_BURST")) {
+            builder.environment().put("TANDEM_LIMITS_" + key, "100000000");
+        }
+        return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready"));
+    }
+
+    /** Starts the Socket.IO peer ({@code bench/peers/socketio}), installing its npm packages on first use. */
+    static ServerUnderTest socketIo(Path peerDir) throws Exception {
+        if (!Files.isDirectory(peerDir.resolve("node_modules"))) {
+            Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(peerDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (install.waitFor() != 0) {
+                throw new IllegalStateException("npm ci failed in " + peerDir);
+            }
+        }
+        int port = freePort();
+        Process process = new ProcessBuilder("node", "server.js", String.valueOf(port)).directory(peerDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return started(new ServerUnderTest("socket.io", Dialect.SOCKET_IO, process, port, "/health"));
+    }
+
+    private static ServerUnderTest started(ServerUnderTest server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!server.process.isAlive()) {
+                throw new IllegalStateException(server.name + " exited with " + server.process.exitValue());
+            }
+            if (server.healthy()) {
+                return server;
+            }
+            Thread.sleep(100);
+        }
+        server.close();
+        throw new IllegalStateException(server.name + " did not become ready");
+    }
+
+    private boolean healthy() {
+        try {
+            return get(healthPath).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** User + system CPU time the process has used so far. */
+    long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // After the command name: field 3 is state, so utime (14) and stime (15) are at indices 11 and 12.
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+    }
+
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for " + process.pid());
+    }
+
+    /** Tandem only: runs a full GC in the server, then reads heap used from its Prometheus metrics. */
+    OptionalLong heapAfterGc() throws Exception {
+        if (dialect != Dialect.TANDEM) {
+            return OptionalLong.empty();
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "GC.run")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        Thread.sleep(300);
+        long heap = 0;
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return OptionalLong.of(heap);
+    }
+
+    /** Tandem only: each active channel's latest seq and epoch, from {@code /api/channels}. */
+    Map<String, Since> channelPositions() throws Exception {
+        Map<String, Since> positions = new HashMap<>();
+        JsonNode channels = new ObjectMapper().readTree(get("/api/channels").body()).path("channels");
+        for (JsonNode c : channels) {
+            positions.put(c.path("channel").asText(), new Since(c.path("seq").asLong(), c.path("epoch").asText()));
+        }
+        return positions;
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tandem.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A short run of each scenario against the real servers, so the generator cannot rot. It checks that the
+ * scenarios measure something sensible (every delivery arrives, memory figures exist), never how fast.
+ */
+class BenchSmokeTest {
+    static final Path SERVER_JAR = Path.of("..", "server", "target", "tandem.jar");
+    static final Path PEER_DIR = Path.of("peers", "socketio");
+
+    @Test
+    void fanoutDeliversEveryPublicationToEverySubscriberOnTandemAndTheSocketIoPeer() throws Exception {
+        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 100);
+        for (ServerUnderTest server : List.of(ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m")),
+                ServerUnderTest.socketIo(PEER_DIR))) {
+            try (server; Generator generator = new Generator(1)) {
+                FanoutScenario.Result result = FanoutScenario.run(server, generator, params);
+                assertThat(result.published()).isEqualTo(100);
+                assertThat(result.delivered()).as(server.name()).isEqualTo(result.expected()).isEqualTo(2000);
+                assertThat(result.p99Millis()).isPositive();
+                assertThat(result.cpuMicrosPerDelivery()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void connectionsReportsMemoryPerConnectionFromTheServerProcess() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ConnectionsScenario.Result result = ConnectionsScenario.run(server, generator, 200);
+            assertThat(result.connections()).isEqualTo(200);
+            assertThat(result.heapBytesPerConnection()).isPositive();
+            assertThat(result.rampSeconds()).isPositive();
+        }
+    }
+
+    @Test
+    void channelsAndChurnScenariosRunToCompletion() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ChannelsScenario.Result channels = ChannelsScenario.run(server, generator,
+                    new ChannelsScenario.Params(50, 50, 3, 100, 1));
+            assertThat(channels.published()).isEqualTo(100);
+            assertThat(channels.delivered()).isPositive();
+            ChurnScenario.Result churn = ChurnScenario.run(server, generator, 2, 1);
+            assertThat(churn.cycles()).isPositive();
+        }
+    }
+
+    @Test
+    void reconnectStormRecoversEveryMissedPublicationForEveryClient() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            ReconnectStormScenario.Result storm = ReconnectStormScenario.run(server, generator, 100, 5, 10);
+            assertThat(storm.recovered()).isEqualTo(100);
+            assertThat(storm.delivered()).isEqualTo(storm.expected()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
+        assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
+                .isEqualTo(12345);
+        assertThat(LoadClient.timestampOf("42[\"message\",{\"t\":777,\"p\":\"x\"}]")).isEqualTo(777);
+        assertThat(LoadClient.timestampOf("{\"type\":\"ack\",\"timestamp\":99}")).isEqualTo(-1);
+    }
+}

@@ -1,0 +1,130 @@
+// The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
+import { TandemClient } from '/sdk/index.js';
+
+const params = new URLSearchParams(location.search);
+const room = params.get('room') || 'lobby';
+const user = params.get('user') || localStorage.getItem('tandem.demo.user');
+const $ = (id) => document.getElementById(id);
+
+const STATUS_TEXT = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Connecting…', offline: 'Offline', closed: 'Disconnected' };
+
+if (!user) {
+  $('signin').hidden = false;
+  $('signin').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = $('name').value.trim();
+    localStorage.setItem('tandem.demo.user', name);
+    params.set('user', name);
+    location.search = params.toString();
+  });
+} else {
+  start(user);
+}
+
+function start(me) {
+  $('chat').hidden = false;
+  $('room').textContent = `# ${room}`;
+  $('me').textContent = me;
+  const client = new TandemClient({ url: location.origin, user: me });
+  window.tandem = client; // handy in the console, and for the end-to-end tests
+  client.status.subscribe((status) => {
+    $('status').dataset.status = status;
+    $('status').textContent = STATUS_TEXT[status] ?? status;
+  });
+
+  const channel = client.channel(`chat:${room}`);
+  const feed = $('feed');
+  const pending = new Map(); // cid -> element of a message sent but not yet seen on the channel
+  let loaded = false;
+
+  channel.subscribe((publication) => render(publication));
+  channel.on('subscribed', ({ seq, resumed }) => {
+    if (!loaded && !resumed) {
+      loaded = true;
+      loadHistory(seq);
+    }
+  });
+  channel.on('unrecovered', ({ seq }) => {
+    notice('Some messages could not be recovered while you were away; showing the latest ones.');
+    for (const element of feed.querySelectorAll('[data-seq]')) element.remove();
+    loadHistory(seq);
+  });
+  client.connect();
+
+  async function loadHistory(upTo) {
+    if (upTo === 0) return;
+    const page = await channel.history({ before: upTo + 1, limit: 50 });
+    for (const publication of page.publications) render(publication);
+  }
+
+  function render(publication) {
+    if (feed.querySelector(`[data-seq="${publication.seq}"]`)) return;
+    const { text, cid } = publication.payload ?? {};
+    const element = pending.get(cid) ?? message(publication.userId, text, publication.userId === me);
+    pending.delete(cid);
+    element.classList.remove('pending');
+    element.dataset.seq = publication.seq;
+    element.querySelector('.time').textContent = time(publication.timestamp);
+    const after = [...feed.children].find((child) => child.dataset.seq && Number(child.dataset.seq) > publication.seq);
+    feed.insertBefore(element, after ?? feed.querySelector('.pending'));
+    feed.scrollTop = feed.scrollHeight;
+  }
+
+  $('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $('text').value.trim();
+    if (!text) return;
+    $('text').value = '';
+    const cid = crypto.randomUUID();
+    const element = message(me, text, true);
+    element.classList.add('pending');
+    pending.set(cid, element);
+    feed.append(element);
+    feed.scrollTop = feed.scrollHeight;
+    channel.publish({ text, cid }).catch((error) => {
+      element.remove();
+      pending.delete(cid);
+      notice(`Message not sent: ${error.message}`);
+    });
+  });
+}
+
+function message(userId, text, mine) {
+  const item = document.createElement('li');
+  item.className = 'message' + (mine ? ' mine' : '');
+  item.dataset.testid = 'message';
+  item.setAttribute('data-testid', 'message');
+  const avatar = document.createElement('span');
+  avatar.className = 'avatar';
+  avatar.textContent = (userId ?? '?').slice(0, 2).toUpperCase();
+  avatar.style.background = color(userId ?? '');
+  const bubble = document.createElement('div');
+  bubble.className = 'bubble';
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.append(document.createTextNode(`${userId ?? 'server'} · `));
+  const when = document.createElement('span');
+  when.className = 'time';
+  meta.append(when);
+  const body = document.createElement('div');
+  body.className = 'text';
+  body.textContent = text ?? '';
+  bubble.append(meta, body);
+  item.append(avatar, bubble);
+  return item;
+}
+
+function notice(text) {
+  $('notice').textContent = text;
+  $('notice').hidden = false;
+}
+
+function time(timestamp) {
+  return timestamp ? new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+}
+
+function color(name) {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 48%)`;
+}

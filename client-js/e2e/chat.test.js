@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch, screenshots } from './browser.js';
+
+const serverUrl = process.env.TANDEM_URL;
+assert.ok(serverUrl, 'TANDEM_URL must point at a running Tandem server in dev mode');
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function open(user, room) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => { throw error; });
+  await page.goto(`${serverUrl}/?user=${user}&room=${room}`);
+  await page.locator('[data-testid=status][data-status=open]').waitFor();
+  return { context, page };
+}
+
+async function send(page, text) {
+  await page.fill('[data-testid=composer]', text);
+  await page.click('[data-testid=send]');
+}
+
+function texts(page) {
+  return page.locator('[data-testid=message][data-seq] .text').allTextContents();
+}
+
+async function waitForTexts(page, expected) {
+  await page.waitForFunction((want) => {
+    const got = [...document.querySelectorAll('[data-testid=message][data-seq] .text')].map((e) => e.textContent);
+    return JSON.stringify(got) === JSON.stringify(want);
+  }, expected, { timeout: 15000 }).catch(async () => {
+    assert.deepEqual(await texts(page), expected);
+  });
+}
+
+test('two browsers see each other\'s messages live, and one that was offline catches up on everything it missed', async () => {
+  const room = `e2e-${Date.now().toString(36)}`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+
+  await send(alice.page, 'hello from alice');
+  await waitForTexts(bob.page, ['hello from alice']);
+  await send(bob.page, 'hi alice, bob here');
+  await waitForTexts(alice.page, ['hello from alice', 'hi alice, bob here']);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  const missed = ['while bob is away 1', 'while bob is away 2', 'while bob is away 3'];
+  for (const text of missed) await send(alice.page, text);
+  await waitForTexts(alice.page, ['hello from alice', 'hi alice, bob here', ...missed]);
+  await bob.page.waitForTimeout(300);
+  assert.deepEqual(await texts(bob.page), ['hello from alice', 'hi alice, bob here'], 'bob really was cut off');
+  await bob.page.screenshot({ path: join(screenshots, 'bob-offline.png') });
+
+  await bob.context.setOffline(false);
+  await bob.page.locator('[data-testid=status][data-status=open]').waitFor();
+  await waitForTexts(bob.page, ['hello from alice', 'hi alice, bob here', ...missed]);
+  await send(bob.page, 'back and caught up');
+  await waitForTexts(alice.page, ['hello from alice', 'hi alice, bob here', ...missed, 'back and caught up']);
+  await alice.page.screenshot({ path: join(screenshots, 'alice.png') });
+  await bob.page.screenshot({ path: join(screenshots, 'bob-back.png') });
+
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('a message written while offline is queued, shown as pending, and delivered on reconnect', async () => {
+  const room = `e2e-${Date.now().toString(36)}-queue`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  await send(bob.page, 'written on the train');
+  await bob.page.locator('[data-testid=message].pending').waitFor();
+  await bob.context.setOffline(false);
+  await waitForTexts(alice.page, ['written on the train']);
+  await waitForTexts(bob.page, ['written on the train']);
+  assert.equal(await bob.page.locator('[data-testid=message].pending').count(), 0);
+
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('a newcomer signs in with a name and sees the room\'s earlier messages from history', async () => {
+  const room = `e2e-${Date.now().toString(36)}-history`;
+  const alice = await open('alice', room);
+  await send(alice.page, 'first');
+  await send(alice.page, 'second');
+  await waitForTexts(alice.page, ['first', 'second']);
+
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${serverUrl}/?room=${room}`);
+  assert.equal(await page.locator('#chat').isVisible(), false, 'no chat before signing in');
+  await page.fill('#name', 'carol');
+  await page.click('#signin button');
+  await page.locator('[data-testid=status][data-status=open]').waitFor();
+  assert.equal(await page.locator('#signin').isVisible(), false);
+  await waitForTexts(page, ['first', 'second']);
+  await page.screenshot({ path: join(screenshots, 'carol-joined.png') });
+  const carol = { context };
+  await alice.context.close();
+  await carol.context.close();
+});

@@ -1,0 +1,451 @@
+import { Backoff } from './backoff.js';
+import { Channel } from './channel.js';
+import { Emitter } from './emitter.js';
+import { TandemError } from './errors.js';
+import { webSocketTransport } from './transport.js';
+import { Value } from './value.js';
+
+/** Close codes after which the server asks not to come back (docs/protocol.md, "Close codes"). */
+const FINAL_CLOSE_CODES = new Set([1000, 1009, 4001, 4003]);
+/** Commands that can be sent again after a drop without a second effect. */
+const IDEMPOTENT_TYPES = new Set(['history', 'ping', 'connect', 'refresh']);
+/** Code the client uses when it drops a connection itself (dead heartbeat, browser offline, ...). */
+const CLIENT_DROP = 4000;
+
+/**
+ * A connection to a Tandem server that stays up by itself.
+ *
+ * Design: at most one connection attempt exists at a time (`#conn`). Every transport callback carries the
+ * attempt it belongs to and is ignored when that attempt is no longer current, so a late close or frame from
+ * an old connection can never disturb the new one. A drop re-enters one path (`#onClose`): in-flight commands
+ * are requeued when resending is harmless or failed with `disconnected`, channels forget their subscription
+ * (not their position), and a reconnect is scheduled with backoff unless the server said not to come back.
+ * On `connected` the channels resubscribe with `since` first, then the offline queue is flushed in order.
+ */
+export class TandemClient extends Emitter {
+  /** `connecting` | `open` | `reconnecting` | `offline` | `closed`. */
+  status = new Value('closed');
+
+  #options;
+  #transports;
+  #transportIndex = 0;
+  #failedOpens = 0;
+  #backoff;
+  #conn = null;
+  #attempts = 0;
+  #everOpened = false;
+  #final = false;
+  #started = false;
+  #requestIds = 0;
+  #pending = new Map();
+  #queue = [];
+  #channels = new Map();
+  #active = new Set();
+  #token;
+  #timers = { reconnect: null, stable: null, heartbeat: null, refresh: null };
+  #environment;
+  #onOnline = () => this.#online();
+  #onOffline = () => this.#offline();
+
+  /**
+   * @param {object} options see index.d.ts (`TandemClientOptions`); `url` is the server's base URL.
+   */
+  constructor(options) {
+    super();
+    if (!options || typeof options.url !== 'string') throw new TypeError('TandemClient needs options.url');
+    this.#options = {
+      requestTimeout: 10000,
+      heartbeatTimeout: 10000,
+      stableAfter: 10000,
+      maxQueue: 100,
+      transportFailures: 2,
+      ...options,
+      url: options.url.replace(/^ws/, 'http').replace(/\/+$/, ''),
+    };
+    this.#transports = options.transports ?? [webSocketTransport({ WebSocket: options.WebSocket })];
+    if (this.#transports.length === 0) throw new TypeError('TandemClient needs at least one transport');
+    this.#backoff = new Backoff(options.backoff);
+    this.#token = options.token;
+    this.#environment = options.environment ?? globalThis;
+  }
+
+  /** The current transport's name (`websocket`, ...). */
+  get transport() {
+    return this.#transports[this.#transportIndex].name;
+  }
+
+  /** What the server said in its last `connected` frame (`connectionId`, `userId`, `pingInterval`, ...). */
+  get connection() {
+    return this.#conn?.info ?? null;
+  }
+
+  /** Starts connecting (and reconnecting until `close()`). Returns the client. */
+  connect() {
+    if (this.#started) return this;
+    this.#started = true;
+    this.#final = false;
+    this.#everOpened = false;
+    this.#backoff.reset();
+    if (typeof this.#environment.addEventListener === 'function') {
+      this.#environment.addEventListener('online', this.#onOnline);
+      this.#environment.addEventListener('offline', this.#onOffline);
+    }
+    this.status.set('connecting');
+    this.#attempt();
+    return this;
+  }
+
+  /** Resolves when the status is (or next becomes) `open`; rejects when it becomes `closed`. */
+  whenOpen() {
+    return new Promise((resolve, reject) => {
+      const stop = this.status.subscribe((status) => {
+        if (status === 'open') queueMicrotask(() => { stop(); resolve(this); });
+        if (status === 'closed' && this.#final) queueMicrotask(() => { stop(); reject(new TandemError('closed', 'client is closed')); });
+      });
+    });
+  }
+
+  /** The channel called `name` (the same object on every call). */
+  channel(name) {
+    let channel = this.#channels.get(name);
+    if (!channel) this.#channels.set(name, (channel = new Channel(this, name)));
+    return channel;
+  }
+
+  /**
+   * Sends a command and resolves with its reply frame, or rejects with a TandemError (the server's `error`
+   * code, or `timeout`, `disconnected`, `queue_full`, `offline`, `closed`). While disconnected the command
+   * waits in the bounded offline queue (`queue: false` fails fast instead). `timeout` counts from sending.
+   */
+  request(frame, { timeout, queue = true, idempotent } = {}) {
+    if (this.#final) return Promise.reject(new TandemError('closed', 'client is closed'));
+    const requestId = String(++this.#requestIds);
+    return new Promise((resolve, reject) => {
+      const entry = {
+        frame: { ...frame, requestId },
+        resolve,
+        reject,
+        timeout: timeout ?? this.#options.requestTimeout,
+        requeue: queue !== false && (idempotent ?? (IDEMPOTENT_TYPES.has(frame.type) || frame.clientMsgId != null)),
+        timer: null,
+      };
+      if (this.#isOpen()) {
+        this.#pending.set(requestId, entry);
+        this.#transmit(entry);
+      } else if (queue === false) {
+        reject(new TandemError('offline', `not connected: ${frame.type} was not sent`));
+      } else if (this.#queue.length >= this.#options.maxQueue) {
+        reject(new TandemError('queue_full', `offline queue is full (${this.#options.maxQueue} commands)`));
+      } else {
+        this.#pending.set(requestId, entry);
+        this.#queue.push(entry);
+      }
+    });
+  }
+
+  /** Number of commands waiting for a connection. */
+  get queued() {
+    return this.#queue.length;
+  }
+
+  /** Closes for good (until `connect()` is called again): pending and queued commands fail with `closed`. */
+  close() {
+    this.#stop('client closed');
+  }
+
+  // ---- connection lifecycle -------------------------------------------------------------------------
+
+  async #attempt() {
+    const id = ++this.#attempts;
+    if (this.#isBrowserOffline()) {
+      this.status.set('offline');
+      return;
+    }
+    const params = { user: this.#options.user };
+    try {
+      if (this.#options.getToken) this.#token = await this.#options.getToken();
+    } catch (error) {
+      if (id !== this.#attempts || !this.#started) return;
+      this.emit('error', new TandemError('unauthorized', `token provider failed: ${error?.message ?? error}`));
+      this.#scheduleReconnect();
+      return;
+    }
+    if (id !== this.#attempts || !this.#started) return;
+    params.token = this.#token;
+    const transport = this.#transports[this.#transportIndex];
+    const conn = { id, transport, link: null, ready: false, info: null, disconnect: null, lastReceived: Date.now(), pinging: false };
+    this.#conn = conn;
+    try {
+      conn.link = transport.open({
+        url: this.#options.url,
+        params,
+        onOpen: () => {},
+        onFrame: (frame) => this.#onFrame(conn, frame),
+        onClose: (info) => this.#onClose(conn, info),
+      });
+    } catch (error) {
+      this.#onClose(conn, { code: 1006, reason: String(error?.message ?? error) });
+    }
+  }
+
+  #onFrame(conn, frame) {
+    if (conn !== this.#conn || frame === null || typeof frame !== 'object') return;
+    conn.lastReceived = Date.now();
+    if (frame.type === 'connected' && !conn.ready) {
+      this.#onConnected(conn, frame.payload ?? {});
+      return;
+    }
+    if (frame.type === 'disconnect') {
+      conn.disconnect = frame.payload ?? null;
+      return;
+    }
+    const entry = frame.requestId != null ? this.#pending.get(String(frame.requestId)) : undefined;
+    if (entry) {
+      this.#settle(String(frame.requestId), entry, frame);
+    } else if (frame.requestId != null) {
+      // a reply that arrived after its command timed out: nobody waits for it any more
+    } else if (frame.type === 'error') {
+      const { code = 'internal', message = 'server error' } = frame.payload ?? {};
+      this.emit('error', new TandemError(code, message, frame));
+    } else if (frame.channel !== undefined && this.#channels.has(frame.channel)) {
+      this.#channels.get(frame.channel)._receive(frame);
+    }
+    this.emit('frame', frame);
+  }
+
+  #onConnected(conn, info) {
+    conn.ready = true;
+    conn.info = info;
+    this.#failedOpens = 0;
+    this.#everOpened = true;
+    this.#timers.stable = setTimeout(() => this.#backoff.reset(), this.#options.stableAfter);
+    this.#startHeartbeat(conn, this.#options.heartbeatInterval ?? info.pingInterval ?? 25000);
+    this.#scheduleRefresh();
+    this.status.set('open');
+    this.emit('connected', info);
+    for (const channel of this.#active) channel._resubscribe();
+    for (const entry of this.#queue.splice(0)) {
+      if (this.#conn !== conn) {
+        this.#queue.push(entry); // the connection dropped while flushing: keep the rest, in order
+      } else {
+        this.#transmit(entry);
+      }
+    }
+  }
+
+  #onClose(conn, { code, reason }) {
+    if (conn !== this.#conn) return;
+    this.#conn = null;
+    this.#clearConnectionTimers();
+    const told = conn.disconnect;
+    const info = {
+      code: told?.code ?? code,
+      reason: told?.reason ?? reason ?? '',
+      reconnect: told ? told.reconnect !== false : !FINAL_CLOSE_CODES.has(code),
+    };
+    if (!conn.ready) this.#onFailedOpen();
+    this.#failInFlight(conn);
+    for (const channel of this.#channels.values()) channel._connectionLost();
+    this.emit('disconnected', info);
+    if (!info.reconnect) {
+      this.#stop(`server closed the connection: ${info.code} ${info.reason}`.trim(), info.code);
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  /** A transport that keeps failing to open gives its turn to the next one (WebSocket → SSE → ...). */
+  #onFailedOpen() {
+    if (++this.#failedOpens < this.#options.transportFailures || this.#transports.length < 2) return;
+    this.#failedOpens = 0;
+    const from = this.transport;
+    this.#transportIndex = (this.#transportIndex + 1) % this.#transports.length;
+    this.emit('fallback', { from, to: this.transport });
+  }
+
+  #failInFlight(conn) {
+    const requeue = [];
+    for (const [requestId, entry] of this.#pending) {
+      if (entry.conn !== conn) continue;
+      clearTimeout(entry.timer);
+      entry.conn = null;
+      if (entry.requeue) {
+        requeue.push(entry);
+      } else {
+        this.#pending.delete(requestId);
+        entry.reject(new TandemError('disconnected', `connection lost before the reply to ${entry.frame.type}`));
+      }
+    }
+    this.#queue.unshift(...requeue);
+  }
+
+  #scheduleReconnect() {
+    clearTimeout(this.#timers.reconnect);
+    if (this.#isBrowserOffline()) {
+      this.status.set('offline');
+      return;
+    }
+    this.status.set(this.#everOpened ? 'reconnecting' : 'connecting');
+    const attempt = this.#backoff.attempt;
+    const delay = this.#backoff.next();
+    this.emit('retry', { attempt, delay });
+    this.#timers.reconnect = setTimeout(() => this.#attempt(), delay);
+  }
+
+  /** @internal drops the current connection as if the network had; the normal reconnect path follows. */
+  _drop(reason) {
+    const conn = this.#conn;
+    if (!conn) return;
+    if (conn.link) conn.link.close(CLIENT_DROP, reason.slice(0, 120));
+    this.#onClose(conn, { code: CLIENT_DROP, reason });
+  }
+
+  #stop(reason, code = 1000) {
+    const wasStarted = this.#started;
+    this.#started = false;
+    this.#final = true;
+    clearTimeout(this.#timers.reconnect);
+    this.#clearConnectionTimers();
+    if (typeof this.#environment.removeEventListener === 'function') {
+      this.#environment.removeEventListener('online', this.#onOnline);
+      this.#environment.removeEventListener('offline', this.#onOffline);
+    }
+    const conn = this.#conn;
+    this.#conn = null;
+    if (conn?.link) conn.link.close(1000, 'client closed');
+    for (const entry of this.#pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new TandemError('closed', reason));
+    }
+    this.#pending.clear();
+    this.#queue.length = 0;
+    for (const channel of this.#channels.values()) channel._connectionLost();
+    this.status.set('closed');
+    if (wasStarted && code !== 1000) this.emit('error', new TandemError('closed', reason));
+  }
+
+  // ---- browser network events --------------------------------------------------------------------------
+
+  #isBrowserOffline() {
+    return this.#environment.navigator?.onLine === false;
+  }
+
+  #online() {
+    if (!this.#started || this.#conn) return;
+    clearTimeout(this.#timers.reconnect);
+    this.status.set(this.#everOpened ? 'reconnecting' : 'connecting');
+    this.#attempt();
+  }
+
+  #offline() {
+    if (!this.#started) return;
+    clearTimeout(this.#timers.reconnect);
+    if (this.#conn) {
+      this._drop('browser went offline');
+    } else {
+      this.status.set('offline');
+    }
+  }
+
+  // ---- heartbeat and token refresh ---------------------------------------------------------------------
+
+  /** Pings when nothing arrived for `interval`; a ping without a reply in `heartbeatTimeout` means a dead link. */
+  #startHeartbeat(conn, interval) {
+    this.#timers.heartbeat = setInterval(() => {
+      if (conn !== this.#conn || conn.pinging || Date.now() - conn.lastReceived < interval) return;
+      conn.pinging = true;
+      this.request({ type: 'ping' }, { queue: false, timeout: this.#options.heartbeatTimeout })
+        .then(() => { conn.pinging = false; })
+        .catch((error) => {
+          if (error.code === 'timeout' && conn === this.#conn) this._drop('heartbeat timeout');
+        });
+    }, Math.max(10, Math.floor(interval / 2)));
+  }
+
+  /** With a token provider and a JWT carrying `exp`, fetches a new token before expiry and sends `refresh`. */
+  #scheduleRefresh() {
+    const expiresAt = jwtExpiry(this.#token);
+    if (!this.#options.getToken || !expiresAt) return;
+    const margin = this.#options.refreshMargin ?? 30000;
+    const delay = Math.max(1000, expiresAt - Date.now() - margin);
+    this.#timers.refresh = setTimeout(async () => {
+      try {
+        this.#token = await this.#options.getToken();
+        await this.request({ type: 'refresh', token: this.#token }, { queue: false });
+        this.#scheduleRefresh();
+      } catch (error) {
+        this.emit('error', error instanceof TandemError ? error : new TandemError('unauthorized', String(error)));
+      }
+    }, Math.min(delay, 2 ** 31 - 1));
+  }
+
+  #clearConnectionTimers() {
+    clearTimeout(this.#timers.stable);
+    clearInterval(this.#timers.heartbeat);
+    clearTimeout(this.#timers.refresh);
+  }
+
+  // ---- requests ------------------------------------------------------------------------------------------
+
+  #transmit(entry) {
+    const conn = this.#conn;
+    entry.conn = conn;
+    const requestId = entry.frame.requestId;
+    entry.timer = setTimeout(() => {
+      if (this.#pending.get(requestId) !== entry) return;
+      this.#pending.delete(requestId);
+      entry.reject(new TandemError('timeout', `no reply to ${entry.frame.type} within ${entry.timeout} ms`));
+    }, entry.timeout);
+    conn.link.send(entry.frame);
+  }
+
+  #settle(requestId, entry, frame) {
+    clearTimeout(entry.timer);
+    this.#pending.delete(requestId);
+    if (frame.type === 'error') {
+      const { code = 'internal', message = 'server error' } = frame.payload ?? {};
+      entry.reject(new TandemError(code, message, frame));
+    } else {
+      entry.resolve(frame);
+    }
+  }
+
+  #isOpen() {
+    return Boolean(this.#conn?.ready);
+  }
+
+  // ---- channel hooks ---------------------------------------------------------------------------------------
+
+  /** @internal */
+  _isOpen() {
+    return this.#isOpen();
+  }
+
+  /** @internal */
+  _track(channel) {
+    this.#active.add(channel);
+  }
+
+  /** @internal */
+  _untrack(channel) {
+    this.#active.delete(channel);
+  }
+
+  /** @internal */
+  _channelError(channel, error) {
+    this.emit('error', error);
+  }
+}
+
+function jwtExpiry(token) {
+  if (typeof token !== 'string') return null;
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = JSON.parse(json).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,221 @@
+/** Connection status: see TandemClient.status. */
+export type Status = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed';
+
+/** A server frame (shared/PROTOCOL.md): every field but `type` depends on the type. */
+export interface Frame {
+  type: string;
+  channel?: string;
+  requestId?: string;
+  seq?: number;
+  payload?: any;
+  userId?: string;
+  timestamp?: number;
+  [field: string]: unknown;
+}
+
+/** A sequenced event handed to channel handlers (`publication`, and the services' sequenced events). */
+export interface Publication extends Frame {
+  channel: string;
+  seq: number;
+}
+
+export interface Position {
+  seq: number;
+  epoch: string;
+}
+
+/** A value that can be read now and watched. `subscribe` calls the watcher at once, then on each change. */
+export declare class Value<T> {
+  constructor(initial: T);
+  get(): T;
+  subscribe(watcher: (value: T) => void): () => void;
+}
+
+export type ErrorCode =
+  | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large'
+  | 'limit_exceeded' | 'unavailable' | 'internal'
+  | 'timeout' | 'disconnected' | 'queue_full' | 'offline' | 'closed';
+
+export declare class TandemError extends Error {
+  readonly code: ErrorCode | string;
+  /** The server's `error` frame, when the error came from the server. */
+  readonly frame?: Frame;
+  constructor(code: string, message: string, frame?: Frame);
+}
+
+export interface BackoffOptions {
+  /** First ceiling, ms (default 1000). */
+  baseDelay?: number;
+  /** Largest ceiling, ms (default 30000). */
+  maxDelay?: number;
+  /** Random source in [0, 1) (default Math.random). */
+  random?: () => number;
+}
+
+/** Exponential backoff with full jitter: attempt n waits random() * min(maxDelay, baseDelay * 2^n). */
+export declare class Backoff {
+  constructor(options?: BackoffOptions);
+  readonly baseDelay: number;
+  readonly maxDelay: number;
+  readonly attempt: number;
+  ceiling(attempt: number): number;
+  next(): number;
+  reset(): void;
+}
+
+/** What a transport gets for one connection attempt (see src/transport.js for the contract). */
+export interface TransportContext {
+  url: string;
+  params: Record<string, string | undefined>;
+  onOpen(): void;
+  onFrame(frame: Frame): void;
+  onClose(info: { code: number; reason: string }): void;
+}
+
+export interface TransportConnection {
+  send(frame: object): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface Transport {
+  readonly name: string;
+  open(context: TransportContext): TransportConnection;
+}
+
+export interface WebSocketLike {
+  readyState: number;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: any }) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export declare function webSocketTransport(options?: {
+  path?: string;
+  WebSocket?: WebSocketConstructor;
+  name?: string;
+}): Transport;
+
+export declare function endpointUrl(base: string, path: string, params: Record<string, string | undefined>,
+  scheme?: string): string;
+
+export interface TandemClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8080` (`ws:` URLs are accepted too). */
+  url: string;
+  /** Dev mode only: the user id to connect as (`?user=`). */
+  user?: string;
+  /** A JWT for the handshake. */
+  token?: string;
+  /** Called before every connection attempt and before the token expires (then sent as `refresh`). */
+  getToken?: () => string | Promise<string>;
+  /** ms before a JWT's `exp` at which getToken is called again (default 30000). */
+  refreshMargin?: number;
+  /** WebSocket class for the default transport (Node 20: the `ws` package). Default: globalThis.WebSocket. */
+  WebSocket?: WebSocketConstructor;
+  /** Transports to try, in order (default: [webSocketTransport()]). */
+  transports?: Transport[];
+  /** Failed opens in a row before moving to the next transport (default 2). */
+  transportFailures?: number;
+  backoff?: BackoffOptions;
+  /** ms a connection must stay open before the backoff starts again from its base (default 10000). */
+  stableAfter?: number;
+  /** Default reply timeout of request(), ms (default 10000). */
+  requestTimeout?: number;
+  /** Ping when nothing arrived for this long, ms (default: the server's pingInterval). */
+  heartbeatInterval?: number;
+  /** A ping unanswered for this long means a dead connection, ms (default 10000). */
+  heartbeatTimeout?: number;
+  /** Commands held while disconnected (default 100). */
+  maxQueue?: number;
+  /** Where `online`/`offline` events and `navigator.onLine` come from (default globalThis). */
+  environment?: { addEventListener?: Function; removeEventListener?: Function; navigator?: { onLine?: boolean } };
+}
+
+export interface RequestOptions {
+  /** Reply timeout in ms, counted from sending. */
+  timeout?: number;
+  /** false: fail with `offline` instead of waiting in the offline queue. */
+  queue?: boolean;
+  /** true: resend after a drop instead of failing with `disconnected` (default: by command type). */
+  idempotent?: boolean;
+}
+
+export interface DisconnectInfo {
+  code: number;
+  reason: string;
+  reconnect: boolean;
+}
+
+export interface SubscribedInfo {
+  seq: number;
+  epoch: string;
+  recovered: boolean;
+  /** true when the subscribe carried `since` (a resume). */
+  resumed: boolean;
+}
+
+export interface UnrecoveredInfo {
+  /** `resume`: the server could not replay; `history`: a gap older than history; `epoch`: history was lost. */
+  reason: 'resume' | 'history' | 'epoch';
+  since: Position | null;
+  seq: number;
+  epoch: string;
+}
+
+export interface HistoryPage {
+  publications: Publication[];
+  seq: number;
+  epoch: string;
+  more: boolean;
+}
+
+export interface ClientEvents {
+  connected: { connectionId: string; userId: string; pingInterval: number; serverVersion: string };
+  disconnected: DisconnectInfo;
+  retry: { attempt: number; delay: number };
+  fallback: { from: string; to: string };
+  error: TandemError;
+  frame: Frame;
+}
+
+export interface ChannelEvents {
+  subscribed: SubscribedInfo;
+  /** Events were lost for good: reload the channel's state. */
+  unrecovered: UnrecoveredInfo;
+  /** Frames for the channel without `seq` (presence, typing, receipts). */
+  ephemeral: Frame;
+  error: TandemError;
+}
+
+export declare class Channel {
+  readonly name: string;
+  /** The last delivered event's position, or null. */
+  readonly position: Position | null;
+  readonly state: 'idle' | 'subscribing' | 'subscribed' | 'failed';
+  readonly stats: { delivered: number; duplicates: number; gapFills: number; resumes: number; unrecovered: number };
+  subscribe(handler: (event: Publication) => void, options?: { since?: Position }): () => void;
+  publish(payload: unknown, options?: RequestOptions & { clientMsgId?: string }): Promise<Frame & { payload: { seq: number } }>;
+  history(query?: { after?: number; before?: number; limit?: number }, options?: RequestOptions): Promise<HistoryPage>;
+  on<E extends keyof ChannelEvents>(event: E, listener: (value: ChannelEvents[E]) => void): () => void;
+}
+
+export declare class TandemClient {
+  constructor(options: TandemClientOptions);
+  readonly status: Value<Status>;
+  /** Name of the transport in use. */
+  readonly transport: string;
+  /** The server's last `connected` payload while connected. */
+  readonly connection: ClientEvents['connected'] | null;
+  /** Commands waiting for a connection. */
+  readonly queued: number;
+  connect(): this;
+  whenOpen(): Promise<this>;
+  close(): void;
+  channel(name: string): Channel;
+  request(frame: { type: string; [field: string]: unknown }, options?: RequestOptions): Promise<Frame>;
+  on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
+}

@@ -1,0 +1,6 @@
+export { TandemClient } from './client.js';
+export { Channel } from './channel.js';
+export { Backoff } from './backoff.js';
+export { TandemError } from './errors.js';
+export { Value } from './value.js';
+export { webSocketTransport, endpointUrl } from './transport.js';

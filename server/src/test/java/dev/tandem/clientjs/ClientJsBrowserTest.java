@@ -1,0 +1,45 @@
+package dev.tandem.clientjs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.ClientJsProject;
+import dev.tandem.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the demo app in a real headless Chromium (Debian's {@code chromium} through playwright-core) against a
+ * real server: {@code client-js/e2e/*.test.js}. Screenshots land in {@code client-js/target/e2e}. CI installs
+ * the browser ({@code .ci/run}); set {@code CHROMIUM_PATH} to use another binary.
+ */
+class ClientJsBrowserTest {
+    private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
+
+    @BeforeAll
+    static void installDevDependencies() {
+        assertThat(Path.of(CHROMIUM)).as("Chromium for the browser tests (apt-get install -y chromium)").satisfies(
+                path -> assertThat(Files.isExecutable(path)).isTrue());
+        ClientJsProject.install();
+    }
+
+    @Test
+    void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUp() {
+        try (TestServer server = TestServer.start()) {
+            List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1"));
+            command.addAll(ClientJsProject.testFiles("e2e"));
+            ClientJsProject.Run run = ClientJsProject.run(
+                    Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(), "CHROMIUM_PATH", CHROMIUM),
+                    Duration.ofMinutes(4), command);
+
+            assertThat(run.exitCode()).as("node --test e2e exit code; last output:\n%s", run.tail(80)).isZero();
+            assertThat(run.output()).contains("# fail 0").anyMatch(line -> line.matches("# pass [1-9][0-9]*"));
+            assertThat(ClientJsProject.DIR.resolve("target/e2e/bob-back.png")).exists();
+        }
+    }
+}
