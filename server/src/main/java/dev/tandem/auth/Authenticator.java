@@ -84,6 +84,17 @@ public final class Authenticator {
         return Optional.empty();
     }
 
+    /**
+     * As {@link #authenticate}, for a request that needs an identity at once (a one-way transport whose
+     * client cannot send {@code connect} first): the identity, or {@code unauthorized}.
+     */
+    public Identity requireIdentity(Map<String, List<String>> query, HttpHeaders headers, String remoteAddress) {
+        return authenticate(query, headers, remoteAddress).orElseThrow(() -> {
+            LOG.warn("auth failure reason=missing remote={}", remoteAddress);
+            return new ProtocolException(ErrorCode.UNAUTHORIZED, "a token is required (?token= or Authorization: Bearer)");
+        });
+    }
+
     /** The identity a token proves; throws {@code unauthorized} (and logs the reason) when it proves nothing. */
     public Identity verify(String token, String remoteAddress) {
         try {

@@ -2,10 +2,12 @@ package dev.tandem.auth;
 
 import static dev.tandem.testing.WsClient.command;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tandem.protocol.ProtocolException;
 import dev.tandem.testing.LogCapture;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestTokens;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -139,5 +142,18 @@ class JwtAuthenticationTest {
             String signature = token.substring(token.lastIndexOf('.') + 1);
             assertThat(logs.lines()).noneMatch(l -> l.contains(signature) || l.contains(TestTokens.SECRET));
         }
+    }
+
+    @Test
+    void aRequestThatNeedsAnIdentityAtOnceIsRefusedWithoutAToken() {
+        Authenticator authenticator = new Authenticator(TestServer.config(TestTokens.production()));
+        Identity identity = authenticator.requireIdentity(
+                Map.of("token", List.of(TestTokens.forUser("ivy", c -> c.claim("info", Map.of("color", "red"))))),
+                null, "/127.0.0.1:1");
+        assertThat(identity.userId()).isEqualTo("ivy");
+        assertThat(identity.info().path("color").asText()).isEqualTo("red");
+        assertThat(identity.anonymous()).isFalse();
+        assertThatThrownBy(() -> authenticator.requireIdentity(Map.of(), null, "/127.0.0.1:1"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("token is required");
     }
 }

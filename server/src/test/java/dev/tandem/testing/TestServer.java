@@ -2,6 +2,7 @@ package dev.tandem.testing;
 
 import dev.tandem.TandemServer;
 import dev.tandem.config.ConfigLoader;
+import dev.tandem.config.TandemConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,11 +25,16 @@ public final class TestServer implements AutoCloseable {
      * Command and publish rate limits are lifted so load tests do not trip them; tests of limits set their own.
      */
     public static TestServer start(Map<String, String> overrides) {
+        return new TestServer(TandemServer.start(config(overrides)));
+    }
+
+    /** The configuration {@link #start(Map)} would use, for tests of a component on its own. */
+    public static TandemConfig config(Map<String, String> overrides) {
         ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
                 .set("limits.commandRate", "1000000").set("limits.commandBurst", "1000000")
                 .set("limits.channelPublishRate", "1000000").set("limits.channelPublishBurst", "1000000");
         overrides.forEach(loader::set);
-        return new TestServer(TandemServer.start(loader.load()));
+        return loader.load();
     }
 
     public static TestServer start() {
