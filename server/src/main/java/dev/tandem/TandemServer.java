@@ -82,8 +82,8 @@ public final class TandemServer implements AutoCloseable {
     }
 
     private void bind() {
-        Authenticator authenticator = new Authenticator(config);
-        ChannelAccess access = new ChannelAccess(config, authenticator);
+        Authenticator authenticator = new Authenticator(config, metrics);
+        ChannelAccess access = new ChannelAccess(config, authenticator, metrics);
         CommandRouter commands = new CommandRouter();
         new AuthCommands(authenticator, sessions).registerOn(commands);
         ChannelCommands channelCommands = new ChannelCommands(hub, config.limits(), access);

@@ -7,6 +7,7 @@ import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.limits.ConnectionLimits;
 import dev.tandem.limits.KeyedRateLimiter;
+import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
@@ -39,13 +40,15 @@ public final class Authenticator {
     private static final int MAX_USER_ID_LENGTH = 200;
 
     private final TandemConfig config;
+    private final TandemMetrics metrics;
     private final TokenVerifier verifier;
     private final boolean anonymousAllowed;
     private final KeyedRateLimiter handshakes;
 
     /** Throws {@link ConfigException} in production mode when no JWT key is configured, or the key is unusable. */
-    public Authenticator(TandemConfig config) {
+    public Authenticator(TandemConfig config, TandemMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         if (!config.dev() && !config.auth().jwt().hasKey()) {
             throw new ConfigException("auth.jwt.secret", "serve mode needs a JWT key: set TANDEM_AUTH_JWT_SECRET "
                     + "(32+ bytes), auth.jwt.publicKey or auth.jwt.jwks");
@@ -65,6 +68,7 @@ public final class Authenticator {
         String host = ConnectionLimits.hostOf(remoteAddress);
         if (!ConnectionLimits.exempt(config.dev(), host) && !handshakes.tryTake(host)) {
             LOG.warn("auth failure reason=handshake_rate remote={}", remoteAddress);
+            metrics.refused("handshake_rate");
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many new connections from this address");
         }
         String token = tokenOf(query, headers);
@@ -91,6 +95,7 @@ public final class Authenticator {
     public Identity requireIdentity(Map<String, List<String>> query, HttpHeaders headers, String remoteAddress) {
         return authenticate(query, headers, remoteAddress).orElseThrow(() -> {
             LOG.warn("auth failure reason=missing remote={}", remoteAddress);
+            metrics.refused("missing");
             return new ProtocolException(ErrorCode.UNAUTHORIZED, "a token is required (?token= or Authorization: Bearer)");
         });
     }
@@ -104,6 +109,7 @@ public final class Authenticator {
             return identityOf(verifier.verify(token));
         } catch (TokenRejected e) {
             LOG.warn("auth failure reason={} remote={}", e.reason(), remoteAddress);
+            metrics.refused(e.reason());
             throw new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage());
         }
     }

@@ -5,6 +5,7 @@ import dev.tandem.config.AccessConfig;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelName;
+import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
 import java.util.EnumMap;
@@ -39,11 +40,13 @@ public final class ChannelAccess {
 
     private final TandemConfig config;
     private final Authenticator authenticator;
+    private final TandemMetrics metrics;
     private final Map<String, Map<Action, List<String>>> rules = new HashMap<>();
 
-    public ChannelAccess(TandemConfig config, Authenticator authenticator) {
+    public ChannelAccess(TandemConfig config, Authenticator authenticator, TandemMetrics metrics) {
         this.config = config;
         this.authenticator = authenticator;
+        this.metrics = metrics;
         config.namespaces().forEach((name, ns) -> rules.put(name, compile(ns)));
     }
 
@@ -55,6 +58,7 @@ public final class ChannelAccess {
     /** As {@link #check(Identity, String, Action)}, with a subscription token the client presented (or null). */
     public void check(Identity who, String channel, Action action, String subscriptionToken) {
         if (!allows(who, channel, action, subscriptionToken)) {
+            metrics.refused("forbidden");
             throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to " + action.phrase + " " + channel);
         }
     }

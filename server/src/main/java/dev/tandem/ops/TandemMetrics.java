@@ -27,6 +27,7 @@ public final class TandemMetrics {
     private final Counter slowConsumerDisconnects;
     private final Counter refusedConnections;
     private final Map<String, Counter> droppedFrames = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -90,6 +91,17 @@ public final class TandemMetrics {
         droppedFrames.computeIfAbsent(reason, r -> Counter.builder("tandem.dropped.frames")
                 .description("queued frames dropped instead of delivered").tag("reason", r).register(registry))
                 .increment(n);
+    }
+
+    /**
+     * Counts a refusal for security or abuse reasons, by reason code: a token reason ({@code expired},
+     * {@code bad_signature}, …), {@code forbidden}, {@code rate_limited}, {@code flooding},
+     * {@code connections_per_ip}, {@code connections_per_user}, {@code handshake_rate}, {@code connect_timeout}.
+     */
+    public void refused(String reason) {
+        refusals.computeIfAbsent(reason, r -> Counter.builder("tandem.refusals")
+                .description("commands, connections and tokens refused by auth and limits").tag("reason", r)
+                .register(registry)).increment();
     }
 
     /** The Prometheus text exposition of every meter. */

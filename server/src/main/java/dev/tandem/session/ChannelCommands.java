@@ -84,6 +84,7 @@ public final class ChannelCommands {
         }
         access.check(session.identity(), channel, Action.PUBLISH);
         if (!publishRate.tryTake(channel)) {
+            session.metrics().refused("channel_publish_rate");
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publications on " + channel + "; slow down");
         }
         long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);

@@ -40,10 +40,12 @@ public final class CommandRouter {
         if (verdict == CommandBudget.Verdict.FLOODING) {
             LOG.warn("closing flooding connection id={} user={} remote={}", session.id(), session.userId(),
                     session.transport().remoteAddress());
+            session.metrics().refused("flooding");
             session.disconnect(CloseCode.RATE_LIMITED, "too many commands: flooding");
             return;
         }
         if (verdict == CommandBudget.Verdict.LIMITED) {
+            session.metrics().refused("rate_limited");
             session.sendError(frame.requestId(), ErrorCode.RATE_LIMITED, "too many commands; slow down");
             return;
         }

@@ -74,6 +74,10 @@ public final class Session implements Subscriber {
         this.identity = identity;
     }
 
+    TandemMetrics metrics() {
+        return metrics;
+    }
+
     CommandBudget commandBudget() {
         return commandBudget;
     }

@@ -99,6 +99,7 @@ public final class SessionRegistry {
             transport.eventLoop().schedule(() -> {
                 if (!session.isIdentified()) {
                     LOG.warn("auth failure reason=connect_timeout remote={}", transport.remoteAddress());
+                    metrics.refused("connect_timeout");
                     session.disconnect(CloseCode.UNAUTHORIZED, "no 'connect' with a token within " + timeout.toMillis() + " ms");
                 }
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -204,6 +205,7 @@ public final class SessionRegistry {
 
     private void refuse(Session session, String reason, String code) {
         LOG.warn("connection refused reason={} remote={}", code, session.transport().remoteAddress());
+        metrics.refused(code);
         session.disconnect(CloseCode.POLICY, reason);
     }
 
@@ -229,6 +231,7 @@ public final class SessionRegistry {
             tracked.expiry = session.transport().eventLoop().schedule(() -> {
                 if (session.identity() == identity) {
                     LOG.warn("auth failure reason=expired_not_refreshed remote={}", session.transport().remoteAddress());
+                    metrics.refused("expired_not_refreshed");
                     session.disconnect(CloseCode.UNAUTHORIZED, "token expired");
                 }
             }, grace, TimeUnit.MILLISECONDS);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.testing.LogCapture;
 import dev.tandem.testing.TestServer;
@@ -141,12 +142,13 @@ class JwtAuthenticationTest {
             assertThat(logs.lines()).anyMatch(l -> l.contains("auth failure reason=expired remote=/127.0.0.1:"));
             String signature = token.substring(token.lastIndexOf('.') + 1);
             assertThat(logs.lines()).noneMatch(l -> l.contains(signature) || l.contains(TestTokens.SECRET));
+            assertThat(server.server().metrics().scrape()).contains("tandem_refusals_total{reason=\"expired\"}");
         }
     }
 
     @Test
     void aRequestThatNeedsAnIdentityAtOnceIsRefusedWithoutAToken() {
-        Authenticator authenticator = new Authenticator(TestServer.config(TestTokens.production()));
+        Authenticator authenticator = new Authenticator(TestServer.config(TestTokens.production()), new TandemMetrics());
         Identity identity = authenticator.requireIdentity(
                 Map.of("token", List.of(TestTokens.forUser("ivy", c -> c.claim("info", Map.of("color", "red"))))),
                 null, "/127.0.0.1:1");

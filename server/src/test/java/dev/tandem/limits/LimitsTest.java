@@ -76,6 +76,7 @@ class LimitsTest {
             // behind the flood's queue.
             assertThat(floodMedian).isLessThan(Math.max(1000, quietMedian * 50));
             assertThat(victim.closed()).isNotDone();
+            assertThat(server.server().metrics().scrape()).contains("tandem_refusals_total{reason=\"rate_limited\"} " + limited + ".0");
         }
     }
 
