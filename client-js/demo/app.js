@@ -1,8 +1,10 @@
 // The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
-import { TandemClient } from '/sdk/index.js';
+import { TandemClient, sharedClient } from '/sdk/index.js';
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'lobby';
+// `channel` overrides the room's channel (`chat:ROOM`), e.g. to try a namespace with another history policy.
+const channelName = params.get('channel') || `chat:${room}`;
 const user = params.get('user') || localStorage.getItem('tandem.demo.user');
 const $ = (id) => document.getElementById(id);
 
@@ -23,16 +25,18 @@ if (!user) {
 
 function start(me) {
   $('chat').hidden = false;
-  $('room').textContent = `# ${room}`;
+  $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
-  const client = new TandemClient({ url: location.origin, user: me });
+  // ?shared=1: one connection for all of this browser's tabs, through a SharedWorker.
+  const options = { url: location.origin, user: me };
+  const client = params.get('shared') === '1' ? sharedClient(options) : new TandemClient(options);
   window.tandem = client; // handy in the console, and for the end-to-end tests
   client.status.subscribe((status) => {
     $('status').dataset.status = status;
     $('status').textContent = STATUS_TEXT[status] ?? status;
   });
 
-  const channel = client.channel(`chat:${room}`);
+  const channel = client.channel(channelName);
   const feed = $('feed');
   const pending = new Map(); // cid -> element of a message sent but not yet seen on the channel
   let loaded = false;

@@ -10,11 +10,11 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function open(user, room) {
+async function open(user, room, query = '') {
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => { throw error; });
-  await page.goto(`${serverUrl}/?user=${user}&room=${room}`);
+  await page.goto(`${serverUrl}/?user=${user}&room=${room}${query}`);
   await page.locator('[data-testid=status][data-status=open]').waitFor();
   return { context, page };
 }
@@ -106,4 +106,65 @@ test('a newcomer signs in with a name and sees the room\'s earlier messages from
   const carol = { context };
   await alice.context.close();
   await carol.context.close();
+});
+
+test('a browser that missed more than the history holds is told so and shows the latest messages', async () => {
+  const room = `e2e-${Date.now().toString(36)}-lost`;
+  const channel = `&channel=tiny:${room}`; // the server under test keeps 3 publications in namespace "tiny"
+  const alice = await open('alice', room, channel);
+  const bob = await open('bob', room, channel);
+  await send(alice.page, 'before');
+  await waitForTexts(bob.page, ['before']);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  const sent = ['m1', 'm2', 'm3', 'm4', 'm5'];
+  for (const text of sent) await send(alice.page, text);
+  await waitForTexts(alice.page, ['before', ...sent]);
+  await bob.context.setOffline(false);
+
+  await bob.page.locator('[data-testid=notice]:visible').waitFor();
+  assert.match(await bob.page.locator('[data-testid=notice]').textContent(), /could not be recovered/);
+  await waitForTexts(bob.page, ['m3', 'm4', 'm5']);
+  await bob.page.screenshot({ path: join(screenshots, 'bob-unrecovered.png') });
+  await send(alice.page, 'live again');
+  await waitForTexts(bob.page, ['m3', 'm4', 'm5', 'live again']);
+
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('tabs of one browser share a single connection through a SharedWorker and all see the room live', async () => {
+  const room = `e2e-${Date.now().toString(36)}-shared`;
+  const subscribers = async () => {
+    const { channels } = await (await fetch(`${serverUrl}/api/channels`)).json();
+    return channels.find((c) => c.channel === `chat:${room}`)?.subscribers ?? 0;
+  };
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const tabs = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => { throw error; });
+    await page.goto(`${serverUrl}/?user=dana&room=${room}&shared=1`);
+    await page.locator('[data-testid=status][data-status=open]').waitFor();
+    tabs.push(page);
+  }
+  assert.equal(await subscribers(), 1, 'three tabs, one server subscription');
+
+  const erin = await open('erin', room);
+  await send(tabs[0], 'from tab 0');
+  await send(erin.page, 'from erin');
+  for (const page of [...tabs, erin.page]) await waitForTexts(page, ['from tab 0', 'from erin']);
+
+  await tabs[1].close({ runBeforeUnload: true });
+  await send(tabs[2], 'from tab 2');
+  for (const page of [tabs[0], tabs[2], erin.page]) await waitForTexts(page, ['from tab 0', 'from erin', 'from tab 2']);
+  const late = await context.newPage();
+  await late.goto(`${serverUrl}/?user=dana&room=${room}&shared=1`);
+  await waitForTexts(late, ['from tab 0', 'from erin', 'from tab 2']);
+  assert.equal(await subscribers(), 2, 'still one subscription for dana\'s tabs, plus erin\'s');
+  await tabs[0].screenshot({ path: join(screenshots, 'shared-tab.png') });
+
+  await context.close();
+  await erin.context.close();
 });

@@ -62,6 +62,9 @@ export class TandemClient extends Emitter {
       ...options,
       url: options.url.replace(/^ws/, 'http').replace(/\/+$/, ''),
     };
+    if (!options.transports && typeof (options.WebSocket ?? globalThis.WebSocket) !== 'function') {
+      throw new TypeError('no WebSocket implementation here: pass one, e.g. new TandemClient({url, WebSocket}) with the ws package');
+    }
     this.#transports = options.transports ?? [webSocketTransport({ WebSocket: options.WebSocket })];
     if (this.#transports.length === 0) throw new TypeError('TandemClient needs at least one transport');
     this.#backoff = new Backoff(options.backoff);

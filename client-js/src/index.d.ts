@@ -219,3 +219,29 @@ export declare class TandemClient {
   request(frame: { type: string; [field: string]: unknown }, options?: RequestOptions): Promise<Frame>;
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
 }
+
+/** The part of TandemClient a page needs; what sharedClient() returns. */
+export interface ClientLike {
+  readonly status: Value<Status>;
+  connect(): this;
+  whenOpen(): Promise<this>;
+  close(): void;
+  channel(name: string): ChannelLike;
+  request(frame: { type: string; [field: string]: unknown }, options?: RequestOptions): Promise<Frame>;
+}
+
+/** The part of Channel a page needs. */
+export interface ChannelLike {
+  readonly name: string;
+  readonly position: Position | null;
+  subscribe(handler: (event: Publication) => void): () => void;
+  publish(payload: unknown, options?: RequestOptions & { clientMsgId?: string }): Promise<Frame & { payload: { seq: number } }>;
+  history(query?: { after?: number; before?: number; limit?: number }, options?: RequestOptions): Promise<HistoryPage>;
+  on<E extends keyof ChannelEvents>(event: E, listener: (value: ChannelEvents[E]) => void): () => void;
+}
+
+/**
+ * One connection shared by all tabs of the origin (same url and user) through a SharedWorker; a plain
+ * TandemClient where SharedWorker is missing or `getToken` is given (functions cannot reach the worker).
+ */
+export declare function sharedClient(options: TandemClientOptions, shared?: { workerUrl?: string | URL }): ClientLike;

@@ -4,3 +4,4 @@ export { Backoff } from './backoff.js';
 export { TandemError } from './errors.js';
 export { Value } from './value.js';
 export { webSocketTransport, endpointUrl } from './transport.js';
+export { sharedClient } from './shared.js';

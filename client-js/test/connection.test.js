@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Backoff, TandemClient, webSocketTransport } from '../src/index.js';
+import { Backoff, webSocketTransport } from '../src/index.js';
+import { TandemClient } from './support/tracked-client.js';
 import { TestNetwork } from './support/network.js';
 import { next, serverUrl, uniqueChannel, waitFor } from './support/server.js';
 
@@ -92,7 +93,7 @@ test('a connection that stops delivering frames is detected by the heartbeat and
   const dropped = next(tandem, 'disconnected');
   assert.equal((await dropped).code, 4000);
   await waitFor(() => tandem.status.get() === 'open' && network.attempts.length >= 2, 'a second connection');
-  assert.equal(first.readyState, 3, 'the dead connection was closed');
+  await waitFor(() => first.readyState === 3, 'the dead connection closed');
   tandem.close();
 });
 
@@ -150,4 +151,14 @@ test('a token provider is asked for a token before every connection attempt', as
   assert.equal(calls, 2);
   assert.match(network.attempts[1].url, /[?&]token=t2(&|$)/);
   tandem.close();
+});
+
+test('without a WebSocket implementation the client refuses to start with a message saying what to pass', () => {
+  const global = globalThis.WebSocket;
+  delete globalThis.WebSocket;
+  try {
+    assert.throws(() => new TandemClient({ url: serverUrl }), { name: 'TypeError', message: /pass one.*ws package/ });
+  } finally {
+    if (global) globalThis.WebSocket = global;
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TandemClient } from '../src/index.js';
+import { TandemClient } from './support/tracked-client.js';
 import { TestNetwork } from './support/network.js';
 import { next, publishViaApi, serverUrl, uniqueChannel, waitFor } from './support/server.js';
 

@@ -15,6 +15,7 @@ import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.OriginPolicy;
+import dev.tandem.transport.stomp.StompEndpoint;
 import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -91,6 +92,7 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter(new OriginPolicy(config));
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
+        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, access, sessions, hub, metrics));
         new ServerApi(config, hub, sessions, authenticator, access).registerOn(router);
         HealthEndpoints.registerOn(router, () -> ready, metrics);
         if (config.dev()) {

@@ -79,11 +79,23 @@ public final class SessionRegistry {
 
     /** Opens a session for a client whose handshake identified it, and sends {@code connected} as its first frame. */
     public Session open(Identity identity, SessionTransport transport) {
-        Session session = create(identity, transport);
+        Session session = register(identity, transport);
+        if (session.isIdentified()) {
+            session.send(connected(session, null));
+        }
+        return session;
+    }
+
+    /**
+     * Opens a session without the native {@code connected} frame, for wire protocols that answer the
+     * handshake in their own terms (STOMP's {@code CONNECTED}). A session refused by a connection limit is
+     * already being closed and is not identified.
+     */
+    public Session register(Identity identity, SessionTransport transport) {
+        Session session = create(null, transport);
         if (admit(session) && identified(session, identity)) {
             LOG.info("connect id={} user={} transport={} remote={}", session.id(), identity.userId(), transport.name(),
                     transport.remoteAddress());
-            session.send(connected(session, null));
         }
         return session;
     }

@@ -30,8 +30,8 @@ class ClientJsBrowserTest {
 
     @Test
     void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUp() {
-        try (TestServer server = TestServer.start()) {
-            List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1"));
+        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
+            List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=120000"));
             command.addAll(ClientJsProject.testFiles("e2e"));
             ClientJsProject.Run run = ClientJsProject.run(
                     Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(), "CHROMIUM_PATH", CHROMIUM),
