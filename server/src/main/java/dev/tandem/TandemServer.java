@@ -4,7 +4,9 @@ import dev.tandem.admin.AdminEndpoints;
 import dev.tandem.admin.RecentDisconnects;
 import dev.tandem.api.ArchiveApi;
 import dev.tandem.api.ServerApi;
+import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
@@ -32,6 +34,7 @@ import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
 import dev.tandem.transport.HttpRouter;
+import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.stomp.StompEndpoint;
 import dev.tandem.transport.oneway.ChunkedStreamEndpoint;
 import dev.tandem.transport.oneway.OneWaySessions;
@@ -120,31 +123,38 @@ public final class TandemServer implements AutoCloseable {
     /** Starts with a given clock for time-driven work (presence away/offline, message times, typing and receipt pacing, retention). */
     public static TandemServer start(TandemConfig config, Clock clock) {
         TandemServer server = new TandemServer(config, clock);
-        server.bind();
+        try {
+            server.bind();
+        } catch (RuntimeException e) {
+            server.bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            server.workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
         return server;
     }
 
     private void bind() {
+        Authenticator authenticator = new Authenticator(config, metrics);
+        ChannelAccess access = new ChannelAccess(config, authenticator, metrics);
         CommandRouter commands = new CommandRouter();
-        sessions.registerOn(commands);
-        ChannelCommands channelCommands = new ChannelCommands(hub, config.limits());
+        new AuthCommands(authenticator, sessions).registerOn(commands);
+        ChannelCommands channelCommands = new ChannelCommands(hub, config.limits(), access);
         channelCommands.registerOn(commands);
         PresenceAccess presenceAccess = new PresenceAccess(hub);
         new PresenceCommands(presence, presenceAccess).registerOn(commands);
         channelCommands.onUnsubscribe(presence::leaveIfJoined);
         sessions.onClose(presence::leaveAll);
-        Authenticator authenticator = new Authenticator(config);
-        HttpRouter router = new HttpRouter();
+        HttpRouter router = new HttpRouter(new OriginPolicy(config));
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
-        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, sessions, hub, metrics));
+        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, access, sessions, hub, metrics));
         OneWaySessions oneWay = new OneWaySessions(config, authenticator, sessions, commands);
         router.streaming(HttpMethod.GET, SseFormat.PATH,
                         new ChunkedStreamEndpoint(new SseFormat(config.transports().sseRetry()), oneWay, sessions))
                 .streaming(HttpMethod.GET, NdjsonFormat.PATH, new ChunkedStreamEndpoint(new NdjsonFormat(), oneWay, sessions))
                 .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
                 .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
-        ServerApi serverApi = new ServerApi(config, hub, sessions);
+        ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
         HealthEndpoints.registerOn(router, readiness, metrics);
@@ -186,6 +196,10 @@ public final class TandemServer implements AutoCloseable {
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
+        workerGroup.next().scheduleAtFixedRate(() -> {
+            authenticator.sweep();
+            channelCommands.sweep();
+        }, 10, 10, TimeUnit.SECONDS);
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",

@@ -62,6 +62,10 @@ final class ServerUnderTest implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("TANDEM_LOG_LEVEL", "WARN");
         builder.environment().put("TANDEM_LIMITS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "100");
+        // The bench measures delivery, not abuse protection: lift the per-connection and per-channel rate limits.
+        for (String key : List.of("COMMAND_RATE", "COMMAND_BURST", "CHANNEL_PUBLISH_RATE", "CHANNEL_PUBLISH_BURST")) {
+            builder.environment().put("TANDEM_LIMITS_" + key, "100000000");
+        }
         builder.environment().putAll(environment);
         return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready"));
     }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.TandemVersion;
+import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
@@ -34,7 +37,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server HTTP API for back ends: publish into a channel (one, a batch, or one payload to many channels),
- * read a channel's history, list active channels, disconnect a user, and describe the node. Every route requires {@code Authorization: apikey KEY} when {@code api.key} is set.
+ * read a channel's history, list active channels, disconnect a user, and describe the node. Every route
+ * requires {@code Authorization: apikey KEY} when {@code api.key} is set; in production (serve) the API
+ * refuses every request until it is set, in dev mode it is open without one. A channel's history may also be
+ * read by a user with {@code Authorization: Bearer JWT}, as far as {@link ChannelAccess} allows.
  */
 public final class ServerApi {
     private static final String CHANNELS_PREFIX = "/api/channels/";
@@ -46,12 +52,17 @@ public final class ServerApi {
     private final Hub hub;
     private final SessionRegistry sessions;
     private final Map<String, ChannelResource> channelResources = new ConcurrentHashMap<>();
+    private final Authenticator authenticator;
+    private final ChannelAccess access;
 
-    public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions) {
+    public ServerApi(TandemConfig config, Hub hub, SessionRegistry sessions, Authenticator authenticator,
+                     ChannelAccess access) {
         this.config = config;
         this.hub = hub;
         this.sessions = sessions;
         channelResources.put(HISTORY_SUFFIX, this::history);
+        this.authenticator = authenticator;
+        this.access = access;
     }
 
     public void registerOn(HttpRouter router) {
@@ -60,7 +71,7 @@ public final class ServerApi {
                 .routeAsync(HttpMethod.POST, "/api/broadcast", guardedAsync(this::broadcast))
                 .route(HttpMethod.POST, "/api/disconnect", guarded(this::disconnect))
                 .route(HttpMethod.GET, "/api/channels", guarded(this::channels))
-                .routePrefixAsync(HttpMethod.GET, CHANNELS_PREFIX, guardedAsync(this::channelResource))
+                .routePrefixAsync(HttpMethod.GET, CHANNELS_PREFIX, this::userOrKey)
                 .route(HttpMethod.GET, "/api/info", guarded(this::info));
     }
 
@@ -84,11 +95,17 @@ public final class ServerApi {
         requireApiKey(config, exchange);
     }
 
-    /** The guard of every {@code /api} route: throws {@code unauthorized} unless the API key (when set) is given. */
+    /**
+     * The guard of every {@code /api} route: throws {@code unauthorized} unless the API key is given. Without a
+     * configured key the API is open in dev mode and closed in production.
+     */
     public static void requireApiKey(TandemConfig config, HttpExchange exchange) {
         String key = config.api().key();
-        if (key == null || key.isEmpty()) {
+        if ((key == null || key.isEmpty()) && config.dev()) {
             return;
+        }
+        if (key == null || key.isEmpty()) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the server API is disabled until api.key is set");
         }
         byte[] expected = ("apikey " + key).getBytes(StandardCharsets.UTF_8);
         String given = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -190,6 +207,24 @@ public final class ServerApi {
     @FunctionalInterface
     public interface ChannelResource {
         CompletableFuture<HttpReply> handle(String channel, HttpExchange exchange);
+    }
+
+    /**
+     * Channel resources take the API key, except that a user may read a channel's history with
+     * {@code Authorization: Bearer JWT} (from a browser) as far as {@link ChannelAccess} lets them.
+     */
+    private CompletableFuture<HttpReply> userOrKey(HttpExchange exchange) {
+        String authorization = exchange.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+        if (!bearer || !exchange.path().endsWith(HISTORY_SUFFIX)) {
+            requireKey(exchange);
+            return channelResource(exchange);
+        }
+        String channel = ChannelName.validate(exchange.path().substring(CHANNELS_PREFIX.length(),
+                exchange.path().length() - HISTORY_SUFFIX.length()));
+        Identity user = authenticator.verify(authorization.substring(7).trim(), exchange.remoteAddress());
+        access.check(user, channel, ChannelAccess.Action.HISTORY);
+        return history(channel, exchange);
     }
 
     private CompletableFuture<HttpReply> channelResource(HttpExchange exchange) {

@@ -52,6 +52,9 @@ public final class TandemCommand implements Callable<Integer> {
         TandemServer server;
         try {
             server = TandemServer.start(config);
+        } catch (ConfigException e) {
+            System.err.println("tandem: " + e.getMessage());
+            return CONFIG_ERROR;
         } catch (RuntimeException e) {
             System.err.println("tandem: cannot start on " + config.host() + ":" + config.port() + ": " + e.getMessage());
             return 1;

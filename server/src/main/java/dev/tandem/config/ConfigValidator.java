@@ -1,10 +1,14 @@
 package dev.tandem.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Checks the ranges that binding cannot: each failure names the key, for a one-line operator message. */
 final class ConfigValidator {
+    private static final Set<String> ACCESS_RULES = Set.of("anonymous", "authenticated", "owner", "token");
+
     private ConfigValidator() {
     }
 
@@ -48,6 +52,21 @@ final class ConfigValidator {
         require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
         require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
         positive(d.idleUnload(), "documents.idleUnload");
+        atLeastOne(l.commandRate(), "limits.commandRate");
+        atLeastOne(l.commandBurst(), "limits.commandBurst");
+        atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");
+        atLeastOne(l.channelPublishRate(), "limits.channelPublishRate");
+        atLeastOne(l.channelPublishBurst(), "limits.channelPublishBurst");
+        atLeastOne(l.maxConnectionsPerUser(), "limits.maxConnectionsPerUser");
+        atLeastOne(l.maxConnectionsPerIp(), "limits.maxConnectionsPerIp");
+        atLeastOne(l.handshakeRatePerIp(), "limits.handshakeRatePerIp");
+        atLeastOne(l.handshakeBurstPerIp(), "limits.handshakeBurstPerIp");
+        AuthConfig auth = c.auth();
+        positive(auth.connectTimeout(), "auth.connectTimeout");
+        positive(auth.expiryGrace(), "auth.expiryGrace");
+        require(auth.jwt().clockSkew() != null && !auth.jwt().clockSkew().isNegative(), "auth.jwt.clockSkew",
+                "must be a duration such as 30s");
+        require(c.server().allowedOrigins() != null, "server.allowedOrigins", "must be a list");
         for (Map.Entry<String, NamespaceConfig> e : c.namespaces().entrySet()) {
             String key = "namespaces." + e.getKey();
             NamespaceConfig ns = e.getValue();
@@ -56,6 +75,12 @@ final class ConfigValidator {
                     "must be between 1 and 1000000");
             positive(ns.historyTtl(), key + ".historyTtl");
             positive(ns.retention(), key + ".retention");
+            AccessConfig access = ns.access();
+            require(access != null, key + ".access", "must be a mapping");
+            rules(access.subscribe(), key + ".access.subscribe");
+            rules(access.publish(), key + ".access.publish");
+            rules(access.presence(), key + ".access.presence");
+            rules(access.history(), key + ".access.history");
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
             validatePresence(ns.presence(), key + ".presence", l);
         }
@@ -69,6 +94,18 @@ final class ConfigValidator {
         require(p.syncLimit() >= 1, key + ".syncLimit", "must be at least 1");
         require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
                 "must be between 64 and limits.maxFrameBytes");
+    }
+
+    private static void rules(List<String> rules, String key) {
+        require(rules != null, key, "must be a list of rules");
+        for (String rule : rules) {
+            boolean known = ACCESS_RULES.contains(rule) || (rule != null && rule.startsWith("role:") && rule.length() > 5);
+            require(known, key, "unknown rule '" + rule + "'; use anonymous, authenticated, owner, token or role:NAME");
+        }
+    }
+
+    private static void atLeastOne(int value, String key) {
+        require(value >= 1, key, "must be at least 1, got " + value);
     }
 
     private static void positive(Duration d, String key) {

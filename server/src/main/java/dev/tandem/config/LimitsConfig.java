@@ -9,6 +9,15 @@ package dev.tandem.config;
  * @param maxSubscriptionsPerConnection  subscriptions one connection may hold
  * @param outboundQueueFrames            frames queued for one connection before it counts as a slow consumer
  * @param outboundQueueBytes             bytes queued for one connection before it counts as a slow consumer
+ * @param commandRate                    commands per second one connection may send (token bucket refill)
+ * @param commandBurst                   commands one connection may send at once (token bucket size)
+ * @param floodDisconnectAfter           rate-limited commands within 10 s after which the connection is closed 4029
+ * @param channelPublishRate             client publishes per second into one channel
+ * @param channelPublishBurst            client publishes into one channel at once
+ * @param maxConnectionsPerUser          connections one user id may hold on this node
+ * @param maxConnectionsPerIp            connections one remote address may hold on this node
+ * @param handshakeRatePerIp             new connections per second from one remote address
+ * @param handshakeBurstPerIp            new connections at once from one remote address
  */
 public record LimitsConfig(
         int maxConnections,
@@ -16,5 +25,14 @@ public record LimitsConfig(
         int maxHttpBodyBytes,
         int maxSubscriptionsPerConnection,
         int outboundQueueFrames,
-        long outboundQueueBytes) {
+        long outboundQueueBytes,
+        int commandRate,
+        int commandBurst,
+        int floodDisconnectAfter,
+        int channelPublishRate,
+        int channelPublishBurst,
+        int maxConnectionsPerUser,
+        int maxConnectionsPerIp,
+        int handshakeRatePerIp,
+        int handshakeBurstPerIp) {
 }

@@ -15,10 +15,11 @@ import java.time.Duration;
  *                      subscribers are told that seq gaps are expected
  * @param presence      presence and awareness policy
  * @param retention     durable history: how long events stay in the store before they move to the archive
+ * @param access        who may subscribe, publish, join presence and read history
  */
 public record NamespaceConfig(HistoryMode history, int historySize, Duration historyTtl, boolean clientPublish,
                               Priority priority, boolean latestOnly, PresenceConfig presence,
-                              Duration retention) {
+                              Duration retention, AccessConfig access) {
 
     /** Outbound priority class of a namespace's publications. */
     public enum Priority {

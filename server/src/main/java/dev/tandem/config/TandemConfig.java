@@ -13,6 +13,7 @@ import java.util.Map;
  * @param port       TCP port for every endpoint (0 picks a free port)
  * @param dataDir    where durable state lives
  * @param dev        dev mode: loopback defaults, {@code ?user=} identities
+ * @param server     browser-facing HTTP settings (allowed origins)
  * @param api        server HTTP API
  * @param admin      admin dashboard
  * @param auth       who may connect
@@ -31,6 +32,7 @@ public record TandemConfig(
         int port,
         Path dataDir,
         boolean dev,
+        ServerConfig server,
         ApiConfig api,
         AdminConfig admin,
         AuthConfig auth,

@@ -48,6 +48,7 @@ public final class TandemMetrics {
     private final Timer deliveryLatency;
     private final Map<ErrorCode, Counter> errorFrames = new EnumMap<>(ErrorCode.class);
     private final Map<CloseCode, Counter> disconnects = new EnumMap<>(CloseCode.class);
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -180,6 +181,17 @@ public final class TandemMetrics {
     public void outboundQueueBytes(LongSupplier bytes) {
         Gauge.builder("tandem.outbound.queue.bytes", bytes, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
                 .description("bytes waiting in connections' outbound queues").register(registry);
+    }
+
+    /**
+     * Counts a refusal for security or abuse reasons, by reason code: a token reason ({@code expired},
+     * {@code bad_signature}, …), {@code forbidden}, {@code rate_limited}, {@code flooding},
+     * {@code connections_per_ip}, {@code connections_per_user}, {@code handshake_rate}, {@code connect_timeout}.
+     */
+    public void refused(String reason) {
+        refusals.computeIfAbsent(reason, r -> Counter.builder("tandem.refusals")
+                .description("commands, connections and tokens refused by auth and limits").tag("reason", r)
+                .register(registry)).increment();
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tandem.auth.ChannelAccess;
+import dev.tandem.auth.ChannelAccess.Action;
 import dev.tandem.config.LimitsConfig;
 import dev.tandem.hub.ChannelName;
 import dev.tandem.hub.HistoryPage;
@@ -11,6 +13,7 @@ import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Publication;
 import dev.tandem.hub.Since;
+import dev.tandem.limits.KeyedRateLimiter;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
@@ -22,16 +25,27 @@ import java.util.function.BiConsumer;
 
 /**
  * The pub/sub commands of the native protocol: {@code subscribe}, {@code unsubscribe}, {@code publish},
- * {@code history}, {@code ping}. Validates each frame, applies the namespace policy and calls the hub.
+ * {@code history}, {@code ping}. Validates each frame, asks {@link ChannelAccess} whether the user may act on
+ * the channel (a subscribe may carry a subscription {@code token}), applies the per-connection subscription
+ * limit and the per-channel publish rate, and calls the hub.
  */
 public final class ChannelCommands {
     private final Hub hub;
     private final LimitsConfig limits;
     private final List<BiConsumer<Session, String>> unsubscribeListeners = new CopyOnWriteArrayList<>();
+    private final ChannelAccess access;
+    private final KeyedRateLimiter publishRate;
 
-    public ChannelCommands(Hub hub, LimitsConfig limits) {
+    public ChannelCommands(Hub hub, LimitsConfig limits, ChannelAccess access) {
         this.hub = hub;
         this.limits = limits;
+        this.access = access;
+        this.publishRate = new KeyedRateLimiter(limits.channelPublishRate(), limits.channelPublishBurst());
+    }
+
+    /** Forgets the publish rate of channels that went quiet; run periodically. */
+    public void sweep() {
+        publishRate.sweep();
     }
 
     public void registerOn(CommandRouter router) {
@@ -50,6 +64,7 @@ public final class ChannelCommands {
     private void subscribe(Session session, InboundFrame frame) {
         String channel = ChannelName.validate(frame.requireText("channel"));
         Since since = since(frame.body().get("since"));
+        access.check(session.identity(), channel, Action.SUBSCRIBE, optionalText(frame, "token"));
         if (session.subscriptions().contains(channel)) {
             throw ProtocolException.badRequest("already subscribed to " + channel);
         }
@@ -88,8 +103,10 @@ public final class ChannelCommands {
         if (payload == null) {
             throw ProtocolException.badRequest("'payload' is required for publish");
         }
-        if (!hub.policy(channel).clientPublish()) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + channel);
+        access.check(session.identity(), channel, Action.PUBLISH);
+        if (!publishRate.tryTake(channel)) {
+            session.metrics().refused("channel_publish_rate");
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publications on " + channel + "; slow down");
         }
         long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
         hub.publishAsync(channel, payload, session.userId(), ttl).whenComplete((seq, error) -> {
@@ -105,6 +122,7 @@ public final class ChannelCommands {
 
     private void history(Session session, InboundFrame frame) {
         String channel = ChannelName.validate(frame.requireText("channel"));
+        access.check(session.identity(), channel, Action.HISTORY);
         JsonNode body = frame.body();
         HistoryQuery query = HistoryQuery.of(InboundFrame.optionalSeq(body, "after", -1),
                 InboundFrame.optionalSeq(body, "before", -1),
@@ -127,6 +145,17 @@ public final class ChannelCommands {
             publications.addRawValue(new RawValue(new String(p.frame(), StandardCharsets.UTF_8)));
         }
         target.put("seq", page.seq()).put("epoch", page.epoch()).put("more", page.more());
+    }
+
+    private static String optionalText(InboundFrame frame, String field) {
+        JsonNode node = frame.body().get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ProtocolException.badRequest("'" + field + "' must be a string");
+        }
+        return node.textValue();
     }
 
     private static Since since(JsonNode since) {

@@ -2,8 +2,10 @@ package dev.tandem.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.auth.Identity;
 import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Subscriber;
+import dev.tandem.limits.CommandBudget;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
@@ -21,12 +23,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * outbound path. Frames from any thread go into the {@link OutboundQueue}; the loop's {@link LoopWriter}
  * moves them to the socket while it is writable. When the queue would overflow the session is a slow
  * consumer: it is disconnected with 4008 (it may resume with {@code since}) instead of growing the heap or
- * holding up the publisher.
+ * holding up the publisher. Its {@link Identity} is null until the client has authenticated (a handshake
+ * without credentials waits for {@code connect}), and is replaced by {@code refresh}.
  */
 public final class Session implements Subscriber {
     private final String id;
-    private final String userId;
+    private volatile Identity identity;
     private final SessionTransport transport;
+    private final CommandBudget commandBudget;
     private final OutboundQueue queue;
     private final LoopWriter writer;
     private final TandemMetrics metrics;
@@ -36,11 +40,12 @@ public final class Session implements Subscriber {
     private volatile long pendingSince;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
-    Session(String id, String userId, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
-            TandemMetrics metrics) {
+    Session(String id, Identity identity, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
+            TandemMetrics metrics, CommandBudget commandBudget) {
         this.id = id;
-        this.userId = userId;
+        this.identity = identity;
         this.transport = transport;
+        this.commandBudget = commandBudget;
         this.queue = queue;
         this.writer = writer;
         this.metrics = metrics;
@@ -50,8 +55,33 @@ public final class Session implements Subscriber {
         return id;
     }
 
+    /** The user id, or null while the session awaits {@code connect}. */
     public String userId() {
-        return userId;
+        Identity current = identity;
+        return current == null ? null : current.userId();
+    }
+
+    /** Who the client is, or null while the session awaits {@code connect}. */
+    public Identity identity() {
+        return identity;
+    }
+
+    /** Whether the client has authenticated (or was admitted anonymously). */
+    public boolean isIdentified() {
+        return identity != null;
+    }
+
+    /** Sets or replaces (on {@code refresh}) the identity; done by the session registry. */
+    void identify(Identity identity) {
+        this.identity = identity;
+    }
+
+    TandemMetrics metrics() {
+        return metrics;
+    }
+
+    CommandBudget commandBudget() {
+        return commandBudget;
     }
 
     public SessionTransport transport() {

@@ -19,9 +19,10 @@ import java.util.Map;
  * @param query   decoded query parameters
  * @param headers request headers
  * @param body    request body bytes (empty when none)
+ * @param remoteAddress the peer's address, for per-address limits and auth failure logs
  */
 public record HttpExchange(HttpMethod method, String path, Map<String, List<String>> query, HttpHeaders headers,
-                           byte[] body) {
+                           byte[] body, String remoteAddress) {
 
     /** The first value of a query parameter, or null. */
     public String param(String name) {

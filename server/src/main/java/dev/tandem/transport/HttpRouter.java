@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The small HTTP router in front of every endpoint: exact paths, path prefixes (for resources such as
  * {@code /api/channels/{name}/history}) and WebSocket upgrade paths. It is the one place that turns endpoint
- * failures into responses: a {@link ProtocolException} becomes its JSON 4xx, anything else a logged 500.
+ * failures into responses: a {@link ProtocolException} becomes its JSON 4xx, anything else a logged 500. It
+ * is also where the {@link OriginPolicy} applies: a browser request from an origin that is not allowed gets
+ * 403 (WebSocket upgrades included), preflights are answered, and allowed origins get CORS headers.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -48,6 +50,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, WebSocketEndpoint> webSockets = new HashMap<>();
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
     private final Map<String, WebSocketEndpoint> webSocketPrefixes = new LinkedHashMap<>();
+    private final OriginPolicy origins;
+
+    public HttpRouter(OriginPolicy origins) {
+        this.origins = origins;
+    }
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
         return routeAsync(method, path, sync(endpoint));
@@ -118,7 +125,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             ErrorCode code = decoded.cause() instanceof TooLongFrameException ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST;
-            respond(ctx, request, HttpReply.error(code, "malformed HTTP request"), false);
+            respond(ctx, null, HttpReply.error(code, "malformed HTTP request"), false);
+            return;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (!origins.allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+            LOG.warn("refused origin={} remote={}", origin, ctx.channel().remoteAddress());
+            respond(ctx, null, HttpReply.error(ErrorCode.FORBIDDEN, "origin not allowed: " + origin), false);
+            return;
+        }
+        if (origin != null && request.method().equals(HttpMethod.OPTIONS)) {
+            preflight(ctx, request, origin);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -135,12 +152,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String method = request.method().name();
-        CompletableFuture<HttpReply> reply = dispatch(request, uri, path);
+        CompletableFuture<HttpReply> reply = dispatch(ctx, request, uri, path);
         if (reply.isDone()) {
-            respond(ctx, request, settle(reply, method, path), keepAlive);
+            respond(ctx, origin, settle(reply, method, path), keepAlive);
             return;
         }
-        reply.whenComplete((r, e) -> ctx.executor().execute(() -> respond(ctx, null, settle(reply, method, path), keepAlive)));
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> respond(ctx, origin, settle(reply, method, path), keepAlive)));
     }
 
     private static HttpReply settle(CompletableFuture<HttpReply> reply, String method, String path) {
@@ -172,7 +189,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketEndpoint ws) {
         if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            respond(ctx, request, HttpReply.error(ErrorCode.BAD_REQUEST, "this path takes a WebSocket upgrade"),
+            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN),
+                    HttpReply.error(ErrorCode.BAD_REQUEST, "this path takes a WebSocket upgrade"),
                     HttpUtil.isKeepAlive(request));
             return;
         }
@@ -184,18 +202,20 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
                             StreamingEndpoint endpoint) {
         HttpExchange exchange = new HttpExchange(request.method(), uri.path(), uri.parameters(), request.headers(),
-                ByteBufUtil.getBytes(request.content()));
+                ByteBufUtil.getBytes(request.content()), String.valueOf(ctx.channel().remoteAddress()));
         try {
             endpoint.open(ctx, exchange);
         } catch (ProtocolException e) {
-            respond(ctx, request, HttpReply.error(e.code(), e.getMessage()), HttpUtil.isKeepAlive(request));
+            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN), HttpReply.error(e.code(), e.getMessage()),
+                    HttpUtil.isKeepAlive(request));
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", request.method(), uri.path(), e);
-            respond(ctx, request, HttpReply.error(ErrorCode.INTERNAL, "internal error"), false);
+            respond(ctx, null, HttpReply.error(ErrorCode.INTERNAL, "internal error"), false);
         }
     }
 
-    private CompletableFuture<HttpReply> dispatch(FullHttpRequest request, QueryStringDecoder uri, String path) {
+    private CompletableFuture<HttpReply> dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+                                                 String path) {
         Map<HttpMethod, AsyncHttpEndpoint> byMethod = exact.get(path);
         if (byMethod == null) {
             byMethod = prefixes.entrySet().stream().filter(e -> e.getKey().matches(path))
@@ -213,7 +233,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return CompletableFuture.completedFuture(notAllowed(request, path, byMethod.keySet()));
         }
         HttpExchange exchange = new HttpExchange(request.method(), path, uri.parameters(), request.headers(),
-                ByteBufUtil.getBytes(request.content()));
+                ByteBufUtil.getBytes(request.content()), String.valueOf(ctx.channel().remoteAddress()));
         String what = request.method() + " " + path;
         try {
             return endpoint.handle(exchange);
@@ -227,12 +247,30 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                 request.method() + " is not allowed on " + path + "; use " + new ArrayList<>(allowed));
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, boolean keepAlive) {
+    /** A CORS preflight from an allowed origin: the methods and headers the API takes, cached for ten minutes. */
+    private static void preflight(ChannelHandlerContext ctx, FullHttpRequest request, String origin) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN)
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE")
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type")
+                .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
+        ctx.writeAndFlush(response);
+    }
+
+    /** Writes a reply; {@code corsOrigin} is the request's (already allowed) Origin, echoed for CORS, or null. */
+    private static void respond(ChannelHandlerContext ctx, String corsOrigin, HttpReply reply, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (corsOrigin != null) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin)
+                    .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
             ctx.writeAndFlush(response);

@@ -3,8 +3,8 @@ package dev.tandem.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.TestServer;
+import dev.tandem.testing.TestTokens;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoAppTest {
@@ -42,7 +42,7 @@ class DemoAppTest {
 
     @Test
     void theDemoIsNotServedOutsideDevMode() {
-        try (TestServer server = TestServer.start(Map.of("dev", "false"))) {
+        try (TestServer server = TestServer.start(TestTokens.production())) {
             assertThat(server.get("/").statusCode()).isEqualTo(404);
             assertThat(server.get("/sdk/index.js").statusCode()).isEqualTo(404);
         }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +38,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code tandem [args...] --port P} and waits until it listens. */
     public static ServerProcess start(Path dataDir, String... args) throws Exception {
-        return start(dataDir, java.util.Map.of(), args);
+        return start(dataDir, Map.of(), args);
     }
 
-    /** As {@link #start(Path, String...)}, with extra environment variables (e.g. {@code TANDEM_STORE_POSTGRES_URL}). */
-    public static ServerProcess start(Path dataDir, java.util.Map<String, String> environment, String... args) throws Exception {
+    /** As {@link #start(Path, String...)}, with extra environment variables ({@code TANDEM_*}). */
+    public static ServerProcess start(Path dataDir, Map<String, String> env, String... args) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -50,7 +51,7 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(args));
         command.addAll(List.of("--port", String.valueOf(port), "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
+        builder.environment().putAll(env);
         Process process = builder.start();
         ServerProcess server = new ServerProcess(process, port);
         try {

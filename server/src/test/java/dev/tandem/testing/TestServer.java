@@ -2,6 +2,7 @@ package dev.tandem.testing;
 
 import dev.tandem.TandemServer;
 import dev.tandem.config.ConfigLoader;
+import dev.tandem.config.TandemConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -23,18 +24,26 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * Starts in dev mode on port 0 with a fresh data directory (so an embedded store starts empty);
-     * {@code overrides} are config keys such as {@code limits.maxFrameBytes} or {@code dataDir}.
+     * {@code overrides} are config keys such as {@code limits.maxFrameBytes} or {@code dataDir}. Command and
+     * publish rate limits are lifted so load tests do not trip them; tests of limits set their own.
      */
     public static TestServer start(Map<String, String> overrides) {
         return start(overrides, Clock.systemUTC());
     }
 
-    /** {@link #start(Map)} with the clock the server uses for message times, pacing and retention. */
+    /** {@link #start(Map)} with the clock the server uses for presence, message times, pacing and retention. */
     public static TestServer start(Map<String, String> overrides, Clock clock) {
+        return new TestServer(TandemServer.start(config(overrides), clock));
+    }
+
+    /** The configuration {@link #start(Map)} would use, for tests of a component on its own. */
+    public static TandemConfig config(Map<String, String> overrides) {
         ConfigLoader loader = ConfigLoader.defaults().set("port", "0").set("dev", "true")
-                .set("dataDir", TestStore.freshDirectory().toString());
+                .set("dataDir", TestStore.freshDirectory().toString())
+                .set("limits.commandRate", "1000000").set("limits.commandBurst", "1000000")
+                .set("limits.channelPublishRate", "1000000").set("limits.channelPublishBurst", "1000000");
         overrides.forEach(loader::set);
-        return new TestServer(TandemServer.start(loader.load(), clock));
+        return loader.load();
     }
 
     public static TestServer start() {
@@ -60,6 +69,11 @@ public final class TestServer implements AutoCloseable {
 
     public WsClient connect(String user) {
         return WsClient.connect(ws("user=" + user));
+    }
+
+    /** Connects with {@code ?token=}. */
+    public WsClient connectWithToken(String token) {
+        return WsClient.connect(ws("token=" + token));
     }
 
     public HttpResponse<String> get(String path, String... headers) {

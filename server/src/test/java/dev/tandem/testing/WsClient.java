@@ -42,14 +42,23 @@ public final class WsClient implements AutoCloseable {
         return open(uri, false);
     }
 
+    /** Connects with extra handshake headers, as name/value pairs ({@code "Authorization", "Bearer …"}). */
+    public static WsClient connect(URI uri, String... headers) {
+        return open(uri, false, headers);
+    }
+
     /** Connects but stops reading after the first message. */
     public static WsClient paused(URI uri) {
         return open(uri, true);
     }
 
-    private static WsClient open(URI uri, boolean paused) {
+    private static WsClient open(URI uri, boolean paused, String... headers) {
         WsClient client = new WsClient(paused);
-        client.socket = HTTP.newWebSocketBuilder().buildAsync(uri, client.new Listener()).join();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        client.socket = builder.buildAsync(uri, client.new Listener()).join();
         return client;
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.transport.oneway;
 
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TransportsConfig;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
@@ -39,7 +40,7 @@ public final class ChunkedStreamEndpoint implements StreamingEndpoint {
 
     @Override
     public void open(ChannelHandlerContext ctx, HttpExchange exchange) {
-        String userId = sessions.authenticate(exchange);
+        Identity user = sessions.authenticate(exchange);
         Cursor cursor = sessions.cursorOf(exchange);
         sessions.admit();
 
@@ -57,7 +58,7 @@ public final class ChunkedStreamEndpoint implements StreamingEndpoint {
         ctx.flush();
 
         ChunkedSessionTransport transport = new ChunkedSessionTransport(ctx.channel(), format);
-        Session session = sessions.open(userId, transport, cursor);
+        Session session = sessions.open(user, transport, cursor);
         ctx.pipeline().addLast(new WritabilityRelay(session));
         long interval = config.keepAliveInterval().toMillis();
         ScheduledFuture<?> keepAlive = ctx.executor().scheduleAtFixedRate(transport::keepAlive, interval, interval,

@@ -3,6 +3,7 @@ package dev.tandem.transport.oneway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
@@ -44,9 +45,9 @@ public final class OneWaySessions {
         return config;
     }
 
-    /** The caller's user id; throws {@code unauthorized}/{@code forbidden} as for a WebSocket handshake. */
-    public String authenticate(HttpExchange exchange) {
-        return authenticator.authenticate(exchange.query(), exchange.headers());
+    /** Who the caller is; throws {@code unauthorized}/{@code forbidden} as for a WebSocket handshake. */
+    public Identity authenticate(HttpExchange exchange) {
+        return authenticator.requireIdentity(exchange.query(), exchange.headers(), exchange.remoteAddress());
     }
 
     /** Refuses a new session with {@code unavailable} (503) when the node is at {@code limits.maxConnections}. */
@@ -66,14 +67,14 @@ public final class OneWaySessions {
     }
 
     /** The live session {@code id} when {@code userId} may use it, else null. */
-    public Session find(String id, String userId) {
+    public Session find(String id, Identity user) {
         Session session = id == null || id.isEmpty() ? null : registry.find(id);
-        return session != null && mayUse(session, userId) ? session : null;
+        return session != null && mayUse(session, user) ? session : null;
     }
 
-    private static boolean mayUse(Session session, String userId) {
-        return session.userId().equals(userId)
-                || (SessionRegistry.isAnonymous(session.userId()) && SessionRegistry.isAnonymous(userId));
+    private static boolean mayUse(Session session, Identity user) {
+        return user.userId().equals(session.userId())
+                || (session.isIdentified() && session.identity().anonymous() && user.anonymous());
     }
 
     /**
@@ -81,14 +82,14 @@ public final class OneWaySessions {
      * closes the session it came from and re-subscribes every channel it names with {@code since}. Must run on
      * the transport's event loop, so the recovered frames are queued right behind {@code connected}.
      */
-    public Session open(String userId, ResumableTransport transport, Cursor cursor) {
+    public Session open(Identity user, ResumableTransport transport, Cursor cursor) {
         if (cursor != null) {
-            Session previous = find(cursor.sessionId(), userId);
+            Session previous = find(cursor.sessionId(), user);
             if (previous != null) {
                 previous.disconnect(CloseCode.NORMAL, "resumed by a newer connection");
             }
         }
-        Session session = registry.open(userId, transport);
+        Session session = registry.open(user, transport);
         transport.bind(session);
         if (cursor != null) {
             for (Cursor.Position position : cursor.positions()) {

@@ -1,5 +1,6 @@
 package dev.tandem.transport.oneway;
 
+import dev.tandem.auth.Identity;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.ops.TandemMetrics;
@@ -39,9 +40,9 @@ public final class SessionCommandEndpoint implements HttpEndpoint {
     @Override
     public HttpReply handle(HttpExchange exchange) {
         String id = exchange.path().substring(PREFIX.length());
-        String userId = sessions.authenticate(exchange);
+        Identity user = sessions.authenticate(exchange);
         List<InboundFrame> frames = parse(exchange);
-        Session session = sessions.find(id, userId);
+        Session session = sessions.find(id, user);
         if (session == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND,
                     "no session " + id + " for this user here (closed or expired): reconnect with your cursor");

@@ -1,5 +1,6 @@
 package dev.tandem.transport.poll;
 
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TransportsConfig;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ProtocolException;
@@ -35,20 +36,20 @@ public final class PollEndpoint implements StreamingEndpoint {
 
     @Override
     public void open(ChannelHandlerContext ctx, HttpExchange exchange) {
-        String userId = sessions.authenticate(exchange);
+        Identity user = sessions.authenticate(exchange);
         Cursor cursor = sessions.cursorOf(exchange);
         long waitMillis = waitMillis(exchange.param("wait"));
         boolean keepAlive = !exchange.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-        Session existing = cursor == null ? null : sessions.find(cursor.sessionId(), userId);
+        Session existing = cursor == null ? null : sessions.find(cursor.sessionId(), user);
         if (existing != null && existing.transport() instanceof PollTransport transport) {
-            transport.eventLoop().execute(() -> continueOrResume(ctx, keepAlive, userId, cursor, waitMillis, existing, transport));
+            transport.eventLoop().execute(() -> continueOrResume(ctx, keepAlive, user, cursor, waitMillis, existing, transport));
         } else {
             sessions.admit();
-            openSession(ctx, keepAlive, userId, cursor, waitMillis);
+            openSession(ctx, keepAlive, user, cursor, waitMillis);
         }
     }
 
-    private void continueOrResume(ChannelHandlerContext ctx, boolean keepAlive, String userId, Cursor cursor,
+    private void continueOrResume(ChannelHandlerContext ctx, boolean keepAlive, Identity user, Cursor cursor,
                                   long waitMillis, Session existing, PollTransport transport) {
         if (!transport.isClosed() && transport.accepts(cursor)) {
             transport.poll(ctx, keepAlive, cursor, waitMillis);
@@ -57,14 +58,14 @@ public final class PollEndpoint implements StreamingEndpoint {
         if (!transport.isClosed()) {
             existing.disconnect(CloseCode.NORMAL, "poll cursor out of step; resumed in a new session");
         }
-        ctx.executor().execute(() -> openSession(ctx, keepAlive, userId, cursor, waitMillis));
+        ctx.executor().execute(() -> openSession(ctx, keepAlive, user, cursor, waitMillis));
     }
 
-    private void openSession(ChannelHandlerContext ctx, boolean keepAlive, String userId, Cursor cursor,
+    private void openSession(ChannelHandlerContext ctx, boolean keepAlive, Identity user, Cursor cursor,
                              long waitMillis) {
         PollTransport transport = new PollTransport(ctx.channel().eventLoop(), registry, config.pollSessionTimeout(),
                 String.valueOf(ctx.channel().remoteAddress()));
-        sessions.open(userId, transport, cursor);
+        sessions.open(user, transport, cursor);
         transport.attach(ctx, keepAlive, waitMillis);
     }
 

@@ -3,6 +3,7 @@ package dev.tandem.transport.stomp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.LimitsConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Since;
@@ -37,14 +38,16 @@ final class StompConnection {
     private final Hub hub;
     private final LimitsConfig limits;
     private final StompQueueGroup.Registry queues;
+    private final ChannelAccess access;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
 
-    StompConnection(Session session, Hub hub, LimitsConfig limits, StompQueueGroup.Registry queues) {
+    StompConnection(Session session, Hub hub, LimitsConfig limits, StompQueueGroup.Registry queues, ChannelAccess access) {
         this.session = session;
         this.hub = hub;
         this.limits = limits;
         this.queues = queues;
+        this.access = access;
     }
 
     void handle(StompFrame frame) {
@@ -83,9 +86,7 @@ final class StompConnection {
 
     private CompletableFuture<Map<String, String>> publish(StompFrame frame) {
         StompDestination destination = StompDestination.forSend(frame.header("destination"), session.userId());
-        if (!hub.policy(destination.channel()).clientPublish()) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not publish to " + destination.channel());
-        }
+        access.check(session.identity(), destination.channel(), ChannelAccess.Action.PUBLISH);
         return hub.publishAsync(destination.channel(), payload(frame), session.userId(), 0)
                 .thenApply(seq -> Map.of("tandem-seq", Long.toString(seq)));
     }
@@ -112,6 +113,7 @@ final class StompConnection {
     private void subscribe(StompFrame frame) {
         String id = required(frame, "id");
         StompDestination destination = StompDestination.forSubscribe(frame.header("destination"), session.userId());
+        access.check(session.identity(), destination.channel(), ChannelAccess.Action.SUBSCRIBE, frame.header("tandem-token"));
         AckMode ackMode = AckMode.parse(frame.header("ack"));
         Since since = since(frame);
         if (subscriptions.containsKey(id)) {

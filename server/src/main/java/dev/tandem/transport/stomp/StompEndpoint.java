@@ -1,6 +1,7 @@
 package dev.tandem.transport.stomp;
 
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.TandemMetrics;
@@ -24,15 +25,17 @@ public final class StompEndpoint implements WebSocketEndpoint {
 
     private final TandemConfig config;
     private final Authenticator authenticator;
+    private final ChannelAccess access;
     private final SessionRegistry sessions;
     private final Hub hub;
     private final TandemMetrics metrics;
     private final StompQueueGroup.Registry queues;
 
-    public StompEndpoint(TandemConfig config, Authenticator authenticator, SessionRegistry sessions, Hub hub,
-                         TandemMetrics metrics) {
+    public StompEndpoint(TandemConfig config, Authenticator authenticator, ChannelAccess access, SessionRegistry sessions,
+                         Hub hub, TandemMetrics metrics) {
         this.config = config;
         this.authenticator = authenticator;
+        this.access = access;
         this.sessions = sessions;
         this.hub = hub;
         this.metrics = metrics;
@@ -57,6 +60,6 @@ public final class StompEndpoint implements WebSocketEndpoint {
                 .build();
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
-        pipeline.addLast("stomp", new StompHandler(config, authenticator, sessions, hub, queues, metrics));
+        pipeline.addLast("stomp", new StompHandler(config, authenticator, access, sessions, hub, queues, metrics));
     }
 }

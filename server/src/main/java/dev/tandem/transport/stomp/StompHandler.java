@@ -2,6 +2,8 @@ package dev.tandem.transport.stomp;
 
 import dev.tandem.TandemVersion;
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.ChannelAccess;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.TandemMetrics;
@@ -17,6 +19,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -54,6 +57,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private final TandemConfig config;
     private final Authenticator authenticator;
+    private final ChannelAccess access;
     private final SessionRegistry sessions;
     private final Hub hub;
     private final TandemMetrics metrics;
@@ -67,10 +71,11 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private boolean sendHeartBeats;
     private boolean sendPings;
 
-    StompHandler(TandemConfig config, Authenticator authenticator, SessionRegistry sessions, Hub hub,
+    StompHandler(TandemConfig config, Authenticator authenticator, ChannelAccess access, SessionRegistry sessions, Hub hub,
                  StompQueueGroup.Registry queues, TandemMetrics metrics) {
         this.config = config;
         this.authenticator = authenticator;
+        this.access = access;
         this.sessions = sessions;
         this.hub = hub;
         this.metrics = metrics;
@@ -131,10 +136,14 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         String version = version(frame.header("accept-version"));
         HeartBeat client = HeartBeat.parse(frame.header("heart-beat"));
-        String userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
-                headers(frame));
-        session = sessions.register(userId, transport);
-        connection = new StompConnection(session, hub, config.limits(), queues);
+        Identity identity = authenticator.requireIdentity(new QueryStringDecoder(handshake.requestUri()).parameters(),
+                headers(frame), transport.remoteAddress());
+        session = sessions.register(identity, transport);
+        if (!session.isIdentified()) {
+            return;
+        }
+        String userId = identity.userId();
+        connection = new StompConnection(session, hub, config.limits(), queues, access);
         long ping = config.connection().pingInterval().toMillis();
         HeartBeat server = new HeartBeat(ping, ping);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -147,9 +156,16 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         keepAlive(ctx, server.serverToClient(client), server.clientToServer(client), ping);
     }
 
-    /** The upgrade request's headers, with the CONNECT frame's headers (login, passcode, Authorization) on top. */
+    /**
+     * The upgrade request's headers, with the CONNECT frame's headers (login, passcode, Authorization) on top;
+     * a {@code passcode} (how STOMP clients usually carry a token) counts as {@code Authorization: Bearer}.
+     */
     private HttpHeaders headers(StompFrame frame) {
         HttpHeaders headers = new DefaultHttpHeaders().add(handshake.requestHeaders());
+        String passcode = frame.header("passcode");
+        if (passcode != null && !passcode.isEmpty() && frame.header("Authorization") == null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + passcode);
+        }
         frame.headers().forEach((name, value) -> {
             try {
                 headers.set(name, value);

@@ -1,6 +1,7 @@
 package dev.tandem.transport.ws;
 
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,16 +78,20 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             refuse(transport, CloseCode.TRY_AGAIN_LATER, "server at capacity, retry later");
             return;
         }
-        String userId;
+        Optional<Identity> identity;
         try {
-            userId = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
-                    handshake.requestHeaders());
+            identity = authenticator.authenticate(new QueryStringDecoder(handshake.requestUri()).parameters(),
+                    handshake.requestHeaders(), transport.remoteAddress());
         } catch (ProtocolException e) {
-            refuse(transport, e.code() == ErrorCode.UNAUTHORIZED ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN,
-                    e.getMessage());
+            CloseCode code = switch (e.code()) {
+                case UNAUTHORIZED -> CloseCode.UNAUTHORIZED;
+                case RATE_LIMITED -> CloseCode.RATE_LIMITED;
+                default -> CloseCode.FORBIDDEN;
+            };
+            refuse(transport, code, e.getMessage());
             return;
         }
-        session = sessions.open(userId, transport);
+        session = identity.map(who -> sessions.open(who, transport)).orElseGet(() -> sessions.openAwaitingConnect(transport));
     }
 
     private static void refuse(WebSocketSessionTransport transport, CloseCode code, String reason) {

@@ -98,7 +98,8 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
         }
         String userId;
         try {
-            userId = authenticator.authenticate(uri.parameters(), handshake.requestHeaders());
+            userId = authenticator.requireIdentity(uri.parameters(), handshake.requestHeaders(),
+                    String.valueOf(ctx.channel().remoteAddress())).userId();
         } catch (ProtocolException e) {
             close(e.code() == ErrorCode.UNAUTHORIZED ? UNAUTHORIZED : FORBIDDEN, e.getMessage());
             return;

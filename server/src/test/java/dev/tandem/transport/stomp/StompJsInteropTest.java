@@ -30,7 +30,8 @@ class StompJsInteropTest {
             Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
             assertThat(install.exitCode()).as("npm ci failed:\n%s", install.output()).isZero();
         }
-        server = TestServer.start(Map.of("connection.pingInterval", "2s"));
+        // Users send to each other's /user/NAME/queue/… inboxes here: open user:* to authenticated publishers.
+        server = TestServer.start(Map.of("connection.pingInterval", "2s", "namespaces.user.access.publish", "authenticated"));
     }
 
     @AfterAll

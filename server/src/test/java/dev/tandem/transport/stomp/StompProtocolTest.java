@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +17,8 @@ class StompProtocolTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start();
+        // Users send to each other's /user/NAME/queue/… inboxes here: open user:* to authenticated publishers.
+        server = TestServer.start(Map.of("namespaces.user.access.publish", "authenticated"));
     }
 
     @AfterAll
