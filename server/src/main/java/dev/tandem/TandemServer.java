@@ -140,7 +140,7 @@ public final class TandemServer implements AutoCloseable {
         new AuthCommands(authenticator, sessions).registerOn(commands);
         ChannelCommands channelCommands = new ChannelCommands(hub, config.limits(), access);
         channelCommands.registerOn(commands);
-        PresenceAccess presenceAccess = new PresenceAccess(hub);
+        PresenceAccess presenceAccess = new PresenceAccess(hub, access);
         new PresenceCommands(presence, presenceAccess).registerOn(commands);
         channelCommands.onUnsubscribe(presence::leaveIfJoined);
         sessions.onClose(presence::leaveAll);
@@ -167,7 +167,7 @@ public final class TandemServer implements AutoCloseable {
             DemoApp.registerOn(router);
         }
         router.webSocketPrefix(YjsWebSocketEndpoint.PREFIX,
-                new YjsWebSocketEndpoint(config, authenticator, DocumentAccess.ALLOW_ALL, documents));
+                new YjsWebSocketEndpoint(config, authenticator, DocumentAccess.of(access), documents));
         new DocumentApi(config, documents).registerOn(router);
 
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()

@@ -170,7 +170,8 @@ class AdminEndpointsTest {
 
     @Test
     void withNoKeyTheAdminApiIsOpenInDevModeAndDisabledOtherwise() {
-        try (TestServer dev = TestServer.start(); TestServer production = TestServer.start(Map.of("dev", "false"))) {
+        try (TestServer dev = TestServer.start(); TestServer production = TestServer.start(Map.of("dev", "false",
+                     "auth.jwt.secret", "a-production-secret-of-at-least-32-bytes"))) {
             assertThat(dev.get("/admin/api/stats").statusCode()).isEqualTo(200);
             HttpResponse<String> refused = production.get("/admin/api/stats");
             assertThat(refused.statusCode()).isEqualTo(403);

@@ -7,6 +7,7 @@ import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SlowConsumerTest {
@@ -40,7 +41,7 @@ class SlowConsumerTest {
             assertThat(server.server().metrics().slowConsumerDisconnects().count()).isEqualTo(1.0);
             await().atMost(Duration.ofSeconds(10)).until(() -> server.server().sessions().size() == 1);
             stalled.resume();
-            assertThat(stalled.closed().get()).isIn(4008, 1006);
+            assertThat(stalled.closed().get(30, TimeUnit.SECONDS)).isIn(4008, 1006);
             assertThat(server.server().hub().channels()).anySatisfy(c -> {
                 assertThat(c.name()).isEqualTo("room:flood");
                 assertThat(c.subscribers()).isEqualTo(1);

@@ -51,6 +51,10 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(args));
         command.addAll(List.of("--port", String.valueOf(port), "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // Like TestServer: lift the abuse limits so tests that publish fast are not rate limited.
+        for (String key : List.of("COMMAND_RATE", "COMMAND_BURST", "CHANNEL_PUBLISH_RATE", "CHANNEL_PUBLISH_BURST")) {
+            builder.environment().put("TANDEM_LIMITS_" + key, "1000000");
+        }
         builder.environment().putAll(env);
         Process process = builder.start();
         ServerProcess server = new ServerProcess(process, port);

@@ -1,6 +1,7 @@
 package dev.tandem.transport.yjs;
 
 import dev.tandem.auth.Authenticator;
+import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentPeer;
@@ -96,15 +97,15 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
             close(BAD_ROOM, "bad room name: " + e.getMessage());
             return;
         }
-        String userId;
+        Identity user;
         try {
-            userId = authenticator.requireIdentity(uri.parameters(), handshake.requestHeaders(),
-                    String.valueOf(ctx.channel().remoteAddress())).userId();
+            user = authenticator.requireIdentity(uri.parameters(), handshake.requestHeaders(),
+                    String.valueOf(ctx.channel().remoteAddress()));
         } catch (ProtocolException e) {
             close(e.code() == ErrorCode.UNAUTHORIZED ? UNAUTHORIZED : FORBIDDEN, e.getMessage());
             return;
         }
-        if (!access.mayEdit(userId, channelName)) {
+        if (!access.mayEdit(user, channelName)) {
             close(FORBIDDEN, "not allowed to open " + channelName);
             return;
         }

@@ -61,7 +61,9 @@ class YjsInteropTest {
 
     @Test
     void anUnauthorisedClientIsRefusedWith4401AndDoesNotReconnect() {
-        try (TestServer closed = TestServer.start(Map.of("auth.anonymous", "false"))) {
+        // Production mode with a JWT key: a client without a token is not let in.
+        try (TestServer closed = TestServer.start(Map.of("dev", "false",
+                "auth.jwt.secret", "a-production-secret-of-at-least-32-bytes"))) {
             INTEROP.run("refused", closed.port(), "secret-room", "4401");
         }
     }
