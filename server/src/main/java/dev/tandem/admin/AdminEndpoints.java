@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.TandemVersion;
 import dev.tandem.api.DisconnectRequest;
+import dev.tandem.auth.Authenticator;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
@@ -40,12 +41,12 @@ public final class AdminEndpoints {
     private final long startedAt = System.currentTimeMillis();
 
     public AdminEndpoints(TandemConfig config, Hub hub, SessionRegistry sessions, TandemMetrics metrics,
-                          RecentDisconnects disconnects) {
+                          RecentDisconnects disconnects, Authenticator authenticator) {
         this.hub = hub;
         this.sessions = sessions;
         this.metrics = metrics;
         this.disconnects = disconnects;
-        this.guard = new AdminGuard(config);
+        this.guard = new AdminGuard(config, authenticator);
     }
 
     public void registerOn(HttpRouter router) {

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.TestServer;
+import dev.tandem.testing.TestTokens;
 import dev.tandem.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +178,21 @@ class AdminEndpointsTest {
             HttpResponse<String> refused = production.get("/admin/api/stats");
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.body()).contains("admin.key");
+        }
+    }
+
+    @Test
+    void aUserTokenWithTheAdminRoleOpensTheAdminApiAndOneWithoutItIsForbidden() {
+        try (TestServer production = TestServer.start(Map.of("dev", "false", "auth.jwt.secret", TestTokens.SECRET,
+                "admin.key", "the-admin-key"))) {
+            String admin = TestTokens.forUser("root", c -> c.claim("roles", List.of("admin")));
+            String plain = TestTokens.forUser("alice");
+            assertThat(production.get("/admin/api/stats", "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = production.get("/admin/api/stats", "Authorization", "Bearer " + plain);
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("admin");
+            assertThat(production.get("/admin/api/stats", "Authorization", "Bearer not-a-token").statusCode()).isEqualTo(401);
+            assertThat(production.get("/admin/api/stats", "Authorization", "apikey the-admin-key").statusCode()).isEqualTo(200);
         }
     }
 }
