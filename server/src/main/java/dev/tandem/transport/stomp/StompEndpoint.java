@@ -8,10 +8,7 @@ import dev.tandem.ops.TandemMetrics;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.WebSocketEndpoint;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
  * STOMP 1.2 (and 1.1, 1.0) over WebSocket at {@code /stomp}, for existing Spring and {@code @stomp/stompjs}
@@ -30,6 +27,7 @@ public final class StompEndpoint implements WebSocketEndpoint {
     private final Hub hub;
     private final TandemMetrics metrics;
     private final StompQueueGroup.Registry queues;
+    private final WebSocketServerProtocolConfig protocol;
 
     public StompEndpoint(TandemConfig config, Authenticator authenticator, ChannelAccess access, SessionRegistry sessions,
                          Hub hub, TandemMetrics metrics) {
@@ -40,26 +38,13 @@ public final class StompEndpoint implements WebSocketEndpoint {
         this.hub = hub;
         this.metrics = metrics;
         this.queues = new StompQueueGroup.Registry(hub);
+        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), SUBPROTOCOLS);
     }
 
     @Override
     public void install(ChannelPipeline pipeline) {
         int maxFrame = config.limits().maxFrameBytes();
-        WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
-                .checkStartsWith(true)
-                .subprotocols(SUBPROTOCOLS)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .handshakeTimeoutMillis(10_000)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrame)
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .build();
-        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
-        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
+        WebSocketEndpoint.installFraming(pipeline, protocol, maxFrame);
         pipeline.addLast("stomp", new StompHandler(config, authenticator, access, sessions, hub, queues, metrics));
     }
 }

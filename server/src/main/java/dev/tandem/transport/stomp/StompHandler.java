@@ -12,6 +12,7 @@ import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.transport.ws.WebSocketTransport;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -234,7 +235,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         failed = true;
         if (session == null) {
-            StompSessionTransport.closeWith(ctx.channel(), code, StompEncoder.error(message, receiptId));
+            WebSocketTransport.closeWith(ctx.channel(), code, Unpooled.wrappedBuffer(StompEncoder.error(message, receiptId)));
             return;
         }
         // Queued behind what the client is already owed (CONNECTED, receipts), then closed once the loop wrote it.

@@ -7,10 +7,7 @@ import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.WebSocketEndpoint;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
  * The native JSON protocol at {@code /ws}: Netty's handshake and framing (no per-message deflate, so one
@@ -34,30 +31,14 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
-        this.protocol = protocolConfig(config.limits().maxFrameBytes());
+        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), null);
     }
 
-    /** Immutable and shared by every connection (it is per-connection heap otherwise). */
-    private static WebSocketServerProtocolConfig protocolConfig(int maxFrame) {
-        return WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
-                .checkStartsWith(true)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .handshakeTimeoutMillis(10_000)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrame)
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .build();
-    }
 
     @Override
     public void install(ChannelPipeline pipeline) {
         int maxFrame = config.limits().maxFrameBytes();
-        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
-        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrame));
+        WebSocketEndpoint.installFraming(pipeline, protocol, maxFrame);
         pipeline.addLast("ws-native", new NativeWebSocketHandler(config, authenticator, sessions, commands, metrics));
     }
 }

@@ -6,10 +6,7 @@ import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentRooms;
 import dev.tandem.transport.WebSocketEndpoint;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
  * The y-websocket protocol at {@code /yjs/{room}}: Netty's handshake and framing with the large message cap
@@ -30,24 +27,12 @@ public final class YjsWebSocketEndpoint implements WebSocketEndpoint {
         this.authenticator = authenticator;
         this.access = access;
         this.rooms = rooms;
-        this.protocol = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath("/yjs")
-                .checkStartsWith(true)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .handshakeTimeoutMillis(10_000)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(config.documents().maxMessageBytes())
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .build();
+        this.protocol = WebSocketEndpoint.protocolConfig("/yjs", config.documents().maxMessageBytes(), null);
     }
 
     @Override
     public void install(ChannelPipeline pipeline) {
-        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocol));
-        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(config.documents().maxMessageBytes()));
+        WebSocketEndpoint.installFraming(pipeline, protocol, config.documents().maxMessageBytes());
         pipeline.addLast("yjs", new YjsConnectionHandler(config, authenticator, access, rooms));
     }
 }
