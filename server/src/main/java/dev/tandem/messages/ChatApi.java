@@ -19,7 +19,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * The chat part of the server HTTP API: {@code GET /api/channels/{channel}/receipts?seq=N} (who has received
- * and who has read message N: user ids up to {@code chat.receiptNamesUpTo} users, counts always) and
+ * and who has read message N: each user's id and display name up to {@code chat.receiptNamesUpTo} users, counts
+ * always) and
  * {@code GET /api/users/{user}/unread} (unread message counts per channel the user has read receipts in).
  */
 public final class ChatApi {
@@ -59,7 +60,8 @@ public final class ChatApi {
         target.put("count", reached.size());
         if (names) {
             ArrayNode users = target.putArray("users");
-            reached.forEach(c -> users.add(c.userId()));
+            reached.forEach(c -> users.addObject().put("userId", c.userId())
+                    .put("name", c.userName() == null ? c.userId() : c.userName()));
         }
     }
 

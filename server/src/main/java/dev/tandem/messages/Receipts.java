@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Read receipts: the {@code receipt} command stores a user's {@code deliveredUpTo} / {@code readUpTo} cursor
  * for a channel (never moving it back), and the channel hears about it as an ephemeral
- * {@code receipt {userId, kind, upTo}} at most once per {@code chat.receiptInterval} per user: the first
+ * {@code receipt {userId, name, kind, upTo}} at most once per {@code chat.receiptInterval} per user: the first
  * receipt goes out at once, later ones within the interval are coalesced into one sent when it ends. A read
  * receipt implies delivery, so {@code delivered} is announced only while it is ahead of {@code read}.
  */
@@ -60,7 +60,8 @@ public final class Receipts implements AutoCloseable {
         if (upTo < 0) {
             throw ProtocolException.badRequest("'payload.upTo' is required and must be a non-negative integer");
         }
-        ReceiptCursor cursor = new ReceiptCursor(channel, session.userId(), upTo, read ? upTo : 0);
+        ReceiptCursor cursor = new ReceiptCursor(channel, session.userId(), session.identity().name(), upTo,
+                read ? upTo : 0);
         store.saveReceipt(cursor).whenComplete((stored, error) -> {
             if (error != null) {
                 AsyncReplies.fail(session, frame.requestId(), error);
@@ -72,7 +73,7 @@ public final class Receipts implements AutoCloseable {
 
     private void announce(ReceiptCursor stored) {
         Announcement a = announcements.computeIfAbsent(stored.channel() + '\u0000' + stored.userId(),
-                k -> new Announcement(stored.channel(), stored.userId()));
+                k -> new Announcement(stored.channel(), stored.userId(), stored.userName()));
         synchronized (a) {
             a.delivered = Math.max(a.delivered, stored.deliveredUpTo());
             a.read = Math.max(a.read, stored.readUpTo());
@@ -107,7 +108,7 @@ public final class Receipts implements AutoCloseable {
 
     private void broadcast(Announcement a, String kind, long upTo) {
         ObjectNode event = FrameCodec.envelope("receipt", null, a.channel);
-        event.putObject("payload").put("userId", a.userId).put("kind", kind).put("upTo", upTo);
+        event.putObject("payload").put("userId", a.userId).put("name", a.userName).put("kind", kind).put("upTo", upTo);
         hub.broadcast(a.channel, event, null);
     }
 
@@ -130,6 +131,7 @@ public final class Receipts implements AutoCloseable {
     private static final class Announcement {
         final String channel;
         final String userId;
+        final String userName;
         long delivered;
         long read;
         long sentDelivered;
@@ -137,9 +139,10 @@ public final class Receipts implements AutoCloseable {
         long lastSentAt = Long.MIN_VALUE / 2;
         boolean scheduled;
 
-        Announcement(String channel, String userId) {
+        Announcement(String channel, String userId, String userName) {
             this.channel = channel;
             this.userId = userId;
+            this.userName = userName;
         }
     }
 }

@@ -143,27 +143,30 @@ public final class JdbcStore implements Store {
         return read(connection -> {
             try (PreparedStatement merge = connection.prepareStatement(
                     "MERGE INTO receipts r USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(255)), "
-                            + "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
-                            + "AS s (channel, user_id, delivered, read_to, at) "
+                            + "CAST(? AS VARCHAR(255)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
+                            + "AS s (channel, user_id, user_name, delivered, read_to, at) "
                             + "ON r.channel = s.channel AND r.user_id = s.user_id "
                             + "WHEN MATCHED THEN UPDATE SET delivered_up_to = GREATEST(r.delivered_up_to, s.delivered), "
-                            + "read_up_to = GREATEST(r.read_up_to, s.read_to), updated_at = s.at "
-                            + "WHEN NOT MATCHED THEN INSERT (channel, user_id, delivered_up_to, read_up_to, updated_at) "
-                            + "VALUES (s.channel, s.user_id, s.delivered, s.read_to, s.at)")) {
+                            + "read_up_to = GREATEST(r.read_up_to, s.read_to), updated_at = s.at, "
+                            + "user_name = COALESCE(s.user_name, r.user_name) "
+                            + "WHEN NOT MATCHED THEN INSERT (channel, user_id, user_name, delivered_up_to, read_up_to, "
+                            + "updated_at) VALUES (s.channel, s.user_id, s.user_name, s.delivered, s.read_to, s.at)")) {
                 merge.setString(1, cursor.channel());
                 merge.setString(2, cursor.userId());
-                merge.setLong(3, Math.max(cursor.deliveredUpTo(), cursor.readUpTo()));
-                merge.setLong(4, cursor.readUpTo());
-                merge.setLong(5, System.currentTimeMillis());
+                merge.setString(3, cursor.userName());
+                merge.setLong(4, Math.max(cursor.deliveredUpTo(), cursor.readUpTo()));
+                merge.setLong(5, cursor.readUpTo());
+                merge.setLong(6, System.currentTimeMillis());
                 merge.executeUpdate();
             }
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT delivered_up_to, read_up_to FROM receipts WHERE channel = ? AND user_id = ?")) {
+                    "SELECT user_name, delivered_up_to, read_up_to FROM receipts WHERE channel = ? AND user_id = ?")) {
                 select.setString(1, cursor.channel());
                 select.setString(2, cursor.userId());
                 try (ResultSet rs = select.executeQuery()) {
                     rs.next();
-                    return new ReceiptCursor(cursor.channel(), cursor.userId(), rs.getLong(1), rs.getLong(2));
+                    return new ReceiptCursor(cursor.channel(), cursor.userId(), rs.getString(1), rs.getLong(2),
+                            rs.getLong(3));
                 }
             }
         });
@@ -173,12 +176,14 @@ public final class JdbcStore implements Store {
     public CompletableFuture<List<ReceiptCursor>> receipts(String channel) {
         return read(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT user_id, delivered_up_to, read_up_to FROM receipts WHERE channel = ? ORDER BY user_id")) {
+                    "SELECT user_id, user_name, delivered_up_to, read_up_to FROM receipts WHERE channel = ? "
+                            + "ORDER BY user_id")) {
                 select.setString(1, channel);
                 List<ReceiptCursor> cursors = new ArrayList<>();
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        cursors.add(new ReceiptCursor(channel, rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                        cursors.add(new ReceiptCursor(channel, rs.getString(1), rs.getString(2), rs.getLong(3),
+                                rs.getLong(4)));
                     }
                 }
                 return cursors;

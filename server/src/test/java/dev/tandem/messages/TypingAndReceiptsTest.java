@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestStore;
+import dev.tandem.testing.TestTokens;
 import dev.tandem.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -86,11 +87,41 @@ class TypingAndReceiptsTest {
             assertThat(who.statusCode()).isEqualTo(200);
             JsonNode body = parse(who.body());
             assertThat(body.path("read").path("count").asInt()).isEqualTo(1);
-            assertThat(body.path("read").path("users").get(0).asText()).isEqualTo("bob");
+            assertThat(body.path("read").path("users").get(0).path("userId").asText()).isEqualTo("bob");
+            assertThat(body.path("read").path("users").get(0).path("name").asText()).isEqualTo("bob");
             assertThat(body.path("delivered").path("count").asInt()).isEqualTo(1);
             JsonNode nobody = parse(server.get("/api/channels/chat:receipts/receipts?seq=4").body());
             assertThat(nobody.path("read").path("count").asInt()).isZero();
             assertThat(server.get("/api/channels/chat:receipts/receipts").statusCode()).isEqualTo(400);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void receiptQueriesAndEventsNameReadersByTheirTokensNameClaim(TestStore store) {
+        Map<String, String> config = new HashMap<>(store.fresh());
+        config.put("auth.jwt.secret", TestTokens.SECRET);
+        try (TestServer server = TestServer.start(config);
+             WsClient alice = server.connectWithToken(TestTokens.forUser("u-alice", c -> c.claim("name", "Alice")));
+             WsClient bob = server.connectWithToken(TestTokens.forUser("u-bob", c -> c.claim("name", "Bob")));
+             WsClient carol = server.connectWithToken(TestTokens.forUser("u-carol"))) {
+            alice.subscribe("chat:names");
+            alice.request(messageSend("chat:names", "n1", "who reads this?"));
+            bob.send(receipt("chat:names", "read", 1));
+            JsonNode event = alice.nextOfType("receipt");
+            assertThat(event.path("payload").path("name").asText()).isEqualTo("Bob");
+            carol.send(receipt("chat:names", "read", 1));
+            carol.request(command("ping"));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode body = parse(server.get("/api/channels/chat:names/receipts?seq=1").body());
+                assertThat(body.path("read").path("count").asInt()).isEqualTo(2);
+                List<String> names = new ArrayList<>();
+                body.path("read").path("users").forEach(u -> names.add(u.path("userId").asText() + "="
+                        + u.path("name").asText()));
+                // a token without a name claim is named by its user id
+                assertThat(names).containsExactly("u-bob=Bob", "u-carol=u-carol");
+            });
         }
     }
 
