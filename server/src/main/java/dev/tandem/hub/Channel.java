@@ -9,10 +9,8 @@ import io.netty.buffer.ByteBufAllocator;
 import dev.tandem.store.EventPage;
 import dev.tandem.store.StoredEvent;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One channel: its sequence counter, its history and its local subscribers.
@@ -44,11 +42,11 @@ final class Channel {
     private final String epoch;
     private final MemoryHistory history;
     private final boolean durable;
-    private final Map<Subscriber, Long> replayedUpTo = new HashMap<>();
+    /** Created by the first durable join that needs it; most channels never do. */
+    private Map<Subscriber, Long> replayedUpTo;
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
-    private final Set<Subscriber> subscribers = new LinkedHashSet<>();
-    private Subscriber[] snapshot = new Subscriber[0];
+    private final SubscriberSet subscribers = new SubscriberSet();
     private long seq;
     private boolean retired;
 
@@ -127,7 +125,9 @@ final class Channel {
         seq = publication.seq();
         history.expire(publication.timestamp());
         history.add(publication);
-        replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
+        if (replayedUpTo != null) {
+            replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
+        }
         fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
     }
 
@@ -165,16 +165,18 @@ final class Channel {
             }
         }
         if (readTo > seq) {
+            if (replayedUpTo == null) {
+                replayedUpTo = new HashMap<>();
+            }
             replayedUpTo.put(subscriber, readTo);
         }
         subscribers.add(subscriber);
-        snapshot = subscribers.toArray(new Subscriber[0]);
         return DurableJoin.JOINED;
     }
 
     /** One shared encoding to every subscriber but {@code exclude} and those that already got {@code seq}. */
     private void fanout(byte[] frame, Delivery delivery, Subscriber exclude, long seq, ByteBufAllocator alloc) {
-        Subscriber[] targets = snapshot;
+        Subscriber[] targets = subscribers.array();
         if (targets.length == 0) {
             return;
         }
@@ -215,12 +217,11 @@ final class Channel {
             }
         }
         subscribers.add(subscriber);
-        snapshot = subscribers.toArray(new Subscriber[0]);
         return true;
     }
 
     private boolean alreadyReplayed(Subscriber subscriber, long seq) {
-        if (seq == 0 || replayedUpTo.isEmpty()) {
+        if (seq == 0 || replayedUpTo == null || replayedUpTo.isEmpty()) {
             return false;
         }
         Long upTo = replayedUpTo.get(subscriber);
@@ -246,8 +247,9 @@ final class Channel {
         if (!subscribers.remove(subscriber)) {
             return false;
         }
-        replayedUpTo.remove(subscriber);
-        snapshot = subscribers.toArray(new Subscriber[0]);
+        if (replayedUpTo != null) {
+            replayedUpTo.remove(subscriber);
+        }
         return true;
     }
 
@@ -260,7 +262,7 @@ final class Channel {
     }
 
     int subscriberCount() {
-        return snapshot.length;
+        return subscribers.size();
     }
 
     ChannelInfo info() {

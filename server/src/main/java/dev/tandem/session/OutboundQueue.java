@@ -2,10 +2,12 @@ package dev.tandem.session;
 
 import dev.tandem.hub.Delivery;
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The frames waiting to be written to one connection, in priority lanes, bounded by a frame count and a byte
@@ -22,14 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A frame past its expiry is skipped at poll time instead of being delivered late.</li>
  * </ul>
  * After {@link #close} every buffer still queued, or offered later, is released, whichever thread loses the race.
+ * <p>
+ * There is one queue per idle connection, so its footprint counts: a lane is created on its first frame and the
+ * counters are plain fields updated through static field updaters rather than atomic objects of their own.
  */
 final class OutboundQueue {
     private static final Delivery.Lane[] LANES = Delivery.Lane.values();
 
+    private static final VarHandle LANE = MethodHandles.arrayElementVarHandle(ConcurrentLinkedQueue[].class);
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> COUNT =
+            AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "count");
+    private static final AtomicLongFieldUpdater<OutboundQueue> BYTES =
+            AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "bytes");
+
+    /** Indexed by lane ordinal; an element stays null until that lane's first frame. */
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Entry>[] lanes = new ConcurrentLinkedQueue[LANES.length];
-    private final AtomicInteger count = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
+    private volatile int count;
+    private volatile long bytes;
     private final int maxFrames;
     private final long maxBytes;
     private final DropCounter drops;
@@ -45,9 +57,6 @@ final class OutboundQueue {
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.drops = drops;
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new ConcurrentLinkedQueue<>();
-        }
     }
 
     /** Takes ownership of {@code frame}; false (frame released) when it cannot fit or the queue is closed. */
@@ -72,19 +81,37 @@ final class OutboundQueue {
                 older.superseded = true;
             }
         }
-        lanes[delivery.lane().ordinal()].add(entry);
+        lane(delivery.lane().ordinal()).add(entry);
         if (closed) {
             releaseAll();
         }
         return true;
     }
 
+    /** The lane, or null when it has never held a frame. */
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Entry> existingLane(int ordinal) {
+        return (ConcurrentLinkedQueue<Entry>) LANE.getVolatile(lanes, ordinal);
+    }
+
+    /** The lane, created on first use by whichever offering thread gets there first. */
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Entry> lane(int ordinal) {
+        ConcurrentLinkedQueue<Entry> lane = existingLane(ordinal);
+        if (lane != null) {
+            return lane;
+        }
+        ConcurrentLinkedQueue<Entry> created = new ConcurrentLinkedQueue<>();
+        Object winner = LANE.compareAndExchange(lanes, ordinal, null, created);
+        return winner == null ? created : (ConcurrentLinkedQueue<Entry>) winner;
+    }
+
     private boolean reserve(int size) {
-        boolean overFrames = count.incrementAndGet() > maxFrames;
-        boolean overBytes = bytes.addAndGet(size) > maxBytes;
+        boolean overFrames = COUNT.incrementAndGet(this) > maxFrames;
+        boolean overBytes = BYTES.addAndGet(this, size) > maxBytes;
         if (overFrames || overBytes) {
-            count.decrementAndGet();
-            bytes.addAndGet(-size);
+            COUNT.decrementAndGet(this);
+            BYTES.addAndGet(this, -size);
             return false;
         }
         return true;
@@ -93,7 +120,7 @@ final class OutboundQueue {
     /** Drops every queued low-priority frame. */
     private void shedLow() {
         Entry entry;
-        while ((entry = take(lanes[Delivery.Lane.LOW.ordinal()])) != null) {
+        while ((entry = take(existingLane(Delivery.Lane.LOW.ordinal()))) != null) {
             entry.frame.release();
             drops.dropped("low_priority");
         }
@@ -102,7 +129,8 @@ final class OutboundQueue {
     /** The next frame worth sending, highest lane first, or null; event loop only. */
     ByteBuf poll() {
         long now = 0;
-        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
+        for (int i = 0; i < LANES.length; i++) {
+            ConcurrentLinkedQueue<Entry> lane = existingLane(i);
             Entry entry;
             while ((entry = take(lane)) != null) {
                 if (entry.superseded) {
@@ -127,18 +155,20 @@ final class OutboundQueue {
         return null;
     }
 
+    /** Takes the head of a lane (null when the lane is empty or not yet created) and un-counts it. */
     private Entry take(ConcurrentLinkedQueue<Entry> lane) {
-        Entry entry = lane.poll();
+        Entry entry = lane == null ? null : lane.poll();
         if (entry != null) {
-            count.decrementAndGet();
-            bytes.addAndGet(-entry.frame.readableBytes());
+            COUNT.decrementAndGet(this);
+            BYTES.addAndGet(this, -entry.frame.readableBytes());
         }
         return entry;
     }
 
     boolean isEmpty() {
-        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
-            if (!lane.isEmpty()) {
+        for (int i = 0; i < LANES.length; i++) {
+            ConcurrentLinkedQueue<Entry> lane = existingLane(i);
+            if (lane != null && !lane.isEmpty()) {
                 return false;
             }
         }
@@ -147,7 +177,7 @@ final class OutboundQueue {
 
     /** Bytes waiting; approximate while other threads offer. */
     long bytes() {
-        return bytes.get();
+        return bytes;
     }
 
     /** Closes and releases what is queued; returns how many frames were dropped. */
@@ -158,7 +188,8 @@ final class OutboundQueue {
 
     private int releaseAll() {
         int released = 0;
-        for (ConcurrentLinkedQueue<Entry> lane : lanes) {
+        for (int i = 0; i < LANES.length; i++) {
+            ConcurrentLinkedQueue<Entry> lane = existingLane(i);
             Entry entry;
             while ((entry = take(lane)) != null) {
                 entry.frame.release();

@@ -12,11 +12,8 @@ import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One client connection, independent of its transport: who it is, what it is subscribed to, and its bounded
@@ -34,11 +31,18 @@ public final class Session implements Subscriber {
     private final OutboundQueue queue;
     private final LoopWriter writer;
     private final TandemMetrics metrics;
-    private final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
-    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final SubscriptionSet subscriptions = new SubscriptionSet();
+    // Plain volatile fields behind static updaters rather than atomic objects: every idle connection has a
+    // session, so each object saved is heap saved per connection.
+    private static final AtomicIntegerFieldUpdater<Session> DIRTY =
+            AtomicIntegerFieldUpdater.newUpdater(Session.class, "dirty");
+    private static final AtomicReferenceFieldUpdater<Session, CloseReason> CLOSE_REASON =
+            AtomicReferenceFieldUpdater.newUpdater(Session.class, CloseReason.class, "closeReason");
+    /** 1 while the session is marked for its loop's next write pass. */
+    private volatile int dirty;
     /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: for the delivery-latency sample. */
     private volatile long pendingSince;
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    private volatile CloseReason closeReason;
 
     Session(String id, Identity identity, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
             TandemMetrics metrics, CommandBudget commandBudget) {
@@ -89,7 +93,7 @@ public final class Session implements Subscriber {
     }
 
     /** Channel names this session is subscribed to; mutated only by the session's own commands and close. */
-    public Set<String> subscriptions() {
+    public SubscriptionSet subscriptions() {
         return subscriptions;
     }
 
@@ -104,7 +108,7 @@ public final class Session implements Subscriber {
     public void send(ByteBuf frame, Delivery delivery) {
         if (queue.offer(frame, delivery)) {
             writer.markDirty(this);
-        } else if (closeReason.get() == null) {
+        } else if (closeReason == null) {
             metrics.droppedQueueFull().increment();
             metrics.slowConsumerDisconnects().increment();
             disconnect(CloseCode.POLICY, "slow consumer: outbound queue full");
@@ -128,7 +132,7 @@ public final class Session implements Subscriber {
      * first call counts; its reason is the one logged.
      */
     public void disconnect(CloseCode code, String reason) {
-        if (!closeReason.compareAndSet(null, new CloseReason(code, reason))) {
+        if (!CLOSE_REASON.compareAndSet(this, null, new CloseReason(code, reason))) {
             return;
         }
         metrics.droppedOnClose().increment(queue.close());
@@ -138,16 +142,16 @@ public final class Session implements Subscriber {
 
     /** Records why the peer went away when it was not the server's doing (first reason wins). */
     public void closedByPeer(String reason) {
-        closeReason.compareAndSet(null, new CloseReason(CloseCode.NORMAL, reason));
+        CLOSE_REASON.compareAndSet(this, null, new CloseReason(CloseCode.NORMAL, reason));
         metrics.droppedOnClose().increment(queue.close());
     }
 
     public CloseReason closeReason() {
-        return closeReason.get();
+        return closeReason;
     }
 
     boolean markDirty() {
-        if (!dirty.compareAndSet(false, true)) {
+        if (!DIRTY.compareAndSet(this, 0, 1)) {
             return false;
         }
         if (pendingSince == 0) {
@@ -166,7 +170,7 @@ public final class Session implements Subscriber {
      * when the oldest frame written was enqueued (nanoTime), or 0 when nothing was written or it is unknown.
      */
     long flushPending() {
-        dirty.set(false);
+        dirty = 0;
         int written = 0;
         while (transport.isWritable()) {
             ByteBuf frame = queue.poll();

@@ -17,7 +17,6 @@ import dev.tandem.protocol.FrameCodec;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -150,12 +149,7 @@ public final class SessionRegistry {
         }
         tracked.release(connectionLimits);
         session.closedByPeer("connection closed by client");
-        List<String> channels;
-        synchronized (session.subscriptions()) {
-            channels = new ArrayList<>(session.subscriptions());
-            session.subscriptions().clear();
-        }
-        channels.forEach(channel -> hub.unsubscribe(session, channel));
+        session.subscriptions().drain().forEach(channel -> hub.unsubscribe(session, channel));
         closeListeners.forEach(listener -> listener.accept(session));
         metrics.connections().decrementAndGet();
         Session.CloseReason reason = session.closeReason();
@@ -227,7 +221,8 @@ public final class SessionRegistry {
     }
 
     private boolean admit(Session session) {
-        String host = ConnectionLimits.hostOf(session.transport().remoteAddress());
+        // Interned: thousands of connections from one address (a NAT, a load balancer) share one string.
+        String host = ConnectionLimits.hostOf(session.transport().remoteAddress()).intern();
         if (!connectionLimits.admitHost(host)) {
             refuse(session, "too many connections from this address", "connections_per_ip");
             return false;

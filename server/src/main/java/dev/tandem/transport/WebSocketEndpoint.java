@@ -21,11 +21,21 @@ public interface WebSocketEndpoint {
      * reason). Immutable: build it once per endpoint and share it across connections.
      */
     static WebSocketServerProtocolConfig protocolConfig(String path, int maxFrameBytes, String subprotocols) {
+        return protocolConfig(path, maxFrameBytes, subprotocols, true);
+    }
+
+    /**
+     * As above; with {@code nettyAnswersClose} false, close frames reach the endpoint's handler, which answers
+     * them itself ({@code WebSocketTransport.answerClose}) and so need not keep the handshaker Netty holds
+     * per connection only for that ({@code WebSocketTransport.forgetHandshaker}).
+     */
+    static WebSocketServerProtocolConfig protocolConfig(String path, int maxFrameBytes, String subprotocols,
+                                                        boolean nettyAnswersClose) {
         return WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(path)
                 .checkStartsWith(true)
                 .subprotocols(subprotocols)
-                .handleCloseFrames(true)
+                .handleCloseFrames(nettyAnswersClose)
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()

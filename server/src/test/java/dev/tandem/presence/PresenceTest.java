@@ -203,7 +203,9 @@ class PresenceTest {
             assertThat(updates.size()).isLessThan(200);
             for (int i = 1; i < updates.size(); i++) {
                 long gap = updates.get(i).path("timestamp").asLong() - updates.get(i - 1).path("timestamp").asLong();
-                assertThat(gap).as("gap between coalesced updates").isGreaterThanOrEqualTo(95);
+                // The coalescer paces flushes by nanoTime; the frame timestamp (whole ms) is taken a moment after
+                // each flush starts, and that moment jitters on a loaded machine, hence the margin below 100 ms.
+                assertThat(gap).as("gap between coalesced updates").isGreaterThanOrEqualTo(85);
             }
             List<Integer> xs = new ArrayList<>();
             updates.forEach(u -> xs.add(u.path("payload").path("state").path("x").asInt()));

@@ -5,6 +5,7 @@ import dev.tandem.config.TandemConfig;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.transport.ReadIdleWatch;
 import dev.tandem.transport.WebSocketEndpoint;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -23,6 +24,7 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
     private final CommandRouter commands;
     private final TandemMetrics metrics;
     private final WebSocketServerProtocolConfig protocol;
+    private final ReadIdleWatch idleWatch;
 
     public NativeWebSocketEndpoint(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
                                    CommandRouter commands, TandemMetrics metrics) {
@@ -31,7 +33,8 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
-        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), null);
+        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), null, false);
+        this.idleWatch = ReadIdleWatch.forInterval(config.connection().pingInterval());
     }
 
 
@@ -39,6 +42,7 @@ public final class NativeWebSocketEndpoint implements WebSocketEndpoint {
     public void install(ChannelPipeline pipeline) {
         int maxFrame = config.limits().maxFrameBytes();
         WebSocketEndpoint.installFraming(pipeline, protocol, maxFrame);
-        pipeline.addLast("ws-native", new NativeWebSocketHandler(config, authenticator, sessions, commands, metrics));
+        pipeline.addLast("ws-native", new NativeWebSocketHandler(config, authenticator, sessions, commands, metrics,
+                idleWatch));
     }
 }

@@ -11,6 +11,7 @@ import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.transport.ReadIdleWatch;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,17 +19,15 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * connection alive with pings and closes it when the peer goes silent; maps framing violations to close codes.
  * Client mistakes are answered, never logged with a stack trace.
  */
-final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
+        implements ReadIdleWatch.Watched {
     private static final Logger LOG = LoggerFactory.getLogger(NativeWebSocketHandler.class);
 
     private final TandemConfig config;
@@ -46,32 +46,37 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private final SessionRegistry sessions;
     private final CommandRouter commands;
     private final TandemMetrics metrics;
+    private final ReadIdleWatch idleWatch;
     private Session session;
+    private ChannelHandlerContext ctx;
+    /** When the connection last read anything, pongs and protocol frames included (nanoTime). */
+    private long lastReadNanos;
+    private boolean pinged;
 
     NativeWebSocketHandler(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
-                           CommandRouter commands, TandemMetrics metrics) {
+                           CommandRouter commands, TandemMetrics metrics, ReadIdleWatch idleWatch) {
         this.config = config;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.commands = commands;
         this.metrics = metrics;
+        this.idleWatch = idleWatch;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof HandshakeComplete handshake) {
             open(ctx, handshake);
-        } else if (event instanceof IdleStateEvent idle) {
-            onIdle(ctx, idle);
         } else {
             super.userEventTriggered(ctx, event);
         }
     }
 
     private void open(ChannelHandlerContext ctx, HandshakeComplete handshake) {
-        long pingMillis = config.connection().pingInterval().toMillis();
-        // One reader-idle timer does both jobs: the first idle period sends a ping, the next one closes.
-        ctx.pipeline().addFirst("idle", new IdleStateHandler(pingMillis, 0, 0, TimeUnit.MILLISECONDS));
+        this.ctx = ctx;
+        WebSocketTransport.forgetHandshaker(ctx.channel());
+        lastReadNanos = System.nanoTime();
+        idleWatch.watch(ctx.channel().eventLoop(), this);
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
         if (sessions.atCapacity()) {
             metrics.refusedConnections().increment();
@@ -100,6 +105,10 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame close) {
+            WebSocketTransport.answerClose(ctx.channel(), close);
+            return;
+        }
         if (session == null) {
             return;
         }
@@ -119,15 +128,42 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         }
     }
 
-    private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
+    /**
+     * Every read batch passes here whatever it held (pongs never reach {@link #channelRead0}: the protocol
+     * handler drops them), so this is where the connection counts as alive.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        lastReadNanos = System.nanoTime();
+        pinged = false;
+        super.channelReadComplete(ctx);
+    }
+
+    /** One silent ping interval sends a ping; a second one closes the connection. */
+    @Override
+    public boolean checkIdle(long nowNanos) {
+        if (!ctx.channel().isActive()) {
+            return false;
+        }
+        long pingNanos = config.connection().pingInterval().toNanos();
+        long silent = nowNanos - lastReadNanos;
+        if (silent < pingNanos) {
+            return true;
+        }
         if (session == null) {
             ctx.close();
-        } else if (idle.isFirst()) {
-            ctx.writeAndFlush(new PingWebSocketFrame());
-        } else {
+            return false;
+        }
+        if (silent >= 2 * pingNanos) {
             session.disconnect(CloseCode.POLICY, "ping timeout: nothing received for "
                     + 2 * config.connection().pingInterval().toMillis() + " ms");
+            return false;
         }
+        if (!pinged) {
+            pinged = true;
+            ctx.writeAndFlush(new PingWebSocketFrame());
+        }
+        return true;
     }
 
     @Override

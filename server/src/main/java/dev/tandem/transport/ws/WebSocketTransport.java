@@ -4,10 +4,13 @@ import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.SessionTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class WebSocketTransport implements SessionTransport {
     private static final long FORCE_CLOSE_MILLIS = 1000;
+    /** The attribute under which Netty's protocol handler keeps the handshaker (same name, same key). */
+    private static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
+            AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
 
     protected final Channel channel;
 
@@ -50,6 +56,29 @@ public abstract class WebSocketTransport implements SessionTransport {
     @Override
     public void flush() {
         channel.flush();
+    }
+
+    /**
+     * Answers the peer's close frame (RFC 6455 §5.5.1: echo its status code), unless this side's close is
+     * already out (then the peer's frame is the answer), and closes the connection.
+     */
+    public static void answerClose(Channel channel, CloseWebSocketFrame close) {
+        if (channel instanceof DuplexChannel duplex && duplex.isOutputShutdown()) {
+            channel.close();
+            return;
+        }
+        int status = close.statusCode();
+        CloseWebSocketFrame answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
+        channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Drops the handshaker Netty keeps on the channel after the handshake; it only serves close frames, which
+     * endpoints configured with {@code nettyAnswersClose = false} answer with {@link #answerClose}. Saves about
+     * a hundred bytes per idle connection.
+     */
+    public static void forgetHandshaker(Channel channel) {
+        channel.attr(HANDSHAKER).set(null);
     }
 
     /** Writes {@code lastFrame} (when non-null; ownership taken) and the close frame, then closes as above. */
