@@ -28,12 +28,16 @@ function start(me) {
   $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
   // ?shared=1: one connection for all of this browser's tabs, through a SharedWorker.
+  // ?transports=sse,long-polling: the transports to try, in order (default websocket, sse, stream, long-polling).
   const options = { url: location.origin, user: me };
+  if (params.get('transports')) options.transports = params.get('transports').split(',');
   const client = params.get('shared') === '1' ? sharedClient(options) : new TandemClient(options);
   window.tandem = client; // handy in the console, and for the end-to-end tests
   client.status.subscribe((status) => {
     $('status').dataset.status = status;
     $('status').textContent = STATUS_TEXT[status] ?? status;
+    if (client.transport) $('status').dataset.transport = client.transport;
+    $('status').title = client.transport ? `via ${client.transport}` : '';
   });
 
   const channel = client.channel(channelName);

@@ -168,3 +168,38 @@ test('tabs of one browser share a single connection through a SharedWorker and a
   await context.close();
   await erin.context.close();
 });
+
+test('with WebSocket blocked the page falls back to SSE and still gets live messages and catches up after going offline', async () => {
+  const room = `e2e-${Date.now().toString(36)}-sse`;
+  const alice = await open('alice', room);
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  // A network that breaks WebSockets: every attempt to open one fails at once.
+  await context.addInitScript(() => {
+    window.WebSocket = class BlockedWebSocket {
+      constructor() { throw new Error('WebSocket blocked by the network'); }
+    };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => { throw error; });
+  await page.goto(`${serverUrl}/?user=bob&room=${room}`);
+  await page.locator('[data-testid=status][data-status=open][data-transport=sse]').waitFor({ timeout: 20000 });
+  const bob = { context, page };
+
+  await send(alice.page, 'to bob over sse');
+  await waitForTexts(bob.page, ['to bob over sse']);
+  await send(bob.page, 'bob answers by POST');
+  await waitForTexts(alice.page, ['to bob over sse', 'bob answers by POST']);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  await send(alice.page, 'missed 1');
+  await send(alice.page, 'missed 2');
+  await waitForTexts(alice.page, ['to bob over sse', 'bob answers by POST', 'missed 1', 'missed 2']);
+  await bob.context.setOffline(false);
+  await bob.page.locator('[data-testid=status][data-status=open][data-transport=sse]').waitFor({ timeout: 20000 });
+  await waitForTexts(bob.page, ['to bob over sse', 'bob answers by POST', 'missed 1', 'missed 2']);
+  await bob.page.screenshot({ path: join(screenshots, 'bob-sse.png') });
+
+  await alice.context.close();
+  await bob.context.close();
+});

@@ -2,7 +2,7 @@ import { Backoff } from './backoff.js';
 import { Channel } from './channel.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
-import { webSocketTransport } from './transport.js';
+import { resolveTransports } from './transports.js';
 import { Value } from './value.js';
 
 /** Close codes after which the server asks not to come back (docs/protocol.md, "Close codes"). */
@@ -38,6 +38,7 @@ export class TandemClient extends Emitter {
   #started = false;
   #requestIds = 0;
   #pending = new Map();
+  #oneWay = new Map(); // requestId -> {onError, timer} of commands sent with send()
   #queue = [];
   #channels = new Map();
   #active = new Set();
@@ -62,11 +63,7 @@ export class TandemClient extends Emitter {
       ...options,
       url: options.url.replace(/^ws/, 'http').replace(/\/+$/, ''),
     };
-    if (!options.transports && typeof (options.WebSocket ?? globalThis.WebSocket) !== 'function') {
-      throw new TypeError('no WebSocket implementation here: pass one, e.g. new TandemClient({url, WebSocket}) with the ws package');
-    }
-    this.#transports = options.transports ?? [webSocketTransport({ WebSocket: options.WebSocket })];
-    if (this.#transports.length === 0) throw new TypeError('TandemClient needs at least one transport');
+    this.#transports = resolveTransports(options);
     this.#backoff = new Backoff(options.backoff);
     this.#token = options.token;
     this.#environment = options.environment ?? globalThis;
@@ -146,6 +143,23 @@ export class TandemClient extends Emitter {
     });
   }
 
+  /**
+   * Sends a command the server does not answer when it succeeds (`presence:update`, `presence:heartbeat`,
+   * `typing`, `receipt`, ...), only while connected: returns false when it was not sent (nothing is queued;
+   * the helpers that use it re-send their state after a reconnect). `onError(TandemError)` hears the server's
+   * `error` for it, if one comes within `requestTimeout`.
+   */
+  send(frame, { onError } = {}) {
+    if (!this.#isOpen()) return false;
+    const requestId = `n${++this.#requestIds}`;
+    if (onError) {
+      const timer = setTimeout(() => this.#oneWay.delete(requestId), this.#options.requestTimeout);
+      this.#oneWay.set(requestId, { onError, timer });
+    }
+    this.#conn.link.send({ ...frame, requestId });
+    return true;
+  }
+
   /** Number of commands waiting for a connection. */
   get queued() {
     return this.#queue.length;
@@ -205,6 +219,14 @@ export class TandemClient extends Emitter {
     const entry = frame.requestId != null ? this.#pending.get(String(frame.requestId)) : undefined;
     if (entry) {
       this.#settle(String(frame.requestId), entry, frame);
+    } else if (frame.requestId != null && this.#oneWay.has(String(frame.requestId))) {
+      const { onError, timer } = this.#oneWay.get(String(frame.requestId));
+      this.#oneWay.delete(String(frame.requestId));
+      clearTimeout(timer);
+      if (frame.type === 'error') {
+        const { code = 'internal', message = 'server error' } = frame.payload ?? {};
+        onError(new TandemError(code, message, frame));
+      }
     } else if (frame.requestId != null) {
       // a reply that arrived after its command timed out: nobody waits for it any more
     } else if (frame.type === 'error') {

@@ -100,6 +100,48 @@ export declare function webSocketTransport(options?: {
   name?: string;
 }): Transport;
 
+/** Names accepted in `transports`; the default order is websocket, sse, stream, long-polling. */
+export type TransportName = 'websocket' | 'sse' | 'stream' | 'long-polling' | 'short-polling';
+
+export type FetchLike = (input: string, init?: any) => Promise<Response>;
+
+export interface EventSourceLike {
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: string }) => void) | null;
+  onerror: ((event: any) => void) | null;
+  close(): void;
+}
+
+export type EventSourceConstructor = new (url: string) => EventSourceLike;
+
+/** Server-Sent Events on `/sse`: EventSource where there is one (browsers), else the event stream over fetch. */
+export declare function sseTransport(options?: {
+  path?: string;
+  EventSource?: EventSourceConstructor;
+  fetch?: FetchLike;
+  name?: string;
+}): Transport;
+
+/** HTTP streaming on `/stream`: chunked NDJSON over fetch. */
+export declare function streamTransport(options?: { path?: string; fetch?: FetchLike; name?: string }): Transport;
+
+export interface PollOptions {
+  path?: string;
+  /** ms the server holds an empty poll (0: short polling; default 25000). */
+  wait?: number;
+  /** Short polling: first pause after an empty answer, ms (default 1000), doubling up to maxIdleDelay. */
+  idleDelay?: number;
+  /** Short polling: longest pause, ms (default 30000). */
+  maxIdleDelay?: number;
+  fetch?: FetchLike;
+  name?: string;
+}
+
+/** Polling on `/poll`: long (`wait` > 0) or short (`wait: 0`, idle backoff). */
+export declare function pollTransport(options?: PollOptions): Transport;
+export declare function longPollingTransport(options?: Omit<PollOptions, 'wait'>): Transport;
+export declare function shortPollingTransport(options?: Omit<PollOptions, 'wait'>): Transport;
+
 export declare function endpointUrl(base: string, path: string, params: Record<string, string | undefined>,
   scheme?: string): string;
 
@@ -116,8 +158,15 @@ export interface TandemClientOptions {
   refreshMargin?: number;
   /** WebSocket class for the default transport (Node 20: the `ws` package). Default: globalThis.WebSocket. */
   WebSocket?: WebSocketConstructor;
-  /** Transports to try, in order (default: [webSocketTransport()]). */
-  transports?: Transport[];
+  /**
+   * Transports to try, in order, as names or transport objects (default: websocket, sse, stream,
+   * long-polling; websocket only where an implementation exists).
+   */
+  transports?: Array<TransportName | Transport>;
+  /** EventSource class for the `sse` transport (default: globalThis.EventSource; without one, fetch). */
+  EventSource?: EventSourceConstructor;
+  /** fetch for the HTTP transports (default: globalThis.fetch). */
+  fetch?: FetchLike;
   /** Failed opens in a row before moving to the next transport (default 2). */
   transportFailures?: number;
   backoff?: BackoffOptions;

@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.js: the declarations in src/index.d.ts must describe this usage.
-import { TandemClient, TandemError, Backoff, webSocketTransport, sharedClient, type ClientLike, type Publication } from '../../src/index.js';
+import { TandemClient, TandemError, Backoff, webSocketTransport, sseTransport, shortPollingTransport, sharedClient, type ClientLike, type Publication } from '../../src/index.js';
 const client = new TandemClient({ url: 'http://x', user: 'a', backoff: { baseDelay: 10 } }).connect();
 const stop: () => void = client.status.subscribe((s) => { const x: 'open' | 'connecting' | 'reconnecting' | 'offline' | 'closed' = s; });
 const ch = client.channel('chat:x');
@@ -14,3 +14,4 @@ new TandemClient({ url: 'x', transports: [webSocketTransport({ path: '/ws' })] }
 const shared: ClientLike = sharedClient({ url: 'http://x', user: 'b' }).connect();
 const plain: ClientLike = client;
 shared.channel('chat:x').on('unrecovered', (i) => i.seq);
+new TandemClient({ url: 'x', transports: ['sse', 'long-polling', shortPollingTransport({ idleDelay: 500 }), sseTransport({ fetch })] });
