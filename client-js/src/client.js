@@ -2,7 +2,10 @@ import { Backoff } from './backoff.js';
 import { Channel } from './channel.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
+import { Messages } from './messages.js';
+import { Presence } from './presence.js';
 import { resolveTransports } from './transports.js';
+import { Typing } from './typing.js';
 import { Value } from './value.js';
 
 /** Close codes after which the server asks not to come back (docs/protocol.md, "Close codes"). */
@@ -110,6 +113,21 @@ export class TandemClient extends Emitter {
     let channel = this.#channels.get(name);
     if (!channel) this.#channels.set(name, (channel = new Channel(this, name)));
     return channel;
+  }
+
+  /** Presence in `channel` (docs/presence.md): `join(state)`, `members`, `update`, `leave`. */
+  presence(channel, options) {
+    return new Presence(this, channel, { environment: this.#environment, ...options });
+  }
+
+  /** "Who is typing" in `channel`: `start()` per keystroke (throttled), `users` of the others typing. */
+  typing(channel, options) {
+    return new Typing(this, channel, options);
+  }
+
+  /** The chat room on `channel` (docs/chat.md): `list`, `send`, `edit`, `delete`, `loadOlder`, `markRead`, `unread`. */
+  messages(channel, options) {
+    return new Messages(this, channel, { userId: this.#options.user, ...options });
   }
 
   /**

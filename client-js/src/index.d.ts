@@ -252,6 +252,110 @@ export declare class Channel {
   on<E extends keyof ChannelEvents>(event: E, listener: (value: ChannelEvents[E]) => void): () => void;
 }
 
+/** A member of a channel's presence (docs/presence.md). */
+export interface Member {
+  id: string;
+  name: string;
+  status: 'online' | 'away' | 'offline';
+  lastSeen: number;
+  state: Record<string, any>;
+  connections: Array<{ connectionId: string; status: 'online' | 'away'; lastSeen: number; state: Record<string, any> }>;
+}
+
+export interface PresenceOptions {
+  /** ms between heartbeats while joined (default 30000, half the server's default TTL). */
+  heartbeatInterval?: number;
+  /** ms without page activity before the status turns away (default 300000). */
+  awayAfter?: number;
+  /** Source of activity events and `document.visibilityState` (default: the client's environment). */
+  environment?: any;
+}
+
+export interface PresenceEvents {
+  sync: Member[];
+  join: Member;
+  update: Member;
+  leave: { id: string; status: 'offline'; lastSeen: number };
+  error: TandemError;
+}
+
+/** Who is in a channel: join with a state, a live member list, updates, away detection. */
+export declare class Presence {
+  readonly name: string;
+  /** Everyone present (this user included), sorted by name. */
+  readonly members: Value<Member[]>;
+  /** This connection's own status. */
+  readonly status: Value<'offline' | 'online' | 'away'>;
+  join(state?: Record<string, any>): Promise<Member[]>;
+  update(state: Record<string, any>): void;
+  setStatus(status: 'online' | 'away'): void;
+  member(id: string): Member | undefined;
+  leave(): void;
+  on<E extends keyof PresenceEvents>(event: E, listener: (value: PresenceEvents[E]) => void): () => void;
+}
+
+/** "Who is typing": start() per keystroke (sent at most every interval), users of the others typing. */
+export declare class Typing {
+  readonly name: string;
+  readonly users: Value<Array<{ userId: string; name: string }>>;
+  start(): boolean;
+  stop(): void;
+  close(): void;
+}
+
+export interface ChatMessage {
+  /** null while pending. */
+  id: string | null;
+  /** null while pending. */
+  seq: number | null;
+  userId: string;
+  content?: string;
+  clientMsgId?: string;
+  createdAt: number;
+  editedAt?: number;
+  deleted?: boolean;
+  deletedAt?: number;
+  /** Sent, not yet seen on the channel. */
+  pending?: boolean;
+}
+
+export interface MessagesOptions {
+  /** Messages per history page (default 50). */
+  pageSize?: number;
+  /** ms between receipt batches (default 2000). */
+  receiptInterval?: number;
+  /** Send `delivered` receipts for received messages (default true). */
+  autoDelivered?: boolean;
+  /** This user's stored read position to count unread from (default 0). */
+  readUpTo?: number;
+}
+
+export interface MessagesEvents {
+  new: ChatMessage;
+  edit: { id: string; content: string; editedAt: number };
+  delete: { id: string; deletedAt: number };
+  receipt: { userId: string; kind: 'read' | 'delivered'; upTo: number };
+  error: TandemError;
+}
+
+/** A chat room on a durable channel: live list, send/edit/delete, paging, receipts, unread. */
+export declare class Messages {
+  readonly name: string;
+  readonly list: Value<ChatMessage[]>;
+  readonly unread: Value<number>;
+  readonly receipts: Value<Record<string, { read: number; delivered: number }>>;
+  readonly hasMore: boolean;
+  readonly readUpTo: number;
+  send(content: string, options?: RequestOptions & { clientMsgId?: string }): Promise<{ id: string; seq: number; duplicate: boolean }>;
+  edit(id: string, content: string, options?: RequestOptions): Promise<{ seq: number }>;
+  delete(id: string, options?: RequestOptions): Promise<{ seq: number }>;
+  loadOlder(options?: { limit?: number }): Promise<number>;
+  markRead(upTo?: number): void;
+  readBy(seq: number): string[];
+  close(): void;
+  on<E extends keyof MessagesEvents>(event: E, listener: (value: MessagesEvents[E]) => void): () => void;
+}
+
 export declare class TandemClient {
   constructor(options: TandemClientOptions);
   readonly status: Value<Status>;
@@ -266,6 +370,11 @@ export declare class TandemClient {
   close(): void;
   channel(name: string): Channel;
   request(frame: { type: string; [field: string]: unknown }, options?: RequestOptions): Promise<Frame>;
+  /** Sends a command that has no reply when it succeeds, only while connected; false when not sent. */
+  send(frame: { type: string; [field: string]: unknown }, options?: { onError?: (error: TandemError) => void }): boolean;
+  presence(channel: string, options?: PresenceOptions): Presence;
+  typing(channel: string, options?: { interval?: number; timeout?: number }): Typing;
+  messages(channel: string, options?: MessagesOptions): Messages;
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
 }
 

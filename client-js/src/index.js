@@ -6,3 +6,6 @@ export { Value } from './value.js';
 export { webSocketTransport, endpointUrl } from './transport.js';
 export { sharedClient } from './shared.js';
 export { sseTransport, streamTransport, pollTransport, longPollingTransport, shortPollingTransport } from './http-transports.js';
+export { Presence } from './presence.js';
+export { Typing } from './typing.js';
+export { Messages } from './messages.js';

@@ -15,3 +15,11 @@ const shared: ClientLike = sharedClient({ url: 'http://x', user: 'b' }).connect(
 const plain: ClientLike = client;
 shared.channel('chat:x').on('unrecovered', (i) => i.seq);
 new TandemClient({ url: 'x', transports: ['sse', 'long-polling', shortPollingTransport({ idleDelay: 500 }), sseTransport({ fetch })] });
+const room = client.presence('room:a', { awayAfter: 1000 });
+room.join({ name: 'A' }).then((members) => members[0].state.name);
+room.members.subscribe((list) => list.map((m) => m.status));
+client.typing('chat:a').users.subscribe((users) => users.map((u) => u.name));
+const chat = client.messages('chat:a', { pageSize: 20 });
+chat.send('hi').then((ack) => ack.duplicate);
+chat.unread.subscribe((n: number) => n);
+chat.list.subscribe((list) => list.filter((m) => m.pending).length);
