@@ -1,5 +1,6 @@
 import { Backoff } from './backoff.js';
 import { Channel } from './channel.js';
+import { Collection } from './collection.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
 import { Messages } from './messages.js';
@@ -44,6 +45,7 @@ export class TandemClient extends Emitter {
   #oneWay = new Map(); // requestId -> {onError, timer} of commands sent with send()
   #queue = [];
   #channels = new Map();
+  #collections = new Map();
   #active = new Set();
   #token;
   #timers = { reconnect: null, stable: null, heartbeat: null, refresh: null };
@@ -128,6 +130,16 @@ export class TandemClient extends Emitter {
   /** The chat room on `channel` (docs/chat.md): `list`, `send`, `edit`, `delete`, `loadOlder`, `markRead`, `unread`. */
   messages(channel, options) {
     return new Messages(this, channel, { userId: this.#options.user, ...options });
+  }
+
+  /**
+   * The live collection `name` (docs/entities.md): sorted `records`, optimistic `create`, `update`, `patch`,
+   * `delete` with rollback, `conflict` handling. One object per name.
+   */
+  collection(name, options) {
+    let collection = this.#collections.get(name);
+    if (!collection) this.#collections.set(name, (collection = new Collection(this, name, options)));
+    return collection;
   }
 
   /**
@@ -462,6 +474,16 @@ export class TandemClient extends Emitter {
   /** @internal */
   _isOpen() {
     return this.#isOpen();
+  }
+
+  /** @internal the server's base URL, for the helpers' HTTP calls. */
+  _baseUrl() {
+    return this.#options.url;
+  }
+
+  /** @internal the token in use (for `Authorization: Bearer` on HTTP calls), if any. */
+  _token() {
+    return this.#token;
   }
 
   /** @internal */

@@ -356,6 +356,77 @@ export declare class Messages {
   on<E extends keyof MessagesEvents>(event: E, listener: (value: MessagesEvents[E]) => void): () => void;
 }
 
+/** A stored record of a collection (docs/entities.md); `pending` while a local change awaits the server. */
+export interface EntityRecord<T = Record<string, any>> {
+  id: string;
+  /** 0 for a record being created. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  updatedBy: string;
+  data: T;
+  pending?: boolean;
+}
+
+export interface ConflictInfo<T = Record<string, any>> {
+  id: string;
+  kind: 'create' | 'update' | 'patch' | 'delete';
+  /** What this client's change would have produced on top of the server's record (null for a delete). */
+  local: EntityRecord<T> | null;
+  /** The server's current record (`details.current`), or null when it is gone. */
+  server: EntityRecord<T> | null;
+  error: TandemError;
+}
+
+export interface CollectionOptions<T = Record<string, any>> {
+  /** `createdAt` (default), `updatedAt`, `id`, `data.FIELD`, with `-` first for descending; or a compare function. */
+  sort?: string | ((a: EntityRecord<T>, b: EntityRecord<T>) => number);
+  /** Records per page of the initial load (default 100). */
+  pageSize?: number;
+  /** The collection sends partial `entity:updated` records (`partialUpdates: true` on the server). */
+  partialUpdates?: boolean;
+  /** Called on a conflict; answer `{data}` to write that over the server's version, or nothing to keep the server's. */
+  onConflict?: (info: ConflictInfo<T>) => void | { data: T } | Promise<void | { data: T }>;
+  /** fetch for the initial load (default globalThis.fetch). */
+  fetch?: FetchLike;
+}
+
+export interface EntityChange<T = Record<string, any>> {
+  type: 'entity:created' | 'entity:updated' | 'entity:deleted' | 'entity:refresh';
+  collection: string;
+  id?: string;
+  version?: number;
+  record?: EntityRecord<T>;
+  changed?: string[];
+}
+
+export interface CollectionEvents<T = Record<string, any>> {
+  change: EntityChange<T>;
+  replaced: { tempId: string; id: string };
+  conflict: ConflictInfo<T>;
+  rollback: { op: { kind: 'create' | 'update' | 'patch' | 'delete'; id: string }; error: TandemError };
+  error: TandemError;
+}
+
+/** A live, sorted collection of records with optimistic create/update/patch/delete and rollback. */
+export declare class Collection<T = Record<string, any>> {
+  readonly name: string;
+  readonly records: Value<EntityRecord<T>[]>;
+  readonly state: Value<'idle' | 'loading' | 'ready' | 'error'>;
+  get(id: string): EntityRecord<T> | undefined;
+  ready(): Promise<this>;
+  reload(): Promise<void>;
+  create(data: T, options?: { id?: string }): Promise<EntityRecord<T>>;
+  update(id: string, data: T): Promise<EntityRecord<T>>;
+  patch(id: string, patch: Partial<Record<keyof T, unknown>> | Record<string, unknown>): Promise<EntityRecord<T>>;
+  delete(id: string): Promise<EntityRecord<T>>;
+  close(): void;
+  on<E extends keyof CollectionEvents<T>>(event: E, listener: (value: CollectionEvents<T>[E]) => void): () => void;
+}
+
+/** RFC 7396 JSON Merge Patch. */
+export declare function mergePatch(target: unknown, patch: unknown): any;
+
 export declare class TandemClient {
   constructor(options: TandemClientOptions);
   readonly status: Value<Status>;
@@ -375,6 +446,7 @@ export declare class TandemClient {
   presence(channel: string, options?: PresenceOptions): Presence;
   typing(channel: string, options?: { interval?: number; timeout?: number }): Typing;
   messages(channel: string, options?: MessagesOptions): Messages;
+  collection<T = Record<string, any>>(name: string, options?: CollectionOptions<T>): Collection<T>;
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
 }
 

@@ -9,3 +9,4 @@ export { sseTransport, streamTransport, pollTransport, longPollingTransport, sho
 export { Presence } from './presence.js';
 export { Typing } from './typing.js';
 export { Messages } from './messages.js';
+export { Collection, mergePatch } from './collection.js';

@@ -23,3 +23,9 @@ const chat = client.messages('chat:a', { pageSize: 20 });
 chat.send('hi').then((ack) => ack.duplicate);
 chat.unread.subscribe((n: number) => n);
 chat.list.subscribe((list) => list.filter((m) => m.pending).length);
+interface Task { title: string; done: boolean }
+const board = client.collection<Task>('tasks', { sort: '-updatedAt', onConflict: ({ server }) => (server ? { data: { ...server.data, done: true } } : undefined) });
+board.records.subscribe((records) => records.filter((r) => !r.data.done && !r.pending).map((r) => r.data.title));
+board.create({ title: 'x', done: false }).then((r) => r.version);
+board.patch('id', { done: true });
+board.on('conflict', (c) => c.server?.version);
