@@ -203,3 +203,53 @@ test('with WebSocket blocked the page falls back to SSE and still gets live mess
   await alice.context.close();
   await bob.context.close();
 });
+
+test('without SharedWorker the tabs elect a leader that holds the one connection, and the next tab takes over when it closes', async () => {
+  const room = `e2e-${Date.now().toString(36)}-leader`;
+  const subscribers = async () => {
+    const { channels } = await (await fetch(`${serverUrl}/api/channels`)).json();
+    return channels.find((c) => c.channel === `chat:${room}`)?.subscribers ?? 0;
+  };
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  await context.addInitScript(() => { delete window.SharedWorker; });
+  const tabs = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => { throw error; });
+    await page.goto(`${serverUrl}/?user=fay&room=${room}&shared=1`);
+    await page.locator('[data-testid=status][data-status=open]').waitFor();
+    tabs.push(page);
+  }
+  const sharing = await Promise.all(tabs.map((page) => page.evaluate(() => [window.tandem.sharing, window.tandem.leading])));
+  assert.deepEqual(sharing, [['broadcast', true], ['broadcast', false], ['broadcast', false]], 'the first tab leads');
+  assert.equal(await subscribers(), 1, 'three tabs, one server subscription');
+
+  const gus = await open('gus', room);
+  await send(tabs[1], 'from a follower tab');
+  await send(gus.page, 'from gus');
+  for (const page of [...tabs, gus.page]) await waitForTexts(page, ['from a follower tab', 'from gus']);
+
+  await tabs[0].close({ runBeforeUnload: true }); // the leader goes: its connection with it
+  await send(gus.page, 'while the lead changes');
+  await tabs[1].waitForFunction(() => window.tandem.leading || document.querySelector('[data-testid=status]').dataset.status === 'open');
+  for (const page of [tabs[1], tabs[2]]) await waitForTexts(page, ['from a follower tab', 'from gus', 'while the lead changes']);
+  const leaders = await Promise.all([tabs[1], tabs[2]].map((page) => page.evaluate(() => window.tandem.leading)));
+  assert.equal(leaders.filter(Boolean).length, 1, 'exactly one new leader');
+  await send(tabs[2], 'after the hand-over');
+  for (const page of [tabs[1], tabs[2], gus.page]) {
+    await waitForTexts(page, ['from a follower tab', 'from gus', 'while the lead changes', 'after the hand-over']);
+  }
+  await waitFor(async () => (await subscribers()) === 2, 'one subscription for fay\'s tabs again, plus gus\'s');
+  await tabs[1].screenshot({ path: join(screenshots, 'leader-tab.png') });
+
+  await context.close();
+  await gus.context.close();
+});
+
+async function waitFor(predicate, what, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

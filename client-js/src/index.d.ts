@@ -453,6 +453,10 @@ export declare class TandemClient {
 /** The part of TandemClient a page needs; what sharedClient() returns. */
 export interface ClientLike {
   readonly status: Value<Status>;
+  /** How a sharedClient() shares its connection: a SharedWorker, or a leader tab over BroadcastChannel. */
+  readonly sharing?: 'shared-worker' | 'broadcast';
+  /** A sharedClient() in broadcast mode: whether this tab holds the connection. */
+  readonly leading?: boolean;
   connect(): this;
   whenOpen(): Promise<this>;
   close(): void;
@@ -471,7 +475,8 @@ export interface ChannelLike {
 }
 
 /**
- * One connection shared by all tabs of the origin (same url and user) through a SharedWorker; a plain
- * TandemClient where SharedWorker is missing or `getToken` is given (functions cannot reach the worker).
+ * One connection shared by all tabs of the origin (same url and user): in a SharedWorker, or where there is
+ * none in a leader tab elected with Web Locks and reached over BroadcastChannel (the next tab takes over when
+ * it closes); a plain TandemClient where neither works or `getToken` is given (functions cannot be posted).
  */
 export declare function sharedClient(options: TandemClientOptions, shared?: { workerUrl?: string | URL }): ClientLike;
