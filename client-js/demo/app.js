@@ -8,6 +8,7 @@ const channelName = params.get('channel') || `chat:${room}`;
 const user = params.get('user') || localStorage.getItem('tandem.demo.user');
 const $ = (id) => document.getElementById(id);
 
+document.getElementById('to-board').href = `/board?${params}`;
 const STATUS_TEXT = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Connecting…', offline: 'Offline', closed: 'Disconnected' };
 
 if (!user) {
