@@ -1,45 +1,21 @@
 // The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
 import { TandemClient, sharedClient } from '/sdk/index.js';
+import { $, clientOptions, color, notice, params, room, showStatus, signIn } from '/demo/page.js';
 
-const params = new URLSearchParams(location.search);
-const room = params.get('room') || 'lobby';
 // `channel` overrides the room's channel (`chat:ROOM`), e.g. to try a namespace with another history policy.
 const channelName = params.get('channel') || `chat:${room}`;
-const user = params.get('user') || localStorage.getItem('tandem.demo.user');
-const $ = (id) => document.getElementById(id);
-
-document.getElementById('to-board').href = `/board?${params}`;
-const STATUS_TEXT = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Connecting…', offline: 'Offline', closed: 'Disconnected' };
-
-if (!user) {
-  $('signin').hidden = false;
-  $('signin').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const name = $('name').value.trim();
-    localStorage.setItem('tandem.demo.user', name);
-    params.set('user', name);
-    location.search = params.toString();
-  });
-} else {
-  start(user);
-}
+$('to-board').href = `/board?${params}`;
+signIn(start);
 
 function start(me) {
   $('chat').hidden = false;
   $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
-  // ?shared=1: one connection for all of this browser's tabs, through a SharedWorker.
-  // ?transports=sse,long-polling: the transports to try, in order (default websocket, sse, stream, long-polling).
-  const options = { url: location.origin, user: me };
-  if (params.get('transports')) options.transports = params.get('transports').split(',');
+  // ?shared=1: one connection for all of this browser's tabs (a SharedWorker, or a leader tab).
+  const options = clientOptions(me);
   const client = params.get('shared') === '1' ? sharedClient(options) : new TandemClient(options);
   window.tandem = client; // handy in the console, and for the end-to-end tests
-  client.status.subscribe((status) => {
-    $('status').dataset.status = status;
-    $('status').textContent = STATUS_TEXT[status] ?? status;
-    if (client.transport) $('status').dataset.transport = client.transport;
-    $('status').title = client.transport ? `via ${client.transport}` : '';
-  });
+  showStatus(client);
 
   const channel = client.channel(channelName);
   const feed = $('feed');
@@ -58,6 +34,13 @@ function start(me) {
     for (const element of feed.querySelectorAll('[data-seq]')) element.remove();
     loadHistory(seq);
   });
+  // Who is typing: a TandemClient helper (a shared connection has no per-tab commands, so none there).
+  const typing = typeof client.typing === 'function' ? client.typing(channelName) : null;
+  typing?.users.subscribe((users) => {
+    const names = users.map((u) => u.name).join(', ');
+    $('typing').textContent = users.length === 0 ? '' : `${names} ${users.length === 1 ? 'is' : 'are'} typing…`;
+  });
+  $('text').addEventListener('input', () => ($('text').value ? typing?.start() : typing?.stop()));
   client.connect();
 
   async function loadHistory(upTo) {
@@ -84,6 +67,7 @@ function start(me) {
     const text = $('text').value.trim();
     if (!text) return;
     $('text').value = '';
+    typing?.stop();
     const cid = crypto.randomUUID();
     const element = message(me, text, true);
     element.classList.add('pending');
@@ -123,17 +107,8 @@ function message(userId, text, mine) {
   return item;
 }
 
-function notice(text) {
-  $('notice').textContent = text;
-  $('notice').hidden = false;
-}
 
 function time(timestamp) {
   return timestamp ? new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
 }
 
-function color(name) {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 48%)`;
-}

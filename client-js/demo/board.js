@@ -1,41 +1,19 @@
 // The Tandem demo's task board: a live collection (optimistic edits, conflict dialog) and presence (who is
 // here, and who is looking at which task), using the SDK as plain ES modules from /sdk.
 import { TandemClient } from '/sdk/index.js';
+import { $, clientOptions, color, notice, params, room, showStatus, signIn } from '/demo/page.js';
 
-const params = new URLSearchParams(location.search);
-const room = params.get('room') || 'lobby';
-const user = params.get('user') || localStorage.getItem('tandem.demo.user');
-const $ = (id) => document.getElementById(id);
 const COLUMNS = ['todo', 'doing', 'done'];
-const STATUS_TEXT = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Connecting…', offline: 'Offline', closed: 'Disconnected' };
-
 $('to-chat').href = `/?${params}`;
-
-if (!user) {
-  $('signin').hidden = false;
-  $('signin').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const name = $('name').value.trim();
-    localStorage.setItem('tandem.demo.user', name);
-    params.set('user', name);
-    location.search = params.toString();
-  });
-} else {
-  start(user);
-}
+signIn(start);
 
 function start(me) {
   $('board').hidden = false;
   $('room').textContent = `# ${room}`;
   $('me').textContent = me;
-  const options = { url: location.origin, user: me };
-  if (params.get('transports')) options.transports = params.get('transports').split(',');
-  const client = new TandemClient(options);
+  const client = new TandemClient(clientOptions(me));
   window.tandem = client; // handy in the console, and for the end-to-end tests
-  client.status.subscribe((status) => {
-    $('status').dataset.status = status;
-    $('status').textContent = STATUS_TEXT[status] ?? status;
-  });
+  showStatus(client);
 
   const tasks = client.collection(`board-${room}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), {
     sort: 'data.order',
@@ -198,13 +176,4 @@ function avatar(name, background) {
   return face;
 }
 
-function notice(text) {
-  $('notice').textContent = text;
-  $('notice').hidden = false;
-}
 
-function color(name) {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 48%)`;
-}

@@ -68,6 +68,23 @@ test('two browsers see each other\'s messages live, and one that was offline cat
   await bob.context.close();
 });
 
+test('typing shows for the others while someone writes and goes away when the message arrives', async () => {
+  const room = `e2e-${Date.now().toString(36)}-typing`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+  await bob.page.fill('[data-testid=composer]', 'let me think');
+  await alice.page.locator('[data-testid=typing]', { hasText: 'bob is typing…' }).waitFor();
+  await alice.page.screenshot({ path: join(screenshots, 'alice-sees-typing.png') });
+  await bob.page.click('[data-testid=send]');
+  await waitForTexts(alice.page, ['let me think']);
+  await alice.page.waitForFunction(() => document.querySelector('[data-testid=typing]').textContent === '', null, { timeout: 10000 })
+    .catch(() => {});
+  assert.equal(await alice.page.locator('[data-testid=typing]').textContent(), '');
+  assert.equal(await bob.page.locator('[data-testid=typing]').textContent(), '', 'nobody else typing for bob');
+  await alice.context.close();
+  await bob.context.close();
+});
+
 test('a message written while offline is queued, shown as pending, and delivered on reconnect', async () => {
   const room = `e2e-${Date.now().toString(36)}-queue`;
   const alice = await open('alice', room);

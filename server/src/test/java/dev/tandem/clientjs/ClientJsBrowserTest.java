@@ -37,7 +37,7 @@ class ClientJsBrowserTest {
             command.addAll(ClientJsProject.testFiles("e2e"));
             ClientJsProject.Run run = ClientJsProject.run(
                     Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(), "CHROMIUM_PATH", CHROMIUM),
-                    Duration.ofMinutes(4), command);
+                    Duration.ofMinutes(8), command);
 
             assertThat(run.exitCode()).as("node --test e2e exit code; last output:\n%s", run.tail(80)).isZero();
             assertThat(run.output()).contains("# fail 0").anyMatch(line -> line.matches("# pass [1-9][0-9]*"));
