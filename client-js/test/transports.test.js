@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EventSource } from 'eventsource';
 import {
   longPollingTransport, shortPollingTransport, sseTransport, streamTransport,
 } from '../src/index.js';
@@ -51,6 +52,43 @@ for (const [name, make] of Object.entries(HTTP_TRANSPORTS)) {
     tandem.close();
   });
 }
+
+test('given an EventSource class (the browser path), SSE runs on it and a cut is resumed by the client, not by EventSource', async () => {
+  const network = new TestHttpNetwork();
+  const opened = [];
+  class CuttableEventSource extends EventSource {
+    constructor(url) {
+      super(url, { fetch: network.fetch });
+      opened.push(url);
+    }
+  }
+  const tandem = new TandemClient({
+    url: serverUrl, user: 'via-eventsource', backoff: { baseDelay: 20, maxDelay: 200 },
+    transports: [sseTransport({ EventSource: CuttableEventSource, fetch: network.fetch })],
+  });
+  let retries = 0;
+  tandem.on('retry', () => retries++);
+  tandem.connect();
+  await tandem.whenOpen();
+  const channel = tandem.channel(uniqueChannel());
+  const seen = [];
+  channel.subscribe((publication) => seen.push(publication.payload.n));
+  await next(channel, 'subscribed');
+  await publishViaApi(channel.name, { n: 1 });
+  await waitFor(() => seen.length === 1, 'a live publication');
+
+  network.down();
+  await waitFor(() => tandem.status.get() === 'reconnecting', 'status reconnecting');
+  await publishViaApi(channel.name, { n: 2 });
+  await publishViaApi(channel.name, { n: 3 });
+  network.up();
+  await waitFor(() => seen.length === 3, 'the missed publications');
+  await channel.publish({ n: 4 });
+  await waitFor(() => seen.length === 4, 'a publication by POST');
+  assert.deepEqual(seen, [1, 2, 3, 4]);
+  assert.equal(opened.length, retries + 1, 'one EventSource per attempt of the client: EventSource never reconnected by itself');
+  tandem.close();
+});
 
 test('commands sent in a burst over an HTTP transport arrive in order, batched into few POSTs', async () => {
   const network = new TestHttpNetwork();
