@@ -5,6 +5,7 @@ import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
 import { Messages } from './messages.js';
 import { Presence } from './presence.js';
+import { Receipts } from './receipts.js';
 import { resolveTransports } from './transports.js';
 import { Typing } from './typing.js';
 import { Value } from './value.js';
@@ -125,6 +126,11 @@ export class TandemClient extends Emitter {
   /** "Who is typing" in `channel`: `start()` per keystroke (throttled), `users` of the others typing. */
   typing(channel, options) {
     return new Typing(this, channel, options);
+  }
+
+  /** Read and delivery receipts on any channel: batched `markRead` / `markDelivered`, `receipts`, `readBy`. */
+  receipts(channel, options) {
+    return new Receipts(this, channel, options);
   }
 
   /** The chat room on `channel` (docs/chat.md): `list`, `send`, `edit`, `delete`, `loadOlder`, `markRead`, `unread`. */

@@ -303,6 +303,20 @@ export declare class Typing {
   close(): void;
 }
 
+/** Read and delivery receipts on any channel, sent batched (at most one per interval). */
+export declare class Receipts {
+  readonly name: string;
+  readonly receipts: Value<Record<string, { read: number; delivered: number }>>;
+  readonly readUpTo: number;
+  markRead(upTo: number): void;
+  markDelivered(upTo: number): void;
+  /** Users whose read position reached `seq`, except `exclude` (default: this user). */
+  readBy(seq: number, exclude?: Array<string | undefined>): string[];
+  close(): void;
+  on(event: 'receipt', listener: (value: { userId: string; kind: 'read' | 'delivered'; upTo: number }) => void): () => void;
+  on(event: 'error', listener: (value: TandemError) => void): () => void;
+}
+
 export interface ChatMessage {
   /** null while pending. */
   id: string | null;
@@ -446,6 +460,7 @@ export declare class TandemClient {
   presence(channel: string, options?: PresenceOptions): Presence;
   typing(channel: string, options?: { interval?: number; timeout?: number }): Typing;
   messages(channel: string, options?: MessagesOptions): Messages;
+  receipts(channel: string, options?: { interval?: number; readUpTo?: number }): Receipts;
   collection<T = Record<string, any>>(name: string, options?: CollectionOptions<T>): Collection<T>;
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
 }

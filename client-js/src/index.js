@@ -10,3 +10,4 @@ export { Presence } from './presence.js';
 export { Typing } from './typing.js';
 export { Messages } from './messages.js';
 export { Collection, mergePatch } from './collection.js';
+export { Receipts } from './receipts.js';

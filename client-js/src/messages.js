@@ -1,4 +1,5 @@
 import { Emitter } from './emitter.js';
+import { Receipts } from './receipts.js';
 import { Value } from './value.js';
 
 /**
@@ -13,16 +14,13 @@ import { Value } from './value.js';
  * and deletions already applied, so from a page only `message.new` entries are taken, and never over a
  * message the live stream has already shown. After `unrecovered` (events lost for good) the list is reloaded.
  * Unread is counted on the client: others' messages after this user's read position (`readUpTo`, which
- * `markRead` advances; pass the stored value as an option to start from it).
+ * `markRead` advances; pass the stored value as an option to start from it). Receipts are a `Receipts`.
  */
 export class Messages extends Emitter {
   /** The messages, oldest first: `{id, seq, userId, content, clientMsgId, createdAt, editedAt?, deleted?, pending?}`. */
   list = new Value([]);
   /** Others' messages after this user's read position that are not deleted. */
   unread = new Value(0);
-  /** What every user has told the channel: `{userId: {read, delivered}}` (seq positions). */
-  receipts = new Value({});
-
   #client;
   #channel;
   #options;
@@ -31,12 +29,8 @@ export class Messages extends Emitter {
   #oldest = null; // seq of the oldest message loaded through history
   #loaded = false;
   #more = true;
-  #readUpTo;
-  #deliveredUpTo = 0;
-  #sent = { read: 0, delivered: 0 };
-  #receiptTimer = null;
+  #receipts;
   #stops = [];
-  #ids = 0;
 
   constructor(client, channel, options = {}) {
     super();
@@ -44,17 +38,16 @@ export class Messages extends Emitter {
     this.#channel = client.channel(channel);
     this.name = channel;
     this.#options = { pageSize: 50, receiptInterval: 2000, autoDelivered: true, ...options };
-    this.#readUpTo = options.readUpTo ?? 0;
-    this.#sent.read = this.#readUpTo;
+    this.#receipts = new Receipts(client, channel, { interval: this.#options.receiptInterval, readUpTo: options.readUpTo ?? 0 });
+    this.receipts = this.#receipts.receipts;
+    this.#stops.push(() => this.#receipts.close());
+    this.#stops.push(this.#receipts.on('receipt', (receipt) => this.emit('receipt', receipt)));
+    this.#stops.push(this.#receipts.on('error', (error) => this.emit('error', error)));
     this.#stops.push(this.#channel.subscribe((event) => this.#live(event)));
     this.#stops.push(this.#channel.on('subscribed', ({ seq, resumed }) => {
       if (!this.#loaded && !resumed) this.#loadLatest(seq);
-      this.#flushReceipts(); // anything marked while offline
     }));
     this.#stops.push(this.#channel.on('unrecovered', ({ seq }) => this.#reload(seq)));
-    this.#stops.push(this.#channel.on('ephemeral', (frame) => {
-      if (frame.type === 'receipt') this.#receipt(frame.payload ?? {});
-    }));
   }
 
   /** Whether older messages may exist before the oldest one loaded (`loadOlder()` fetches them). */
@@ -64,7 +57,7 @@ export class Messages extends Emitter {
 
   /** This user's read position (a seq). */
   get readUpTo() {
-    return this.#readUpTo;
+    return this.#receipts.readUpTo;
   }
 
   /**
@@ -109,25 +102,18 @@ export class Messages extends Emitter {
 
   /** Marks everything up to `upTo` (default: the newest message) as read; the receipt goes out batched. */
   markRead(upTo = this.#newestSeq()) {
-    if (!(upTo > this.#readUpTo)) return;
-    this.#readUpTo = upTo;
-    this.#deliveredUpTo = Math.max(this.#deliveredUpTo, upTo);
+    this.#receipts.markRead(upTo);
     this.#countUnread();
-    this.#scheduleReceipts();
   }
 
   /** The users (other than the author and this user) whose read position has reached `seq`. */
   readBy(seq) {
     const message = this.list.get().find((m) => m.seq === seq);
-    const me = this.#client.connection?.userId;
-    return Object.entries(this.receipts.get())
-      .filter(([userId, r]) => r.read >= seq && userId !== me && userId !== message?.userId)
-      .map(([userId]) => userId);
+    return this.#receipts.readBy(seq, [this.#client.connection?.userId, message?.userId]);
   }
 
   /** Stops following the channel (drops the subscription the helper held). */
   close() {
-    clearTimeout(this.#receiptTimer);
     for (const stop of this.#stops.splice(0)) stop();
   }
 
@@ -137,8 +123,7 @@ export class Messages extends Emitter {
     if (event.type === 'message.new') {
       this.#add(event, true);
       if (this.#options.autoDelivered && event.payload?.userId !== this.#client.connection?.userId) {
-        this.#deliveredUpTo = Math.max(this.#deliveredUpTo, event.seq);
-        this.#scheduleReceipts();
+        this.#receipts.markDelivered(event.seq);
       }
     } else if (event.type === 'message.edit') {
       const message = this.#byId.get(event.payload?.id);
@@ -210,7 +195,7 @@ export class Messages extends Emitter {
     const me = this.#client.connection?.userId;
     let unread = 0;
     for (const message of this.#byId.values()) {
-      if (message.seq > this.#readUpTo && !message.deleted && message.userId !== me) unread++;
+      if (message.seq > this.#receipts.readUpTo && !message.deleted && message.userId !== me) unread++;
     }
     this.unread.set(unread);
   }
@@ -219,47 +204,6 @@ export class Messages extends Emitter {
     let newest = 0;
     for (const message of this.#byId.values()) newest = Math.max(newest, message.seq);
     return newest;
-  }
-
-  // ---- receipts -----------------------------------------------------------------------------------------
-
-  /** At most one batch of receipts per interval: the first at once, later ones when the interval ends. */
-  #scheduleReceipts() {
-    if (this.#receiptTimer) return;
-    this.#flushReceipts();
-    this.#receiptTimer = setTimeout(() => {
-      this.#receiptTimer = null;
-      if (this.#unsent()) this.#scheduleReceipts();
-    }, this.#options.receiptInterval);
-  }
-
-  #unsent() {
-    return this.#readUpTo > this.#sent.read || this.#deliveredUpTo > Math.max(this.#sent.delivered, this.#readUpTo);
-  }
-
-  #flushReceipts() {
-    if (this.#readUpTo > this.#sent.read) {
-      if (this.#sendReceipt('read', this.#readUpTo)) this.#sent.read = this.#readUpTo;
-    }
-    if (this.#deliveredUpTo > Math.max(this.#sent.delivered, this.#readUpTo)) {
-      if (this.#sendReceipt('delivered', this.#deliveredUpTo)) this.#sent.delivered = this.#deliveredUpTo;
-    }
-  }
-
-  #sendReceipt(kind, upTo) {
-    return this.#client.send({ type: 'receipt', channel: this.name, payload: { kind, upTo } },
-      { onError: (error) => this.emit('error', error) });
-  }
-
-  #receipt({ userId, kind, upTo }) {
-    if (!userId || typeof upTo !== 'number') return;
-    const all = { ...this.receipts.get() };
-    const mine = { read: 0, delivered: 0, ...all[userId] };
-    mine[kind] = Math.max(mine[kind] ?? 0, upTo);
-    if (kind === 'read') mine.delivered = Math.max(mine.delivered, upTo);
-    all[userId] = mine;
-    this.receipts.set(all);
-    this.emit('receipt', { userId, kind, upTo });
   }
 }
 

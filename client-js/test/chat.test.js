@@ -137,3 +137,24 @@ test('typing is sent at most every interval, shows for the others, and disappear
   await waitFor(() => watching.users.get().length === 0, 'her message hides the indicator');
   assert.equal(network.sentOfType('typing').length, 2);
 });
+
+test('receipts work on any channel: marks are batched and the others learn who read what', async () => {
+  const name = uniqueChannel();
+  const network = new TestNetwork();
+  const alice = client('alice');
+  const bob = client('bob', network);
+  const mine = alice.receipts(name);
+  const theirs = bob.receipts(name, { interval: 300 });
+  await waitFor(() => alice.channel(name).state === 'subscribed' && bob.channel(name).state === 'subscribed', 'subscriptions');
+  const acks = [];
+  for (let n = 1; n <= 3; n++) acks.push(await alice.channel(name).publish({ n }));
+  theirs.markDelivered(acks[2].payload.seq);
+  for (const ack of acks) theirs.markRead(ack.payload.seq);
+  assert.equal(theirs.readUpTo, acks[2].payload.seq);
+  await waitFor(() => mine.readBy(acks[2].payload.seq).includes('bob'), 'alice learns bob read everything');
+  assert.deepEqual(mine.readBy(acks[0].payload.seq), ['bob']);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const sent = network.sentOfType('receipt').map((f) => `${f.payload.kind}:${f.payload.upTo}`);
+  assert.ok(sent.length <= 3, `four marks went out as ${sent.join(', ')}`);
+  assert.equal(sent.at(-1), `read:${acks[2].payload.seq}`);
+});

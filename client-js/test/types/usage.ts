@@ -29,3 +29,6 @@ board.records.subscribe((records) => records.filter((r) => !r.data.done && !r.pe
 board.create({ title: 'x', done: false }).then((r) => r.version);
 board.patch('id', { done: true });
 board.on('conflict', (c) => c.server?.version);
+const seen = client.receipts('room:x', { interval: 500 });
+seen.markRead(3);
+seen.readBy(3).length;
