@@ -41,7 +41,41 @@ function start(me) {
     $('typing').textContent = users.length === 0 ? '' : `${names} ${users.length === 1 ? 'is' : 'are'} typing…`;
   });
   $('text').addEventListener('input', () => ($('text').value ? typing?.start() : typing?.stop()));
+
+  // Read receipts ("Read by …" under your latest message) and unread messages while the page is hidden.
+  const receipts = typeof client.receipts === 'function' ? client.receipts(channelName) : null;
+  receipts?.receipts.subscribe(() => showReadBy());
+  document.addEventListener('visibilitychange', () => readAll());
   client.connect();
+
+  function readAll() {
+    if (!receipts || document.visibilityState === 'hidden') return;
+    const newest = Math.max(0, ...[...feed.querySelectorAll('[data-seq]')].map((e) => Number(e.dataset.seq)));
+    receipts.markRead(newest);
+    showUnread();
+  }
+
+  function showUnread() {
+    if (!receipts) return;
+    const unread = [...feed.querySelectorAll('[data-seq]:not(.mine)')]
+      .filter((e) => Number(e.dataset.seq) > receipts.readUpTo).length;
+    $('unread').textContent = unread > 99 ? '99+' : String(unread);
+    $('unread').hidden = unread === 0;
+    document.title = unread > 0 ? `(${unread}) Tandem demo` : 'Tandem demo';
+  }
+
+  function showReadBy() {
+    for (const element of feed.querySelectorAll('.readby')) element.remove();
+    const latest = [...feed.querySelectorAll('.message.mine[data-seq]')].at(-1);
+    if (!latest || !receipts) return;
+    const readers = receipts.readBy(Number(latest.dataset.seq), [me]);
+    if (readers.length === 0) return;
+    const line = document.createElement('div');
+    line.className = 'readby';
+    line.setAttribute('data-testid', 'readby');
+    line.textContent = `Read by ${readers.join(', ')}`;
+    latest.querySelector('.bubble').append(line);
+  }
 
   async function loadHistory(upTo) {
     if (upTo === 0) return;
@@ -60,6 +94,10 @@ function start(me) {
     const after = [...feed.children].find((child) => child.dataset.seq && Number(child.dataset.seq) > publication.seq);
     feed.insertBefore(element, after ?? feed.querySelector('.pending'));
     feed.scrollTop = feed.scrollHeight;
+    if (publication.userId !== me) receipts?.markDelivered(publication.seq);
+    readAll();
+    showUnread();
+    showReadBy();
   }
 
   $('composer').addEventListener('submit', (event) => {

@@ -85,6 +85,38 @@ test('typing shows for the others while someone writes and goes away when the me
   await bob.context.close();
 });
 
+test('messages that arrive while the page is hidden count as unread; reading them shows "Read by" to the author', async () => {
+  const room = `e2e-${Date.now().toString(36)}-receipts`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+  const setVisibility = (page, state) => page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+
+  await send(alice.page, 'are you there?');
+  await waitForTexts(bob.page, ['are you there?']);
+  await alice.page.locator('[data-testid=readby]', { hasText: 'Read by bob' }).waitFor();
+
+  await setVisibility(bob.page, 'hidden'); // bob switched to another tab
+  await send(alice.page, 'hello?');
+  await send(alice.page, 'bob?');
+  await waitForTexts(bob.page, ['are you there?', 'hello?', 'bob?']);
+  await bob.page.locator('[data-testid=unread]:visible', { hasText: '2' }).waitFor();
+  assert.equal(await bob.page.title(), '(2) Tandem demo');
+  assert.equal(await alice.page.locator('[data-testid=message]', { hasText: 'bob?' }).locator('[data-testid=readby]').count(), 0,
+    'not read yet');
+  await bob.page.screenshot({ path: join(screenshots, 'bob-unread.png') });
+
+  await setVisibility(bob.page, 'visible');
+  await bob.page.locator('[data-testid=unread]').waitFor({ state: 'hidden' });
+  await alice.page.locator('[data-testid=message]', { hasText: 'bob?' }).locator('[data-testid=readby]', { hasText: 'Read by bob' })
+    .waitFor({ timeout: 10000 });
+  await alice.page.screenshot({ path: join(screenshots, 'alice-read-by.png') });
+  await alice.context.close();
+  await bob.context.close();
+});
+
 test('a message written while offline is queued, shown as pending, and delivered on reconnect', async () => {
   const room = `e2e-${Date.now().toString(36)}-queue`;
   const alice = await open('alice', room);
