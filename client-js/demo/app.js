@@ -1,6 +1,6 @@
 // The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
 import { TandemClient, sharedClient } from '/sdk/index.js';
-import { $, clientOptions, color, notice, params, room, showStatus, signIn } from '/demo/page.js';
+import { $, clientOptions, color, notice, params, room, showPeople, showStatus, signIn } from '/demo/page.js';
 
 // `channel` overrides the room's channel (`chat:ROOM`), e.g. to try a namespace with another history policy.
 const channelName = params.get('channel') || `chat:${room}`;
@@ -41,6 +41,13 @@ function start(me) {
     $('typing').textContent = users.length === 0 ? '' : `${names} ${users.length === 1 ? 'is' : 'are'} typing…`;
   });
   $('text').addEventListener('input', () => ($('text').value ? typing?.start() : typing?.stop()));
+
+  // Who is in the room (presence), as avatars in the header.
+  if (typeof client.presence === 'function') {
+    const presence = client.presence(channelName);
+    presence.members.subscribe(showPeople);
+    presence.join({ name: me, color: color(me) }).catch((error) => notice(`Presence: ${error.message}`));
+  }
 
   // Read receipts ("Read by …" under your latest message) and unread messages while the page is hidden.
   const receipts = typeof client.receipts === 'function' ? client.receipts(channelName) : null;

@@ -1,7 +1,7 @@
 // The Tandem demo's task board: a live collection (optimistic edits, conflict dialog) and presence (who is
 // here, and who is looking at which task), using the SDK as plain ES modules from /sdk.
 import { TandemClient } from '/sdk/index.js';
-import { $, clientOptions, color, notice, params, room, showStatus, signIn } from '/demo/page.js';
+import { $, avatar, clientOptions, color, notice, params, room, showPeople, showStatus, signIn } from '/demo/page.js';
 
 const COLUMNS = ['todo', 'doing', 'done'];
 $('to-chat').href = `/?${params}`;
@@ -31,7 +31,7 @@ function start(me) {
   });
   presence.members.subscribe((list) => {
     members = list;
-    renderPeople();
+    showPeople(list);
     render(tasks.records.get());
   });
   client.connect();
@@ -137,14 +137,7 @@ function start(me) {
     presence.update(state);
   }
 
-  function renderPeople() {
-    $('people').replaceChildren(...members.map((m) => {
-      const face = avatar(m.id, m.state?.color);
-      face.dataset.status = m.status;
-      face.title = `${m.name} (${m.status})`;
-      return face;
-    }));
-  }
+
 }
 
 /** The conflict dialog: resolves with the data to write ({data}) or nothing to keep the server's version. */
@@ -166,14 +159,5 @@ function describe(data) {
   return `${data.title} · ${{ todo: 'To do', doing: 'Doing', done: 'Done' }[data.column] ?? data.column}`;
 }
 
-function avatar(name, background) {
-  const face = document.createElement('span');
-  face.className = 'avatar small';
-  face.setAttribute('data-testid', 'avatar');
-  face.dataset.user = name;
-  face.textContent = name.slice(0, 2).toUpperCase();
-  face.style.background = background ?? color(name);
-  return face;
-}
 
 

@@ -50,3 +50,24 @@ export function color(name) {
   for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
   return `hsl(${hash % 360} 55% 48%)`;
 }
+
+/** A round avatar with the user's initials. */
+export function avatar(name, background) {
+  const face = document.createElement('span');
+  face.className = 'avatar small';
+  face.setAttribute('data-testid', 'avatar');
+  face.dataset.user = name;
+  face.textContent = name.slice(0, 2).toUpperCase();
+  face.style.background = background ?? color(name);
+  return face;
+}
+
+/** The header's row of avatars of the presence members (dimmed while away). */
+export function showPeople(members) {
+  $('people').replaceChildren(...members.map((m) => {
+    const face = avatar(m.id, m.state?.color);
+    face.dataset.status = m.status;
+    face.title = `${m.name} (${m.status})`;
+    return face;
+  }));
+}

@@ -68,10 +68,14 @@ test('two browsers see each other\'s messages live, and one that was offline cat
   await bob.context.close();
 });
 
-test('typing shows for the others while someone writes and goes away when the message arrives', async () => {
+test('both people in a room are shown as present; typing shows for the others and goes away when the message arrives', async () => {
   const room = `e2e-${Date.now().toString(36)}-typing`;
   const alice = await open('alice', room);
   const bob = await open('bob', room);
+  for (const { page } of [alice, bob]) { // presence: both are shown as here
+    await page.locator('[data-testid=people] [data-user=alice]').waitFor();
+    await page.locator('[data-testid=people] [data-user=bob]').waitFor();
+  }
   await bob.page.fill('[data-testid=composer]', 'let me think');
   await alice.page.locator('[data-testid=typing]', { hasText: 'bob is typing…' }).waitFor();
   await alice.page.screenshot({ path: join(screenshots, 'alice-sees-typing.png') });
