@@ -8,7 +8,8 @@
  * each channel it follows and re-subscribes with `since` after every `connected`, whatever the transport, so
  * switching from WebSocket to SSE (or back) and reconnecting resume the same way, and the server's cursors
  * are not needed here. An attempt reports `onClose` exactly once; any HTTP failure, a stream that ends, or a
- * POST answered 404 (the session is gone) ends the attempt and the client's reconnect logic takes over.
+ * POST answered 404 (the session is gone) ends the attempt and the client's reconnect logic takes over. A
+ * POST refused as a whole (400, 413: nothing was dispatched) fails just its commands, with `error` frames.
  */
 import { endpointUrl } from './transport.js';
 
@@ -29,17 +30,19 @@ class SessionPoster {
   #params;
   #fetch;
   #onGone;
+  #onFrame;
   #sessionId = null;
   #queue = [];
   #posting = false;
   #closed = false;
   #abort = new AbortController();
 
-  constructor({ url, params, fetch, onGone, onSent }) {
+  constructor({ url, params, fetch, onGone, onSent, onFrame }) {
     this.#url = url;
     this.#params = params;
     this.#fetch = fetch;
     this.#onGone = onGone;
+    this.#onFrame = onFrame;
     this.onSent = onSent ?? (() => {});
   }
 
@@ -61,6 +64,14 @@ class SessionPoster {
     this.#abort.abort();
   }
 
+  /** Answers each refused command with the `error` frame the server would have sent on WebSocket. */
+  #refuse(frames, body) {
+    const { code = 'bad_request', message = 'the server refused the command' } = body?.error ?? {};
+    for (const frame of frames) {
+      if (frame.requestId != null) this.#onFrame({ type: 'error', requestId: frame.requestId, payload: { code, message } });
+    }
+  }
+
   async #pump() {
     if (this.#posting || this.#closed || this.#sessionId === null || this.#queue.length === 0) return;
     this.#posting = true;
@@ -72,12 +83,17 @@ class SessionPoster {
         body: JSON.stringify(frames.length === 1 ? frames[0] : frames),
         signal: this.#abort.signal,
       });
-      await response.body?.cancel().catch(() => {});
-      if (!response.ok && !this.#closed) {
-        this.#onGone({ code: response.status === 404 ? 1006 : 1011, reason: `POST /session answered ${response.status}` });
+      if (response.status === 400 || response.status === 413) {
+        // Refused as a whole, nothing dispatched (a frame too large, ...): those commands fail, the session lives on.
+        this.#refuse(frames, await response.json().catch(() => ({})));
+      } else if (!response.ok) {
+        await response.body?.cancel().catch(() => {});
+        if (!this.#closed) this.#onGone({ code: 1006, reason: `POST /session answered ${response.status}` });
         return;
+      } else {
+        await response.body?.cancel().catch(() => {});
+        this.onSent();
       }
-      this.onSent();
     } catch (error) {
       if (!this.#closed) this.#onGone({ code: 1006, reason: `POST /session failed: ${error?.message ?? error}` });
       return;
@@ -108,6 +124,7 @@ function attempt(context, fetchImpl) {
   };
   state.poster = new SessionPoster({
     url: context.url, params: context.params, fetch: doFetch, onGone: ({ code, reason }) => state.finish(code, reason),
+    onFrame: (frame) => state.frame(frame),
   });
   state.open = () => {
     if (state.opened) return;

@@ -107,6 +107,18 @@ test('commands sent in a burst over an HTTP transport arrive in order, batched i
   tandem.close();
 });
 
+test('a command the server refuses by HTTP status (too large) fails alone, and the session goes on', async () => {
+  const tandem = new TandemClient({ url: serverUrl, user: 'big', transports: ['sse'] }).connect();
+  await tandem.whenOpen();
+  const connectionId = tandem.connection.connectionId;
+  const channel = tandem.channel(uniqueChannel());
+  await assert.rejects(channel.publish({ blob: 'x'.repeat(70000) }), { code: 'too_large' });
+  const ack = await channel.publish({ small: true });
+  assert.equal(ack.payload.seq, 1);
+  assert.equal(tandem.connection.connectionId, connectionId, 'the same session');
+  tandem.close();
+});
+
 test('short polling backs off while idle, doubling the pause up to its cap', async () => {
   const network = new TestHttpNetwork();
   const tandem = new TandemClient({
