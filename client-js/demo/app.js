@@ -1,40 +1,21 @@
 // The Tandem demo: a live chat room on one channel, using the SDK as plain ES modules from /sdk.
 import { TandemClient, sharedClient } from '/sdk/index.js';
+import { $, clientOptions, color, notice, params, room, showPeople, showStatus, signIn } from '/demo/page.js';
 
-const params = new URLSearchParams(location.search);
-const room = params.get('room') || 'lobby';
 // `channel` overrides the room's channel (`chat:ROOM`), e.g. to try a namespace with another history policy.
 const channelName = params.get('channel') || `chat:${room}`;
-const user = params.get('user') || localStorage.getItem('tandem.demo.user');
-const $ = (id) => document.getElementById(id);
-
-const STATUS_TEXT = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Connecting…', offline: 'Offline', closed: 'Disconnected' };
-
-if (!user) {
-  $('signin').hidden = false;
-  $('signin').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const name = $('name').value.trim();
-    localStorage.setItem('tandem.demo.user', name);
-    params.set('user', name);
-    location.search = params.toString();
-  });
-} else {
-  start(user);
-}
+$('to-board').href = `/board?${params}`;
+signIn(start);
 
 function start(me) {
   $('chat').hidden = false;
   $('room').textContent = `# ${params.get('channel') || room}`;
   $('me').textContent = me;
-  // ?shared=1: one connection for all of this browser's tabs, through a SharedWorker.
-  const options = { url: location.origin, user: me };
+  // ?shared=1: one connection for all of this browser's tabs (a SharedWorker, or a leader tab).
+  const options = clientOptions(me);
   const client = params.get('shared') === '1' ? sharedClient(options) : new TandemClient(options);
   window.tandem = client; // handy in the console, and for the end-to-end tests
-  client.status.subscribe((status) => {
-    $('status').dataset.status = status;
-    $('status').textContent = STATUS_TEXT[status] ?? status;
-  });
+  showStatus(client);
 
   const channel = client.channel(channelName);
   const feed = $('feed');
@@ -53,7 +34,55 @@ function start(me) {
     for (const element of feed.querySelectorAll('[data-seq]')) element.remove();
     loadHistory(seq);
   });
+  // Who is typing: a TandemClient helper (a shared connection has no per-tab commands, so none there).
+  const typing = typeof client.typing === 'function' ? client.typing(channelName) : null;
+  typing?.users.subscribe((users) => {
+    const names = users.map((u) => u.name).join(', ');
+    $('typing').textContent = users.length === 0 ? '' : `${names} ${users.length === 1 ? 'is' : 'are'} typing…`;
+  });
+  $('text').addEventListener('input', () => ($('text').value ? typing?.start() : typing?.stop()));
+
+  // Who is in the room (presence), as avatars in the header.
+  if (typeof client.presence === 'function') {
+    const presence = client.presence(channelName);
+    presence.members.subscribe(showPeople);
+    presence.join({ name: me, color: color(me) }).catch((error) => notice(`Presence: ${error.message}`));
+  }
+
+  // Read receipts ("Read by …" under your latest message) and unread messages while the page is hidden.
+  const receipts = typeof client.receipts === 'function' ? client.receipts(channelName) : null;
+  receipts?.receipts.subscribe(() => showReadBy());
+  document.addEventListener('visibilitychange', () => readAll());
   client.connect();
+
+  function readAll() {
+    if (!receipts || document.visibilityState === 'hidden') return;
+    const newest = Math.max(0, ...[...feed.querySelectorAll('[data-seq]')].map((e) => Number(e.dataset.seq)));
+    receipts.markRead(newest);
+    showUnread();
+  }
+
+  function showUnread() {
+    if (!receipts) return;
+    const unread = [...feed.querySelectorAll('[data-seq]:not(.mine)')]
+      .filter((e) => Number(e.dataset.seq) > receipts.readUpTo).length;
+    $('unread').textContent = unread > 99 ? '99+' : String(unread);
+    $('unread').hidden = unread === 0;
+    document.title = unread > 0 ? `(${unread}) Tandem demo` : 'Tandem demo';
+  }
+
+  function showReadBy() {
+    for (const element of feed.querySelectorAll('.readby')) element.remove();
+    const latest = [...feed.querySelectorAll('.message.mine[data-seq]')].at(-1);
+    if (!latest || !receipts) return;
+    const readers = receipts.readBy(Number(latest.dataset.seq), [me]);
+    if (readers.length === 0) return;
+    const line = document.createElement('div');
+    line.className = 'readby';
+    line.setAttribute('data-testid', 'readby');
+    line.textContent = `Read by ${readers.join(', ')}`;
+    latest.querySelector('.bubble').append(line);
+  }
 
   async function loadHistory(upTo) {
     if (upTo === 0) return;
@@ -72,6 +101,10 @@ function start(me) {
     const after = [...feed.children].find((child) => child.dataset.seq && Number(child.dataset.seq) > publication.seq);
     feed.insertBefore(element, after ?? feed.querySelector('.pending'));
     feed.scrollTop = feed.scrollHeight;
+    if (publication.userId !== me) receipts?.markDelivered(publication.seq);
+    readAll();
+    showUnread();
+    showReadBy();
   }
 
   $('composer').addEventListener('submit', (event) => {
@@ -79,6 +112,7 @@ function start(me) {
     const text = $('text').value.trim();
     if (!text) return;
     $('text').value = '';
+    typing?.stop();
     const cid = crypto.randomUUID();
     const element = message(me, text, true);
     element.classList.add('pending');
@@ -118,17 +152,8 @@ function message(userId, text, mine) {
   return item;
 }
 
-function notice(text) {
-  $('notice').textContent = text;
-  $('notice').hidden = false;
-}
 
 function time(timestamp) {
   return timestamp ? new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
 }
 
-function color(name) {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 48%)`;
-}

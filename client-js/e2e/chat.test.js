@@ -68,6 +68,59 @@ test('two browsers see each other\'s messages live, and one that was offline cat
   await bob.context.close();
 });
 
+test('both people in a room are shown as present; typing shows for the others and goes away when the message arrives', async () => {
+  const room = `e2e-${Date.now().toString(36)}-typing`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+  for (const { page } of [alice, bob]) { // presence: both are shown as here
+    await page.locator('[data-testid=people] [data-user=alice]').waitFor();
+    await page.locator('[data-testid=people] [data-user=bob]').waitFor();
+  }
+  await bob.page.fill('[data-testid=composer]', 'let me think');
+  await alice.page.locator('[data-testid=typing]', { hasText: 'bob is typing…' }).waitFor();
+  await alice.page.screenshot({ path: join(screenshots, 'alice-sees-typing.png') });
+  await bob.page.click('[data-testid=send]');
+  await waitForTexts(alice.page, ['let me think']);
+  await alice.page.waitForFunction(() => document.querySelector('[data-testid=typing]').textContent === '', null, { timeout: 10000 })
+    .catch(() => {});
+  assert.equal(await alice.page.locator('[data-testid=typing]').textContent(), '');
+  assert.equal(await bob.page.locator('[data-testid=typing]').textContent(), '', 'nobody else typing for bob');
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('messages that arrive while the page is hidden count as unread; reading them shows "Read by" to the author', async () => {
+  const room = `e2e-${Date.now().toString(36)}-receipts`;
+  const alice = await open('alice', room);
+  const bob = await open('bob', room);
+  const setVisibility = (page, state) => page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+
+  await send(alice.page, 'are you there?');
+  await waitForTexts(bob.page, ['are you there?']);
+  await alice.page.locator('[data-testid=readby]', { hasText: 'Read by bob' }).waitFor();
+
+  await setVisibility(bob.page, 'hidden'); // bob switched to another tab
+  await send(alice.page, 'hello?');
+  await send(alice.page, 'bob?');
+  await waitForTexts(bob.page, ['are you there?', 'hello?', 'bob?']);
+  await bob.page.locator('[data-testid=unread]:visible', { hasText: '2' }).waitFor();
+  assert.equal(await bob.page.title(), '(2) Tandem demo');
+  assert.equal(await alice.page.locator('[data-testid=message]', { hasText: 'bob?' }).locator('[data-testid=readby]').count(), 0,
+    'not read yet');
+  await bob.page.screenshot({ path: join(screenshots, 'bob-unread.png') });
+
+  await setVisibility(bob.page, 'visible');
+  await bob.page.locator('[data-testid=unread]').waitFor({ state: 'hidden' });
+  await alice.page.locator('[data-testid=message]', { hasText: 'bob?' }).locator('[data-testid=readby]', { hasText: 'Read by bob' })
+    .waitFor({ timeout: 10000 });
+  await alice.page.screenshot({ path: join(screenshots, 'alice-read-by.png') });
+  await alice.context.close();
+  await bob.context.close();
+});
+
 test('a message written while offline is queued, shown as pending, and delivered on reconnect', async () => {
   const room = `e2e-${Date.now().toString(36)}-queue`;
   const alice = await open('alice', room);
@@ -168,3 +221,88 @@ test('tabs of one browser share a single connection through a SharedWorker and a
   await context.close();
   await erin.context.close();
 });
+
+test('with WebSocket blocked the page falls back to SSE and still gets live messages and catches up after going offline', async () => {
+  const room = `e2e-${Date.now().toString(36)}-sse`;
+  const alice = await open('alice', room);
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  // A network that breaks WebSockets: every attempt to open one fails at once.
+  await context.addInitScript(() => {
+    window.WebSocket = class BlockedWebSocket {
+      constructor() { throw new Error('WebSocket blocked by the network'); }
+    };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => { throw error; });
+  await page.goto(`${serverUrl}/?user=bob&room=${room}`);
+  await page.locator('[data-testid=status][data-status=open][data-transport=sse]').waitFor({ timeout: 20000 });
+  const bob = { context, page };
+
+  await send(alice.page, 'to bob over sse');
+  await waitForTexts(bob.page, ['to bob over sse']);
+  await send(bob.page, 'bob answers by POST');
+  await waitForTexts(alice.page, ['to bob over sse', 'bob answers by POST']);
+
+  await bob.context.setOffline(true);
+  await bob.page.locator('[data-testid=status][data-status=offline]').waitFor();
+  await send(alice.page, 'missed 1');
+  await send(alice.page, 'missed 2');
+  await waitForTexts(alice.page, ['to bob over sse', 'bob answers by POST', 'missed 1', 'missed 2']);
+  await bob.context.setOffline(false);
+  await bob.page.locator('[data-testid=status][data-status=open][data-transport=sse]').waitFor({ timeout: 20000 });
+  await waitForTexts(bob.page, ['to bob over sse', 'bob answers by POST', 'missed 1', 'missed 2']);
+  await bob.page.screenshot({ path: join(screenshots, 'bob-sse.png') });
+
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('without SharedWorker the tabs elect a leader that holds the one connection, and the next tab takes over when it closes', async () => {
+  const room = `e2e-${Date.now().toString(36)}-leader`;
+  const subscribers = async () => {
+    const { channels } = await (await fetch(`${serverUrl}/api/channels`)).json();
+    return channels.find((c) => c.channel === `chat:${room}`)?.subscribers ?? 0;
+  };
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  await context.addInitScript(() => { delete window.SharedWorker; });
+  const tabs = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => { throw error; });
+    await page.goto(`${serverUrl}/?user=fay&room=${room}&shared=1`);
+    await page.locator('[data-testid=status][data-status=open]').waitFor();
+    tabs.push(page);
+  }
+  const sharing = await Promise.all(tabs.map((page) => page.evaluate(() => [window.tandem.sharing, window.tandem.leading])));
+  assert.deepEqual(sharing, [['broadcast', true], ['broadcast', false], ['broadcast', false]], 'the first tab leads');
+  assert.equal(await subscribers(), 1, 'three tabs, one server subscription');
+
+  const gus = await open('gus', room);
+  await send(tabs[1], 'from a follower tab');
+  await send(gus.page, 'from gus');
+  for (const page of [...tabs, gus.page]) await waitForTexts(page, ['from a follower tab', 'from gus']);
+
+  await tabs[0].close({ runBeforeUnload: true }); // the leader goes: its connection with it
+  await send(gus.page, 'while the lead changes');
+  await tabs[1].waitForFunction(() => window.tandem.leading || document.querySelector('[data-testid=status]').dataset.status === 'open');
+  for (const page of [tabs[1], tabs[2]]) await waitForTexts(page, ['from a follower tab', 'from gus', 'while the lead changes']);
+  const leaders = await Promise.all([tabs[1], tabs[2]].map((page) => page.evaluate(() => window.tandem.leading)));
+  assert.equal(leaders.filter(Boolean).length, 1, 'exactly one new leader');
+  await send(tabs[2], 'after the hand-over');
+  for (const page of [tabs[1], tabs[2], gus.page]) {
+    await waitForTexts(page, ['from a follower tab', 'from gus', 'while the lead changes', 'after the hand-over']);
+  }
+  await waitFor(async () => (await subscribers()) === 2, 'one subscription for fay\'s tabs again, plus gus\'s');
+  await tabs[1].screenshot({ path: join(screenshots, 'leader-tab.png') });
+
+  await context.close();
+  await gus.context.close();
+});
+
+async function waitFor(predicate, what, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

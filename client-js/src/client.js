@@ -1,8 +1,13 @@
 import { Backoff } from './backoff.js';
 import { Channel } from './channel.js';
+import { Collection } from './collection.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
-import { webSocketTransport } from './transport.js';
+import { Messages } from './messages.js';
+import { Presence } from './presence.js';
+import { Receipts } from './receipts.js';
+import { resolveTransports } from './transports.js';
+import { Typing } from './typing.js';
 import { Value } from './value.js';
 
 /** Close codes after which the server asks not to come back (docs/protocol.md, "Close codes"). */
@@ -38,8 +43,10 @@ export class TandemClient extends Emitter {
   #started = false;
   #requestIds = 0;
   #pending = new Map();
+  #oneWay = new Map(); // requestId -> {onError, timer} of commands sent with send()
   #queue = [];
   #channels = new Map();
+  #collections = new Map();
   #active = new Set();
   #token;
   #timers = { reconnect: null, stable: null, heartbeat: null, refresh: null };
@@ -62,11 +69,7 @@ export class TandemClient extends Emitter {
       ...options,
       url: options.url.replace(/^ws/, 'http').replace(/\/+$/, ''),
     };
-    if (!options.transports && typeof (options.WebSocket ?? globalThis.WebSocket) !== 'function') {
-      throw new TypeError('no WebSocket implementation here: pass one, e.g. new TandemClient({url, WebSocket}) with the ws package');
-    }
-    this.#transports = options.transports ?? [webSocketTransport({ WebSocket: options.WebSocket })];
-    if (this.#transports.length === 0) throw new TypeError('TandemClient needs at least one transport');
+    this.#transports = resolveTransports(options);
     this.#backoff = new Backoff(options.backoff);
     this.#token = options.token;
     this.#environment = options.environment ?? globalThis;
@@ -115,6 +118,36 @@ export class TandemClient extends Emitter {
     return channel;
   }
 
+  /** Presence in `channel` (docs/presence.md): `join(state)`, `members`, `update`, `leave`. */
+  presence(channel, options) {
+    return new Presence(this, channel, { environment: this.#environment, ...options });
+  }
+
+  /** "Who is typing" in `channel`: `start()` per keystroke (throttled), `users` of the others typing. */
+  typing(channel, options) {
+    return new Typing(this, channel, options);
+  }
+
+  /** Read and delivery receipts on any channel: batched `markRead` / `markDelivered`, `receipts`, `readBy`. */
+  receipts(channel, options) {
+    return new Receipts(this, channel, options);
+  }
+
+  /** The chat room on `channel` (docs/chat.md): `list`, `send`, `edit`, `delete`, `loadOlder`, `markRead`, `unread`. */
+  messages(channel, options) {
+    return new Messages(this, channel, { userId: this.#options.user, ...options });
+  }
+
+  /**
+   * The live collection `name` (docs/entities.md): sorted `records`, optimistic `create`, `update`, `patch`,
+   * `delete` with rollback, `conflict` handling. One object per name.
+   */
+  collection(name, options) {
+    let collection = this.#collections.get(name);
+    if (!collection) this.#collections.set(name, (collection = new Collection(this, name, options)));
+    return collection;
+  }
+
   /**
    * Sends a command and resolves with its reply frame, or rejects with a TandemError (the server's `error`
    * code, or `timeout`, `disconnected`, `queue_full`, `offline`, `closed`). While disconnected the command
@@ -144,6 +177,23 @@ export class TandemClient extends Emitter {
         this.#queue.push(entry);
       }
     });
+  }
+
+  /**
+   * Sends a command the server does not answer when it succeeds (`presence:update`, `presence:heartbeat`,
+   * `typing`, `receipt`, ...), only while connected: returns false when it was not sent (nothing is queued;
+   * the helpers that use it re-send their state after a reconnect). `onError(TandemError)` hears the server's
+   * `error` for it, if one comes within `requestTimeout`.
+   */
+  send(frame, { onError } = {}) {
+    if (!this.#isOpen()) return false;
+    const requestId = `n${++this.#requestIds}`;
+    if (onError) {
+      const timer = setTimeout(() => this.#oneWay.delete(requestId), this.#options.requestTimeout);
+      this.#oneWay.set(requestId, { onError, timer });
+    }
+    this.#conn.link.send({ ...frame, requestId });
+    return true;
   }
 
   /** Number of commands waiting for a connection. */
@@ -205,6 +255,14 @@ export class TandemClient extends Emitter {
     const entry = frame.requestId != null ? this.#pending.get(String(frame.requestId)) : undefined;
     if (entry) {
       this.#settle(String(frame.requestId), entry, frame);
+    } else if (frame.requestId != null && this.#oneWay.has(String(frame.requestId))) {
+      const { onError, timer } = this.#oneWay.get(String(frame.requestId));
+      this.#oneWay.delete(String(frame.requestId));
+      clearTimeout(timer);
+      if (frame.type === 'error') {
+        const { code = 'internal', message = 'server error' } = frame.payload ?? {};
+        onError(new TandemError(code, message, frame));
+      }
     } else if (frame.requestId != null) {
       // a reply that arrived after its command timed out: nobody waits for it any more
     } else if (frame.type === 'error') {
@@ -422,6 +480,16 @@ export class TandemClient extends Emitter {
   /** @internal */
   _isOpen() {
     return this.#isOpen();
+  }
+
+  /** @internal the server's base URL, for the helpers' HTTP calls. */
+  _baseUrl() {
+    return this.#options.url;
+  }
+
+  /** @internal the token in use (for `Authorization: Bearer` on HTTP calls), if any. */
+  _token() {
+    return this.#token;
   }
 
   /** @internal */

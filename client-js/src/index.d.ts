@@ -100,6 +100,48 @@ export declare function webSocketTransport(options?: {
   name?: string;
 }): Transport;
 
+/** Names accepted in `transports`; the default order is websocket, sse, stream, long-polling. */
+export type TransportName = 'websocket' | 'sse' | 'stream' | 'long-polling' | 'short-polling';
+
+export type FetchLike = (input: string, init?: any) => Promise<Response>;
+
+export interface EventSourceLike {
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: string }) => void) | null;
+  onerror: ((event: any) => void) | null;
+  close(): void;
+}
+
+export type EventSourceConstructor = new (url: string) => EventSourceLike;
+
+/** Server-Sent Events on `/sse`: EventSource where there is one (browsers), else the event stream over fetch. */
+export declare function sseTransport(options?: {
+  path?: string;
+  EventSource?: EventSourceConstructor;
+  fetch?: FetchLike;
+  name?: string;
+}): Transport;
+
+/** HTTP streaming on `/stream`: chunked NDJSON over fetch. */
+export declare function streamTransport(options?: { path?: string; fetch?: FetchLike; name?: string }): Transport;
+
+export interface PollOptions {
+  path?: string;
+  /** ms the server holds an empty poll (0: short polling; default 25000). */
+  wait?: number;
+  /** Short polling: first pause after an empty answer, ms (default 1000), doubling up to maxIdleDelay. */
+  idleDelay?: number;
+  /** Short polling: longest pause, ms (default 30000). */
+  maxIdleDelay?: number;
+  fetch?: FetchLike;
+  name?: string;
+}
+
+/** Polling on `/poll`: long (`wait` > 0) or short (`wait: 0`, idle backoff). */
+export declare function pollTransport(options?: PollOptions): Transport;
+export declare function longPollingTransport(options?: Omit<PollOptions, 'wait'>): Transport;
+export declare function shortPollingTransport(options?: Omit<PollOptions, 'wait'>): Transport;
+
 export declare function endpointUrl(base: string, path: string, params: Record<string, string | undefined>,
   scheme?: string): string;
 
@@ -116,8 +158,15 @@ export interface TandemClientOptions {
   refreshMargin?: number;
   /** WebSocket class for the default transport (Node 20: the `ws` package). Default: globalThis.WebSocket. */
   WebSocket?: WebSocketConstructor;
-  /** Transports to try, in order (default: [webSocketTransport()]). */
-  transports?: Transport[];
+  /**
+   * Transports to try, in order, as names or transport objects (default: websocket, sse, stream,
+   * long-polling; websocket only where an implementation exists).
+   */
+  transports?: Array<TransportName | Transport>;
+  /** EventSource class for the `sse` transport (default: globalThis.EventSource; without one, fetch). */
+  EventSource?: EventSourceConstructor;
+  /** fetch for the HTTP transports (default: globalThis.fetch). */
+  fetch?: FetchLike;
   /** Failed opens in a row before moving to the next transport (default 2). */
   transportFailures?: number;
   backoff?: BackoffOptions;
@@ -203,6 +252,195 @@ export declare class Channel {
   on<E extends keyof ChannelEvents>(event: E, listener: (value: ChannelEvents[E]) => void): () => void;
 }
 
+/** A member of a channel's presence (docs/presence.md). */
+export interface Member {
+  id: string;
+  name: string;
+  status: 'online' | 'away' | 'offline';
+  lastSeen: number;
+  state: Record<string, any>;
+  connections: Array<{ connectionId: string; status: 'online' | 'away'; lastSeen: number; state: Record<string, any> }>;
+}
+
+export interface PresenceOptions {
+  /** ms between heartbeats while joined (default 30000, half the server's default TTL). */
+  heartbeatInterval?: number;
+  /** ms without page activity before the status turns away (default 300000). */
+  awayAfter?: number;
+  /** Source of activity events and `document.visibilityState` (default: the client's environment). */
+  environment?: any;
+}
+
+export interface PresenceEvents {
+  sync: Member[];
+  join: Member;
+  update: Member;
+  leave: { id: string; status: 'offline'; lastSeen: number };
+  error: TandemError;
+}
+
+/** Who is in a channel: join with a state, a live member list, updates, away detection. */
+export declare class Presence {
+  readonly name: string;
+  /** Everyone present (this user included), sorted by name. */
+  readonly members: Value<Member[]>;
+  /** This connection's own status. */
+  readonly status: Value<'offline' | 'online' | 'away'>;
+  join(state?: Record<string, any>): Promise<Member[]>;
+  update(state: Record<string, any>): void;
+  setStatus(status: 'online' | 'away'): void;
+  member(id: string): Member | undefined;
+  leave(): void;
+  on<E extends keyof PresenceEvents>(event: E, listener: (value: PresenceEvents[E]) => void): () => void;
+}
+
+/** "Who is typing": start() per keystroke (sent at most every interval), users of the others typing. */
+export declare class Typing {
+  readonly name: string;
+  readonly users: Value<Array<{ userId: string; name: string }>>;
+  start(): boolean;
+  stop(): void;
+  close(): void;
+}
+
+/** Read and delivery receipts on any channel, sent batched (at most one per interval). */
+export declare class Receipts {
+  readonly name: string;
+  readonly receipts: Value<Record<string, { read: number; delivered: number }>>;
+  readonly readUpTo: number;
+  markRead(upTo: number): void;
+  markDelivered(upTo: number): void;
+  /** Users whose read position reached `seq`, except `exclude` (default: this user). */
+  readBy(seq: number, exclude?: Array<string | undefined>): string[];
+  close(): void;
+  on(event: 'receipt', listener: (value: { userId: string; kind: 'read' | 'delivered'; upTo: number }) => void): () => void;
+  on(event: 'error', listener: (value: TandemError) => void): () => void;
+}
+
+export interface ChatMessage {
+  /** null while pending. */
+  id: string | null;
+  /** null while pending. */
+  seq: number | null;
+  userId: string;
+  content?: string;
+  clientMsgId?: string;
+  createdAt: number;
+  editedAt?: number;
+  deleted?: boolean;
+  deletedAt?: number;
+  /** Sent, not yet seen on the channel. */
+  pending?: boolean;
+}
+
+export interface MessagesOptions {
+  /** Messages per history page (default 50). */
+  pageSize?: number;
+  /** ms between receipt batches (default 2000). */
+  receiptInterval?: number;
+  /** Send `delivered` receipts for received messages (default true). */
+  autoDelivered?: boolean;
+  /** This user's stored read position to count unread from (default 0). */
+  readUpTo?: number;
+}
+
+export interface MessagesEvents {
+  new: ChatMessage;
+  edit: { id: string; content: string; editedAt: number };
+  delete: { id: string; deletedAt: number };
+  receipt: { userId: string; kind: 'read' | 'delivered'; upTo: number };
+  error: TandemError;
+}
+
+/** A chat room on a durable channel: live list, send/edit/delete, paging, receipts, unread. */
+export declare class Messages {
+  readonly name: string;
+  readonly list: Value<ChatMessage[]>;
+  readonly unread: Value<number>;
+  readonly receipts: Value<Record<string, { read: number; delivered: number }>>;
+  readonly hasMore: boolean;
+  readonly readUpTo: number;
+  send(content: string, options?: RequestOptions & { clientMsgId?: string }): Promise<{ id: string; seq: number; duplicate: boolean }>;
+  edit(id: string, content: string, options?: RequestOptions): Promise<{ seq: number }>;
+  delete(id: string, options?: RequestOptions): Promise<{ seq: number }>;
+  loadOlder(options?: { limit?: number }): Promise<number>;
+  markRead(upTo?: number): void;
+  readBy(seq: number): string[];
+  close(): void;
+  on<E extends keyof MessagesEvents>(event: E, listener: (value: MessagesEvents[E]) => void): () => void;
+}
+
+/** A stored record of a collection (docs/entities.md); `pending` while a local change awaits the server. */
+export interface EntityRecord<T = Record<string, any>> {
+  id: string;
+  /** 0 for a record being created. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  updatedBy: string;
+  data: T;
+  pending?: boolean;
+}
+
+export interface ConflictInfo<T = Record<string, any>> {
+  id: string;
+  kind: 'create' | 'update' | 'patch' | 'delete';
+  /** What this client's change would have produced on top of the server's record (null for a delete). */
+  local: EntityRecord<T> | null;
+  /** The server's current record (`details.current`), or null when it is gone. */
+  server: EntityRecord<T> | null;
+  error: TandemError;
+}
+
+export interface CollectionOptions<T = Record<string, any>> {
+  /** `createdAt` (default), `updatedAt`, `id`, `data.FIELD`, with `-` first for descending; or a compare function. */
+  sort?: string | ((a: EntityRecord<T>, b: EntityRecord<T>) => number);
+  /** Records per page of the initial load (default 100). */
+  pageSize?: number;
+  /** The collection sends partial `entity:updated` records (`partialUpdates: true` on the server). */
+  partialUpdates?: boolean;
+  /** Called on a conflict; answer `{data}` to write that over the server's version, or nothing to keep the server's. */
+  onConflict?: (info: ConflictInfo<T>) => void | { data: T } | Promise<void | { data: T }>;
+  /** fetch for the initial load (default globalThis.fetch). */
+  fetch?: FetchLike;
+}
+
+export interface EntityChange<T = Record<string, any>> {
+  type: 'entity:created' | 'entity:updated' | 'entity:deleted' | 'entity:refresh';
+  collection: string;
+  id?: string;
+  version?: number;
+  record?: EntityRecord<T>;
+  changed?: string[];
+}
+
+export interface CollectionEvents<T = Record<string, any>> {
+  change: EntityChange<T>;
+  replaced: { tempId: string; id: string };
+  conflict: ConflictInfo<T>;
+  rollback: { op: { kind: 'create' | 'update' | 'patch' | 'delete'; id: string }; error: TandemError };
+  error: TandemError;
+}
+
+/** A live, sorted collection of records with optimistic create/update/patch/delete and rollback. */
+export declare class Collection<T = Record<string, any>> {
+  readonly name: string;
+  readonly records: Value<EntityRecord<T>[]>;
+  readonly state: Value<'idle' | 'loading' | 'ready' | 'error'>;
+  get(id: string): EntityRecord<T> | undefined;
+  ready(): Promise<this>;
+  reload(): Promise<void>;
+  create(data: T, options?: { id?: string }): Promise<EntityRecord<T>>;
+  update(id: string, data: T): Promise<EntityRecord<T>>;
+  patch(id: string, patch: Partial<Record<keyof T, unknown>> | Record<string, unknown>): Promise<EntityRecord<T>>;
+  delete(id: string): Promise<EntityRecord<T>>;
+  close(): void;
+  on<E extends keyof CollectionEvents<T>>(event: E, listener: (value: CollectionEvents<T>[E]) => void): () => void;
+}
+
+/** RFC 7396 JSON Merge Patch. */
+export declare function mergePatch(target: unknown, patch: unknown): any;
+
 export declare class TandemClient {
   constructor(options: TandemClientOptions);
   readonly status: Value<Status>;
@@ -217,12 +455,23 @@ export declare class TandemClient {
   close(): void;
   channel(name: string): Channel;
   request(frame: { type: string; [field: string]: unknown }, options?: RequestOptions): Promise<Frame>;
+  /** Sends a command that has no reply when it succeeds, only while connected; false when not sent. */
+  send(frame: { type: string; [field: string]: unknown }, options?: { onError?: (error: TandemError) => void }): boolean;
+  presence(channel: string, options?: PresenceOptions): Presence;
+  typing(channel: string, options?: { interval?: number; timeout?: number }): Typing;
+  messages(channel: string, options?: MessagesOptions): Messages;
+  receipts(channel: string, options?: { interval?: number; readUpTo?: number }): Receipts;
+  collection<T = Record<string, any>>(name: string, options?: CollectionOptions<T>): Collection<T>;
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void;
 }
 
 /** The part of TandemClient a page needs; what sharedClient() returns. */
 export interface ClientLike {
   readonly status: Value<Status>;
+  /** How a sharedClient() shares its connection: a SharedWorker, or a leader tab over BroadcastChannel. */
+  readonly sharing?: 'shared-worker' | 'broadcast';
+  /** A sharedClient() in broadcast mode: whether this tab holds the connection. */
+  readonly leading?: boolean;
   connect(): this;
   whenOpen(): Promise<this>;
   close(): void;
@@ -241,7 +490,8 @@ export interface ChannelLike {
 }
 
 /**
- * One connection shared by all tabs of the origin (same url and user) through a SharedWorker; a plain
- * TandemClient where SharedWorker is missing or `getToken` is given (functions cannot reach the worker).
+ * One connection shared by all tabs of the origin (same url and user): in a SharedWorker, or where there is
+ * none in a leader tab elected with Web Locks and reached over BroadcastChannel (the next tab takes over when
+ * it closes); a plain TandemClient where neither works or `getToken` is given (functions cannot be posted).
  */
 export declare function sharedClient(options: TandemClientOptions, shared?: { workerUrl?: string | URL }): ClientLike;

@@ -153,11 +153,15 @@ test('a token provider is asked for a token before every connection attempt', as
   tandem.close();
 });
 
-test('without a WebSocket implementation the client refuses to start with a message saying what to pass', () => {
+test('without a WebSocket implementation the client connects over the HTTP transports, and asking for WebSocket says what to pass', async () => {
   const global = globalThis.WebSocket;
   delete globalThis.WebSocket;
   try {
-    assert.throws(() => new TandemClient({ url: serverUrl }), { name: 'TypeError', message: /pass one.*ws package/ });
+    assert.throws(() => new TandemClient({ url: serverUrl, transports: ['websocket'] }), { name: 'TypeError', message: /pass one.*ws package/ });
+    const tandem = new TandemClient({ url: serverUrl, user: 'no-websocket' }).connect();
+    await tandem.whenOpen();
+    assert.equal(tandem.transport, 'sse');
+    tandem.close();
   } finally {
     if (global) globalThis.WebSocket = global;
   }

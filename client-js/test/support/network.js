@@ -5,6 +5,7 @@
  *               the handshake (they go to a path the server answers with 404) until `up()`.
  *   - `inbound` a function (frame, socket) -> array of frames actually delivered: [] drops a frame,
  *               [f, f] duplicates it. Applies to text frames parsed as JSON.
+ *   - `sent`    every frame the client wrote, parsed (to count what a helper sends, e.g. throttled typing).
  */
 import WebSocket from 'ws';
 
@@ -12,6 +13,7 @@ export class TestNetwork {
   isDown = false;
   inbound = (frame) => [frame];
   sockets = [];
+  sent = [];
   attempts = []; // {at, url} per socket created
 
   constructor() {
@@ -22,6 +24,15 @@ export class TestNetwork {
         super(target, protocols);
         network.sockets.push(this);
         network.attempts.push({ at: Date.now(), url: target });
+      }
+
+      send(data, ...rest) {
+        try {
+          network.sent.push(JSON.parse(data));
+        } catch {
+          network.sent.push(data);
+        }
+        return super.send(data, ...rest);
       }
 
       get onmessage() {
@@ -51,6 +62,11 @@ export class TestNetwork {
 
   up() {
     this.isDown = false;
+  }
+
+  /** The frames of `type` the client sent. */
+  sentOfType(type) {
+    return this.sent.filter((frame) => frame?.type === type);
   }
 
   /** Sockets that completed the handshake and are still open. */

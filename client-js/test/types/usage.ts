@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.js: the declarations in src/index.d.ts must describe this usage.
-import { TandemClient, TandemError, Backoff, webSocketTransport, sharedClient, type ClientLike, type Publication } from '../../src/index.js';
+import { TandemClient, TandemError, Backoff, webSocketTransport, sseTransport, shortPollingTransport, sharedClient, type ClientLike, type Publication } from '../../src/index.js';
 const client = new TandemClient({ url: 'http://x', user: 'a', backoff: { baseDelay: 10 } }).connect();
 const stop: () => void = client.status.subscribe((s) => { const x: 'open' | 'connecting' | 'reconnecting' | 'offline' | 'closed' = s; });
 const ch = client.channel('chat:x');
@@ -14,3 +14,21 @@ new TandemClient({ url: 'x', transports: [webSocketTransport({ path: '/ws' })] }
 const shared: ClientLike = sharedClient({ url: 'http://x', user: 'b' }).connect();
 const plain: ClientLike = client;
 shared.channel('chat:x').on('unrecovered', (i) => i.seq);
+new TandemClient({ url: 'x', transports: ['sse', 'long-polling', shortPollingTransport({ idleDelay: 500 }), sseTransport({ fetch })] });
+const room = client.presence('room:a', { awayAfter: 1000 });
+room.join({ name: 'A' }).then((members) => members[0].state.name);
+room.members.subscribe((list) => list.map((m) => m.status));
+client.typing('chat:a').users.subscribe((users) => users.map((u) => u.name));
+const chat = client.messages('chat:a', { pageSize: 20 });
+chat.send('hi').then((ack) => ack.duplicate);
+chat.unread.subscribe((n: number) => n);
+chat.list.subscribe((list) => list.filter((m) => m.pending).length);
+interface Task { title: string; done: boolean }
+const board = client.collection<Task>('tasks', { sort: '-updatedAt', onConflict: ({ server }) => (server ? { data: { ...server.data, done: true } } : undefined) });
+board.records.subscribe((records) => records.filter((r) => !r.data.done && !r.pending).map((r) => r.data.title));
+board.create({ title: 'x', done: false }).then((r) => r.version);
+board.patch('id', { done: true });
+board.on('conflict', (c) => c.server?.version);
+const seen = client.receipts('room:x', { interval: 500 });
+seen.markRead(3);
+seen.readBy(3).length;

@@ -5,7 +5,8 @@ import dev.tandem.transport.StaticResources;
 import io.netty.handler.codec.http.HttpMethod;
 
 /**
- * The demo app, served in dev mode only: {@code /} is its page, {@code /demo/*} its scripts and styles, and
+ * The demo app, served in dev mode only: {@code /} is its chat room, {@code /board} its task board,
+ * {@code /demo/*} their scripts and styles, and
  * {@code /sdk/*} the browser SDK (client-js/src, packaged into the jar by the build) that it imports as plain
  * ES modules, with no build step.
  */
@@ -19,6 +20,7 @@ public final class DemoApp {
     public static void registerOn(HttpRouter router) {
         StaticResources demo = new StaticResources(DEMO_PREFIX, "static/demo");
         router.route(HttpMethod.GET, "/", exchange -> demo.file("index.html"))
+                .route(HttpMethod.GET, "/board", exchange -> demo.file("board.html"))
                 .routePrefix(HttpMethod.GET, DEMO_PREFIX, demo)
                 .routePrefix(HttpMethod.GET, SDK_PREFIX, new StaticResources(SDK_PREFIX, "static/sdk"));
     }

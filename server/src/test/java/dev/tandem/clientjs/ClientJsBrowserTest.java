@@ -14,9 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Drives the demo app in a real headless Chromium (Debian's {@code chromium} through playwright-core) against a
- * real server: {@code client-js/e2e/*.test.js}. Screenshots land in {@code client-js/target/e2e}. CI installs
- * the browser ({@code .ci/run}); set {@code CHROMIUM_PATH} to use another binary.
+ * Drives the demo app (chat and task board) in a real headless Chromium (Debian's {@code chromium} through
+ * playwright-core) against a real server: {@code client-js/e2e/*.test.js}, including the fallback to SSE with
+ * WebSocket blocked and tab sharing with and without SharedWorker. The board test skips itself (a reported
+ * skip) while the server has no {@code entity.*} commands. Screenshots land in {@code client-js/target/e2e}. CI
+ * installs the browser ({@code .ci/run}); set {@code CHROMIUM_PATH} to use another binary.
  */
 class ClientJsBrowserTest {
     private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
@@ -29,13 +31,13 @@ class ClientJsBrowserTest {
     }
 
     @Test
-    void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUp() {
+    void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUpAndFallbacks() {
         try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=120000"));
             command.addAll(ClientJsProject.testFiles("e2e"));
             ClientJsProject.Run run = ClientJsProject.run(
                     Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(), "CHROMIUM_PATH", CHROMIUM),
-                    Duration.ofMinutes(4), command);
+                    Duration.ofMinutes(8), command);
 
             assertThat(run.exitCode()).as("node --test e2e exit code; last output:\n%s", run.tail(80)).isZero();
             assertThat(run.output()).contains("# fail 0").anyMatch(line -> line.matches("# pass [1-9][0-9]*"));

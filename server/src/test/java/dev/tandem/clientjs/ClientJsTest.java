@@ -28,7 +28,7 @@ class ClientJsTest {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=60000"));
             command.addAll(ClientJsProject.testFiles("test"));
             ClientJsProject.Run run = ClientJsProject.run(Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port()),
-                    Duration.ofMinutes(3), command);
+                    Duration.ofMinutes(6), command);
 
             assertThat(run.exitCode()).as("node --test exit code; last output:\n%s", run.tail(60)).isZero();
             assertThat(run.output()).contains("# fail 0").anyMatch(line -> line.matches("# pass [1-9][0-9]*"));

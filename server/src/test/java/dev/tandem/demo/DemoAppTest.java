@@ -29,6 +29,18 @@ class DemoAppTest {
     }
 
     @Test
+    void devModeServesTheTaskBoardPageAtBoard() {
+        try (TestServer server = TestServer.start()) {
+            HttpResponse<String> page = server.get("/board");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.body()).contains("<script type=\"module\" src=\"/demo/board.js\">");
+            assertThat(server.get("/demo/board.js").body()).contains("client.collection(");
+            assertThat(server.get("/sdk/collection.js").body()).contains("export class Collection");
+        }
+    }
+
+    @Test
     void unknownFilesAndPathTraversalAreAnswered404WithAJsonError() {
         try (TestServer server = TestServer.start()) {
             for (String path : new String[] {"/sdk/missing.js", "/sdk/..%2Fpom.xml", "/demo/.hidden.js", "/sdk/a//b.js",
@@ -45,6 +57,7 @@ class DemoAppTest {
         try (TestServer server = TestServer.start(TestTokens.production())) {
             assertThat(server.get("/").statusCode()).isEqualTo(404);
             assertThat(server.get("/sdk/index.js").statusCode()).isEqualTo(404);
+            assertThat(server.get("/board").statusCode()).isEqualTo(404);
         }
     }
 }

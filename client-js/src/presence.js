@@ -1,0 +1,203 @@
+import { Emitter } from './emitter.js';
+import { Value } from './value.js';
+
+const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
+
+/**
+ * Who is in a channel (docs/presence.md): `join(state)` makes this connection a member, `members` is the live
+ * list of everyone (a `Value` of the server's member objects, sorted by name), `update(state)` changes this
+ * connection's state, `leave()` ends it. A heartbeat keeps the entry alive; the status turns `away` while the
+ * page is hidden or nobody touched it for `awayAfter`, and `online` again on activity.
+ *
+ * Design: presence needs a subscription (the server refuses `presence:join` without one), so joining
+ * subscribes the channel with a handler of its own. The server forgets a connection's presence when the
+ * connection drops, so after every (re)subscribe the helper joins again with its current state and status and
+ * takes the `presence:sync` reply as the new truth; the events in between (`presence:join`, `update`, `leave`)
+ * carry whole members and are applied in order on top of it.
+ */
+export class Presence extends Emitter {
+  /** Everyone present, this user included: `[{id, name, status, lastSeen, state, connections}]`. */
+  members = new Value([]);
+  /** This connection's own status: `offline` (not joined), `online` or `away`. */
+  status = new Value('offline');
+
+  #client;
+  #channel;
+  #options;
+  #state = {};
+  #joined = false;
+  #byId = new Map();
+  #stops = [];
+  #heartbeat = null;
+  #awayTimer = null;
+  #environment;
+  #onActivity = () => this.#activity();
+  #onVisibility = () => this.#visibility();
+
+  constructor(client, channel, options = {}) {
+    super();
+    this.#client = client;
+    this.#channel = client.channel(channel);
+    this.name = channel;
+    this.#options = { heartbeatInterval: 30000, awayAfter: 5 * 60000, ...options };
+    this.#environment = options.environment ?? globalThis;
+  }
+
+  /** Joins with `state` (a JSON object, e.g. `{name, color}`); resolves with the members once the server listed them. */
+  async join(state = this.#state) {
+    this.#state = { ...state };
+    if (!this.#joined) {
+      this.#joined = true;
+      this.#stops.push(this.#channel.subscribe(() => {}));
+      this.#stops.push(this.#channel.on('subscribed', () => this.#rejoin()));
+      this.#stops.push(this.#channel.on('ephemeral', (frame) => this.#event(frame)));
+      this.#watchActivity();
+      // Timers run only while connected, so a closed client leaves nothing behind that keeps a process alive.
+      this.#stops.push(this.#client.status.subscribe((status) => {
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = null;
+        if (status === 'open') this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatInterval);
+        if (status === 'closed') clearTimeout(this.#awayTimer);
+      }));
+      this.status.set(this.#isHidden() ? 'away' : 'online');
+      this.#armAway();
+      if (this.#channel.state !== 'subscribed') {
+        await this.#nextSync(); // the subscribe's 'subscribed' event joins
+        return this.members.get();
+      }
+    }
+    await this.#rejoin();
+    return this.members.get();
+  }
+
+  #nextSync() {
+    return new Promise((resolve, reject) => {
+      const stops = [
+        this.on('sync', () => { stops.forEach((stop) => stop()); resolve(); }),
+        this.on('error', (error) => { stops.forEach((stop) => stop()); reject(error); }),
+      ];
+    });
+  }
+
+  /** Replaces this connection's state (sent at once while connected, and on every rejoin). */
+  update(state) {
+    this.#state = { ...state };
+    if (this.#joined) this.#client.send({ type: 'presence:update', channel: this.name, payload: { state: this.#state } });
+  }
+
+  /** Sets this connection's status by hand (`online` or `away`); activity tracking goes on. */
+  setStatus(status) {
+    if (!this.#joined || this.status.get() === status) return;
+    this.status.set(status);
+    this.#client.send({ type: 'presence:update', channel: this.name, payload: { status } });
+  }
+
+  /** The member `id`, or undefined. */
+  member(id) {
+    return this.#byId.get(id);
+  }
+
+  /** Leaves the channel's presence (and drops the subscription presence held). */
+  leave() {
+    if (!this.#joined) return;
+    this.#joined = false;
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#awayTimer);
+    this.#unwatchActivity();
+    this.#client.send({ type: 'presence:leave', channel: this.name });
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#byId.clear();
+    this.members.set([]);
+    this.status.set('offline');
+  }
+
+  async #rejoin() {
+    if (!this.#joined || !this.#client._isOpen()) return;
+    try {
+      const reply = await this.#client.request(
+        { type: 'presence:join', channel: this.name, payload: { state: this.#state } }, { queue: false });
+      if (!this.#joined) return;
+      if (this.status.get() === 'away') {
+        this.#client.send({ type: 'presence:update', channel: this.name, payload: { status: 'away' } });
+      }
+      this.#byId.clear();
+      for (const member of reply.payload?.users ?? []) this.#byId.set(member.id, member);
+      this.#publish();
+      this.emit('sync', this.members.get());
+    } catch (error) {
+      if (error.code !== 'disconnected' && error.code !== 'closed' && error.code !== 'offline') this.emit('error', error);
+    }
+  }
+
+  #event(frame) {
+    if (!this.#joined) return;
+    const me = this.#client.connection?.userId;
+    if (frame.type === 'presence:join' || frame.type === 'presence:update') {
+      this.#byId.set(frame.payload.id, frame.payload);
+    } else if (frame.type === 'presence:leave') {
+      this.#byId.delete(frame.payload.id);
+      // Our own entry expired while we were still connected (a long-frozen tab): join again.
+      if (frame.payload.id === me) queueMicrotask(() => this.#rejoin());
+    } else {
+      return;
+    }
+    this.#publish();
+    this.emit(frame.type.slice('presence:'.length), frame.payload);
+  }
+
+  #publish() {
+    const list = [...this.#byId.values()].sort((a, b) => String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)));
+    this.members.set(list);
+  }
+
+  #beat() {
+    this.#client.send({ type: 'presence:heartbeat', channel: this.name },
+      { onError: (error) => { if (error.code === 'not_found') this.#rejoin(); } });
+  }
+
+  // ---- away detection ------------------------------------------------------------------------------------
+
+  #document() {
+    return this.#environment.document;
+  }
+
+  #isHidden() {
+    return this.#document()?.visibilityState === 'hidden';
+  }
+
+  #watchActivity() {
+    const env = this.#environment;
+    if (typeof env.addEventListener !== 'function') return;
+    for (const event of ACTIVITY_EVENTS) env.addEventListener(event, this.#onActivity, { passive: true });
+    this.#document()?.addEventListener?.('visibilitychange', this.#onVisibility);
+  }
+
+  #unwatchActivity() {
+    const env = this.#environment;
+    if (typeof env.removeEventListener !== 'function') return;
+    for (const event of ACTIVITY_EVENTS) env.removeEventListener(event, this.#onActivity);
+    this.#document()?.removeEventListener?.('visibilitychange', this.#onVisibility);
+  }
+
+  #armAway() {
+    clearTimeout(this.#awayTimer);
+    if (this.#client.status.get() === 'closed') return;
+    this.#awayTimer = setTimeout(() => this.setStatus('away'), this.#options.awayAfter);
+  }
+
+  #activity() {
+    if (!this.#joined || this.#isHidden()) return;
+    this.#armAway();
+    this.setStatus('online');
+  }
+
+  #visibility() {
+    if (!this.#joined) return;
+    if (this.#isHidden()) {
+      clearTimeout(this.#awayTimer);
+      this.setStatus('away');
+    } else {
+      this.#activity();
+    }
+  }
+}
