@@ -80,7 +80,8 @@ public final class Session implements Subscriber {
         return metrics;
     }
 
-    CommandBudget commandBudget() {
+    /** The connection's command rate budget, which every wire protocol's commands draw on. */
+    public CommandBudget commandBudget() {
         return commandBudget;
     }
 

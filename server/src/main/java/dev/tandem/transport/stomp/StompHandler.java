@@ -7,6 +7,7 @@ import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Hub;
+import dev.tandem.limits.CommandBudget;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
@@ -129,8 +130,24 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         if (connection == null) {
             connect(ctx, frame);
-        } else {
-            connection.handle(frame);
+            return;
+        }
+        checkBudget();
+        connection.handle(frame);
+    }
+
+    /**
+     * Every frame after {@code CONNECT} draws on the connection's command budget, as a native command does. STOMP
+     * cannot refuse one frame without {@code ERROR}, which ends the connection, so a frame over the rate still
+     * runs; a client that keeps going over ({@code limits.floodDisconnectAfter} frames within 10 s) is flooding
+     * and gets {@code ERROR rate_limited} and close 4029, as a native one does. Heart-beats are not frames.
+     */
+    private void checkBudget() {
+        if (session.commandBudget().take() == CommandBudget.Verdict.FLOODING) {
+            LOG.warn("closing flooding connection id={} user={} remote={}", session.id(), session.userId(),
+                    transport.remoteAddress());
+            metrics.refused("flooding");
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many frames: flooding");
         }
     }
 
