@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * One scenario, run on every transport: connect, subscribe, receive 100 publications, lose the connection, miss
  * 50, reconnect, recover all of them in order exactly once, then the ordinary commands still work: publish,
  * history, ping, presence (join seen both ways, heartbeat, leave) and chat (send, an idempotent retry that stores
- * nothing twice, edit, delete, read receipt). The scenario is a list of named {@link Step}s over a shared
+ * nothing twice, edit, delete, read receipt, typing). The scenario is a list of named {@link Step}s over a shared
  * {@link Run}, so a new service adds its steps to {@link #steps()} and is proven on every transport at once.
  */
 class TransportMatrixTest {
@@ -177,6 +177,18 @@ class TransportMatrixTest {
                     assertThat(announced.path("payload").path("upTo").asLong()).isEqualTo(seq);
                     JsonNode readers = parse(server.get("/api/channels/" + run.chat + "/receipts?seq=" + seq).body());
                     assertThat(readers.path("read").path("users")).extracting(JsonNode::asText).containsExactly(run.user);
+                }),
+                new Step("typing: seen both ways", run -> {
+                    run.observer = server.connect("matrix-typist-" + run.transport);
+                    run.observer.connected();
+                    run.observer.subscribe(run.chat);
+                    run.client.send(command("typing").put("channel", run.chat));
+                    run.observer.next(f -> "typing".equals(f.path("type").asText())
+                            && run.user.equals(f.path("payload").path("userId").asText()), "the run's typing");
+                    run.observer.send(command("typing").put("channel", run.chat));
+                    assertThat(run.event("typing", run.chat).path("payload").path("userId").asText())
+                            .isEqualTo("matrix-typist-" + run.transport);
+                    run.observer.close();
                 }),
                 new Step("no duplicate arrives afterwards", run -> {
                     JsonNode extra = run.client.poll(Duration.ofMillis(300));
