@@ -84,7 +84,8 @@ final class StompConnection {
             receipt(frame, inTransactionOr(frame, f -> Map.of()));
             return;
         }
-        app.send(session, frame).whenComplete((reply, error) -> {
+        // Back on the connection's loop: the reply looks up this connection's subscriptions.
+        app.send(session, frame).whenCompleteAsync((reply, error) -> {
             if (error != null) {
                 failed.accept(error, frame.header("receipt"));
                 return;
@@ -93,7 +94,7 @@ final class StompConnection {
                 replyTo(frame, reply.message());
             }
             receipt(frame, reply.receipt());
-        });
+        }, session.transport().eventLoop());
     }
 
     /**
