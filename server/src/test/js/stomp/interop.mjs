@@ -163,6 +163,60 @@ async function stompAndNativeClientsExchangeBothWaysInTheSameOrder() {
   await stomp.deactivate();
 }
 
+async function appChatSendIsIdempotentAndReceiptedAfterCommit() {
+  const client = await connect('js-chatter');
+  const room = await subscribeConfirmed(client, '/topic/chat.interop-app');
+  const replies = await subscribeConfirmed(client, '/user/queue/reply');
+  const send = async (receiptId) => {
+    const done = receipt(client, receiptId);
+    client.publish({ destination: '/app/chat.send/chat.interop-app',
+      body: JSON.stringify({ content: 'hello from stompjs', clientMsgId: 'js-1' }),
+      headers: { 'content-type': 'application/json', receipt: receiptId } });
+    return done;
+  };
+  const first = await send('chat-1');
+  const retry = await send('chat-2');
+  assert.equal(first.headers['tandem-duplicate'], 'false');
+  assert.equal(retry.headers['tandem-duplicate'], 'true');
+  assert.equal(retry.headers['tandem-message-id'], first.headers['tandem-message-id']);
+  assert.equal(retry.headers['tandem-seq'], first.headers['tandem-seq']);
+  await replies.waitFor(2, 'two replies');
+  assert.deepEqual(replies.messages.map((m) => m.headers['tandem-type']), ['ack', 'ack']);
+  assert.equal(JSON.parse(replies.messages[0].body).id, first.headers['tandem-message-id']);
+  await room.waitFor(1, 'message.new');
+  await sleep(300);
+  assert.equal(room.messages.length, 1, 'a retried send must not store the message twice');
+  assert.equal(room.messages[0].headers['tandem-type'], 'message.new');
+  assert.equal(JSON.parse(room.messages[0].body).content, 'hello from stompjs');
+  await client.deactivate();
+}
+
+async function appPresenceJoinAnswersOnTheReplyQueueAndOthersSeeIt() {
+  const watcher = await connect('js-watcher');
+  const joiner = await connect('js-joiner');
+  const watched = await subscribeConfirmed(watcher, '/topic/room.interop-presence');
+  await subscribeConfirmed(joiner, '/topic/room.interop-presence');
+  const replies = await subscribeConfirmed(joiner, '/user/queue/reply');
+  const joined = receipt(joiner, 'join');
+  joiner.publish({ destination: '/app/presence.join/room.interop-presence',
+    body: JSON.stringify({ state: { name: 'Joiner' } }),
+    headers: { 'content-type': 'application/json', receipt: 'join' } });
+  await joined;
+  await replies.waitFor(1, 'presence:sync');
+  assert.equal(replies.messages[0].headers['tandem-type'], 'presence:sync');
+  assert.ok(JSON.parse(replies.messages[0].body).users.some((u) => u.id === 'js-joiner'));
+  await watched.waitFor(1, 'presence:join');
+  assert.equal(watched.messages[0].headers['tandem-type'], 'presence:join');
+  assert.equal(JSON.parse(watched.messages[0].body).state.name, 'Joiner');
+  const beat = receipt(joiner, 'beat');
+  joiner.publish({ destination: '/app/presence.heartbeat/room.interop-presence', headers: { receipt: 'beat' } });
+  await beat;
+  joiner.publish({ destination: '/app/presence.leave/room.interop-presence' });
+  await watched.waitFor(2, 'presence:leave');
+  assert.equal(watched.messages[1].headers['tandem-type'], 'presence:leave');
+  await Promise.all([watcher.deactivate(), joiner.deactivate()]);
+}
+
 async function aMalformedFrameGetsErrorThenClose() {
   const socket = new WebSocket(`${base}/stomp`, PROTOCOLS);
   const received = [];
@@ -206,6 +260,8 @@ const checks = [
   nackedMessagesAreRedeliveredUntilAcked,
   userQueueReachesEveryConnectionOfThatUserOnly,
   stompAndNativeClientsExchangeBothWaysInTheSameOrder,
+  appChatSendIsIdempotentAndReceiptedAfterCommit,
+  appPresenceJoinAnswersOnTheReplyQueueAndOthersSeeIt,
   aMalformedFrameGetsErrorThenClose,
 ];
 

@@ -35,6 +35,7 @@ import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.OriginPolicy;
+import dev.tandem.transport.stomp.StompApplication;
 import dev.tandem.transport.stomp.StompEndpoint;
 import dev.tandem.transport.oneway.ChunkedStreamEndpoint;
 import dev.tandem.transport.oneway.OneWaySessions;
@@ -147,7 +148,8 @@ public final class TandemServer implements AutoCloseable {
         HttpRouter router = new HttpRouter(new OriginPolicy(config));
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
-        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, access, sessions, hub, metrics));
+        StompApplication stompApp = new StompApplication(hub, access, chat.messages(), presence, presenceAccess);
+        router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, access, sessions, hub, stompApp, metrics));
         OneWaySessions oneWay = new OneWaySessions(config, authenticator, sessions, commands);
         router.streaming(HttpMethod.GET, SseFormat.PATH,
                         new ChunkedStreamEndpoint(new SseFormat(config.transports().sseRetry()), oneWay, sessions))

@@ -2,44 +2,24 @@ package dev.tandem.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.config.ChatConfig;
-import dev.tandem.hub.ChannelName;
-import dev.tandem.hub.Hub;
-import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
-import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.AsyncReplies;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.Session;
-import dev.tandem.store.Append;
-import dev.tandem.store.Appended;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The chat commands: {@code message.send} (idempotent per channel by {@code clientMsgId}), {@code message.edit}
- * (author only) and {@code message.delete} (author or moderator). Each becomes one durable event with its
- * own seq ({@code message.new}, {@code message.edit}, {@code message.delete}); the ack is sent after commit,
- * and the permission check and the change to the original message happen in the same transaction.
+ * The chat commands of the native protocol: {@code message.send}, {@code message.edit} and
+ * {@code message.delete}. Reads each frame's fields, hands them to {@link ChatMessages} (which validates and
+ * stores), and answers with an {@code ack} after commit.
  */
 public final class ChatCommands {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX_CLIENT_MSG_ID = 128;
+    private final ChatMessages messages;
 
-    private final Hub hub;
-    private final ChatConfig config;
-    private final ChatPermissions permissions;
-    private final Clock clock;
-
-    public ChatCommands(Hub hub, ChatConfig config, ChatPermissions permissions, Clock clock) {
-        this.hub = hub;
-        this.config = config;
-        this.permissions = permissions;
-        this.clock = clock;
+    public ChatCommands(ChatMessages messages) {
+        this.messages = messages;
     }
 
     public void registerOn(CommandRouter router) {
@@ -49,91 +29,49 @@ public final class ChatCommands {
     }
 
     private void send(Session session, InboundFrame frame) {
-        String channel = chatChannel(frame);
-        String clientMsgId = frame.requireText("clientMsgId");
-        if (clientMsgId.isEmpty() || clientMsgId.length() > MAX_CLIENT_MSG_ID) {
-            throw ProtocolException.badRequest("'clientMsgId' must be 1 to " + MAX_CLIENT_MSG_ID + " characters");
-        }
-        String content = content(frame);
-        String id = "m_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
-        long now = clock.millis();
-        String author = permissions.authorId(session);
-        ObjectNode payload = FrameCodec.JSON.createObjectNode().put("id", id).put("userId", author)
-                .put("content", content).put("clientMsgId", clientMsgId).put("createdAt", now);
-        Append append = new Append(channel, "message.new", id, payload.toString(), author, clientMsgId, now, null);
-        reply(session, frame, channel, hub.append(append), appended -> {
-            ObjectNode ack = FrameCodec.JSON.createObjectNode();
-            return ack.put("id", appended.event().messageId()).put("seq", appended.event().seq())
-                    .put("duplicate", appended.duplicate());
-        });
+        String channel = frame.requireText("channel");
+        reply(session, frame, channel, messages.send(session, channel, frame.requireText("clientMsgId"), content(frame)),
+                sent -> FrameCodec.JSON.createObjectNode().put("id", sent.id()).put("seq", sent.seq())
+                        .put("duplicate", sent.duplicate()));
     }
 
     private void edit(Session session, InboundFrame frame) {
-        String channel = chatChannel(frame);
-        String id = messageId(frame);
-        String content = content(frame);
-        long now = clock.millis();
-        ObjectNode payload = FrameCodec.JSON.createObjectNode().put("id", id).put("content", content).put("editedAt", now);
-        Append append = new Append(channel, "message.edit", id, payload.toString(), permissions.authorId(session), null,
-                now, new Append.Mutation(Append.Mutation.Kind.EDIT, content, false));
-        reply(session, frame, channel, hub.append(append), ChatCommands::seqOnly);
+        String channel = frame.requireText("channel");
+        reply(session, frame, channel, messages.edit(session, channel, messageId(frame), content(frame)),
+                ChatCommands::seqOnly);
     }
 
     private void delete(Session session, InboundFrame frame) {
-        String channel = chatChannel(frame);
-        String id = messageId(frame);
-        long now = clock.millis();
-        ObjectNode payload = FrameCodec.JSON.createObjectNode().put("id", id).put("deletedAt", now);
-        Append append = new Append(channel, "message.delete", id, payload.toString(), permissions.authorId(session),
-                null, now, new Append.Mutation(Append.Mutation.Kind.DELETE, null, permissions.mayModerate(session, channel)));
-        reply(session, frame, channel, hub.append(append), ChatCommands::seqOnly);
+        String channel = frame.requireText("channel");
+        reply(session, frame, channel, messages.delete(session, channel, messageId(frame)), ChatCommands::seqOnly);
     }
 
-    private static ObjectNode seqOnly(Appended appended) {
-        return FrameCodec.JSON.createObjectNode().put("seq", appended.event().seq());
+    private static ObjectNode seqOnly(long seq) {
+        return FrameCodec.JSON.createObjectNode().put("seq", seq);
     }
 
-    private static void reply(Session session, InboundFrame frame, String channel, CompletableFuture<Appended> result,
-                              Function<Appended, ObjectNode> payload) {
-        result.whenComplete((appended, error) -> {
+    private static <T> void reply(Session session, InboundFrame frame, String channel, CompletableFuture<T> result,
+                                  Function<T, ObjectNode> payload) {
+        result.whenComplete((value, error) -> {
             if (error != null) {
                 AsyncReplies.fail(session, frame.requestId(), error);
                 return;
             }
             ObjectNode ack = FrameCodec.envelope("ack", frame.requestId(), channel);
-            ack.set("payload", payload.apply(appended));
+            ack.set("payload", payload.apply(value));
             session.send(ack);
         });
     }
 
-    private String chatChannel(InboundFrame frame) {
-        String channel = ChannelName.validate(frame.requireText("channel"));
-        if (!hub.isDurable(channel)) {
-            throw ProtocolException.badRequest(frame.type() + " needs a channel with durable history, such as chat:*");
-        }
-        if (!hub.policy(channel).clientPublish()) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "clients may not write to " + channel);
-        }
-        return channel;
-    }
-
-    private String content(InboundFrame frame) {
+    /** {@code payload.content} when it is a string, else null (refused by {@link ChatMessages}). */
+    private static String content(InboundFrame frame) {
         JsonNode content = frame.payload().get("content");
-        if (content == null || !content.isTextual()) {
-            throw ProtocolException.badRequest("'payload.content' is required and must be a string");
-        }
-        if (content.textValue().getBytes(StandardCharsets.UTF_8).length > config.maxContentBytes()) {
-            throw new ProtocolException(ErrorCode.TOO_LARGE,
-                    "'payload.content' is larger than " + config.maxContentBytes() + " bytes");
-        }
-        return content.textValue();
+        return content != null && content.isTextual() ? content.textValue() : null;
     }
 
+    /** {@code payload.id} when it is a string, else null (refused by {@link ChatMessages}). */
     private static String messageId(InboundFrame frame) {
         JsonNode id = frame.payload().get("id");
-        if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
-            throw ProtocolException.badRequest("'payload.id' is required and must be a message id");
-        }
-        return id.textValue();
+        return id != null && id.isTextual() ? id.textValue() : null;
     }
 }

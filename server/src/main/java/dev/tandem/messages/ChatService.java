@@ -13,23 +13,30 @@ import java.time.Clock;
  * one clock (injectable for tests) and one periodic {@link #sweep}.
  */
 public final class ChatService implements AutoCloseable {
-    private final ChatCommands messages;
+    private final ChatMessages messages;
+    private final ChatCommands commands;
     private final TypingIndicator typing;
     private final Receipts receipts;
     private final ChatApi api;
 
     public ChatService(Hub hub, Store store, ChatConfig config, Clock clock) {
-        this.messages = new ChatCommands(hub, config, new ChatPermissions(config), clock);
+        this.messages = new ChatMessages(hub, config, new ChatPermissions(config), clock);
+        this.commands = new ChatCommands(messages);
         this.typing = new TypingIndicator(hub, config, clock);
         this.receipts = new Receipts(hub, store, config, clock);
         this.api = new ChatApi(store, config);
     }
 
     public void registerOn(CommandRouter commands, HttpRouter router, ServerApi serverApi) {
-        messages.registerOn(commands);
+        this.commands.registerOn(commands);
         typing.registerOn(commands);
         receipts.registerOn(commands);
         api.registerOn(router, serverApi);
+    }
+
+    /** Sending, editing and deleting messages, for transports other than the native protocol (STOMP). */
+    public ChatMessages messages() {
+        return messages;
     }
 
     /** Drops idle throttling and coalescing state; run periodically. */

@@ -63,9 +63,15 @@ public final class PresenceCommands {
         service.leave(session, ChannelName.validate(frame.requireText("channel")));
     }
 
-    /** {@code payload.state}: absent or null → null; otherwise a JSON object within the namespace's size limit. */
     private static JsonNode state(InboundFrame frame, PresenceConfig policy) {
-        JsonNode state = frame.payload().get("state");
+        return validState(frame.payload().get("state"), policy);
+    }
+
+    /**
+     * A client's presence state, checked the same way on every transport: absent or null → null; otherwise a
+     * JSON object within the namespace's size limit.
+     */
+    public static JsonNode validState(JsonNode state, PresenceConfig policy) {
         if (state == null || state.isNull()) {
             return null;
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,16 @@ public final class PresenceService {
      * member list or, in a crowded channel, the counts. {@code state} null keeps the state of an earlier join.
      */
     public void join(Session session, String channel, JsonNode state, JsonNode requestId) {
+        join(session, channel, state, requestId, session::send, failure -> fail(session, requestId, "presence:join", failure));
+    }
+
+    /**
+     * As {@link #join}, for a transport that answers in its own frames (STOMP): the joiner's {@code presence:sync}
+     * (or {@code presence:stats}) goes to {@code reply}, a store failure to {@code failed}. The reply is handed
+     * over at the point where the native one is sent, so it keeps the same order with the channel's events.
+     */
+    public void join(Session session, String channel, JsonNode state, JsonNode requestId, Consumer<ObjectNode> reply,
+                     Consumer<Throwable> failed) {
         PresenceConfig policy = policy(channel);
         long now = clock.millis();
         PresenceKey key = new PresenceKey(channel, session.id());
@@ -89,8 +100,11 @@ public final class PresenceService {
                         announce(change, session, policy, now);
                         return snapshot(channel, policy, requestId);
                     })
-                    .thenAccept(session::send)
-                    .exceptionally(failure -> fail(session, requestId, "presence:join", failure));
+                    .thenAccept(reply)
+                    .exceptionally(failure -> {
+                        failed.accept(failure);
+                        return null;
+                    });
         }
     }
 

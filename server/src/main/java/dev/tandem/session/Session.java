@@ -84,7 +84,8 @@ public final class Session implements Subscriber {
         return metrics;
     }
 
-    CommandBudget commandBudget() {
+    /** The connection's command rate budget, which every wire protocol's commands draw on. */
+    public CommandBudget commandBudget() {
         return commandBudget;
     }
 
@@ -117,9 +118,15 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Encodes and enqueues a reply or control event; it overtakes queued publications. */
+    /**
+     * Encodes (in the transport's form) and enqueues a reply or control event; it overtakes queued publications.
+     * A transport with no form for it (STOMP) drops it.
+     */
     public void send(ObjectNode frame) {
-        send(Unpooled.wrappedBuffer(FrameCodec.encode(frame)), Delivery.CONTROL);
+        ByteBuf encoded = transport.encode(frame);
+        if (encoded != null) {
+            send(encoded, Delivery.CONTROL);
+        }
     }
 
     public void sendError(JsonNode requestId, ErrorCode code, String message) {

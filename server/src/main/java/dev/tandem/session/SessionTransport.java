@@ -1,7 +1,10 @@
 package dev.tandem.session;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.CloseCode;
+import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 
 /**
@@ -19,6 +22,14 @@ public interface SessionTransport {
 
     /** Whether the socket can take more without growing Netty's outbound buffer past its high-water mark. */
     boolean isWritable();
+
+    /**
+     * Encodes a native reply or control frame for this wire, or returns null when the wire has no form for it
+     * (STOMP answers its clients in its own frames, never in native JSON). Called from any thread.
+     */
+    default ByteBuf encode(ObjectNode frame) {
+        return Unpooled.wrappedBuffer(FrameCodec.encode(frame));
+    }
 
     /** Writes one encoded JSON frame without flushing; takes ownership of the buffer. */
     void write(ByteBuf frame);

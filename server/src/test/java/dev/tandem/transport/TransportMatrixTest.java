@@ -21,9 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One scenario, run on every transport: connect, subscribe, receive 100 publications, lose the connection, miss
- * 50, reconnect, recover all of them in order exactly once, then the ordinary commands still work. The
- * scenario is a list of named {@link Step}s over a shared {@link Run}, so services merged later (presence, chat)
- * add their steps to {@link #steps()} and are proven on every transport at once.
+ * 50, reconnect, recover all of them in order exactly once, then the ordinary commands still work: publish,
+ * history, ping, presence (join seen both ways, heartbeat, leave) and chat (send, an idempotent retry that stores
+ * nothing twice, edit, delete, read receipt, typing). The scenario is a list of named {@link Step}s over a shared
+ * {@link Run}, so a new service adds its steps to {@link #steps()} and is proven on every transport at once.
  */
 class TransportMatrixTest {
     static TestServer server;
@@ -46,13 +47,24 @@ class TransportMatrixTest {
     /** The state one scenario run carries from step to step. */
     static final class Run {
         final String transport;
+        final String user;
         final String channel;
+        final String chat;
         final List<Long> seqs = new ArrayList<>();
         TransportClient client;
+        WsClient observer;
 
         Run(String transport) {
             this.transport = transport;
+            this.user = "matrix-" + transport;
             this.channel = "matrix:" + transport + "-" + System.nanoTime();
+            this.chat = "chat:matrix-" + transport + "-" + System.nanoTime();
+        }
+
+        /** The next frame of {@code type} on {@code channel} for this run's client. */
+        JsonNode event(String type, String onChannel) {
+            return client.next(f -> type.equals(f.path("type").asText()) && onChannel.equals(f.path("channel").asText()),
+                    type + " on " + onChannel);
         }
 
         /** Waits for publications on the run's channel until {@code count} more arrived, recording their seqs. */
@@ -72,9 +84,8 @@ class TransportMatrixTest {
     static List<Step> steps() {
         return List.of(
                 new Step("connect", run -> {
-                    run.client = TransportClient.open(run.transport, server, "matrix-" + run.transport);
-                    assertThat(run.client.connected().path("payload").path("userId").asText())
-                            .isEqualTo("matrix-" + run.transport);
+                    run.client = TransportClient.open(run.transport, server, run.user);
+                    assertThat(run.client.connected().path("payload").path("userId").asText()).isEqualTo(run.user);
                 }),
                 new Step("subscribe", run -> {
                     JsonNode subscribed = run.client.request(command("subscribe").put("channel", run.channel));
@@ -114,10 +125,76 @@ class TransportMatrixTest {
                 }),
                 new Step("ping", run -> assertThat(run.client.request(command("ping")).path("type").asText())
                         .isEqualTo("pong")),
+                new Step("presence: join, others see it both ways, heartbeat, leave", run -> {
+                    run.observer = server.connect("matrix-observer-" + run.transport);
+                    run.observer.connected();
+                    run.observer.subscribe(run.channel);
+                    run.observer.request(command("presence:join").put("channel", run.channel));
+                    assertThat(run.event("presence:join", run.channel).path("payload").path("id").asText())
+                            .isEqualTo("matrix-observer-" + run.transport);
+                    ObjectNode join = command("presence:join").put("channel", run.channel);
+                    join.putObject("payload").putObject("state").put("via", run.transport);
+                    JsonNode sync = run.client.request(join);
+                    assertThat(sync.path("type").asText()).isEqualTo("presence:sync");
+                    assertThat(sync.path("payload").path("users")).extracting(u -> u.path("id").asText())
+                            .containsExactlyInAnyOrder(run.user, "matrix-observer-" + run.transport);
+                    JsonNode seen = run.observer.next(f -> "presence:join".equals(f.path("type").asText())
+                            && run.user.equals(f.path("payload").path("id").asText()), "the run's join");
+                    assertThat(seen.path("payload").path("state").path("via").asText()).isEqualTo(run.transport);
+                    run.client.send(command("presence:heartbeat").put("channel", run.channel));
+                    run.client.send(command("presence:leave").put("channel", run.channel));
+                    run.observer.next(f -> "presence:leave".equals(f.path("type").asText())
+                            && run.user.equals(f.path("payload").path("id").asText()), "the run's leave");
+                    assertThat(run.client.request(command("ping")).path("type").asText())
+                            .as("heartbeat and leave answered nothing but errors would").isEqualTo("pong");
+                    run.observer.close();
+                }),
+                new Step("chat: send, an idempotent retry, edit, delete, read receipt", run -> {
+                    assertThat(run.client.request(command("subscribe").put("channel", run.chat)).path("type").asText())
+                            .isEqualTo("subscribed");
+                    JsonNode sent = run.client.request(WsClient.messageSend(run.chat, "c-1", "hello over " + run.transport));
+                    assertThat(sent.path("type").asText()).isEqualTo("ack");
+                    assertThat(sent.path("payload").path("duplicate").asBoolean()).isFalse();
+                    String id = sent.path("payload").path("id").asText();
+                    long seq = sent.path("payload").path("seq").asLong();
+                    JsonNode retried = run.client.request(WsClient.messageSend(run.chat, "c-1", "hello over " + run.transport));
+                    assertThat(retried.path("payload").path("duplicate").asBoolean()).isTrue();
+                    assertThat(retried.path("payload").path("id").asText()).isEqualTo(id);
+                    assertThat(retried.path("payload").path("seq").asLong()).isEqualTo(seq);
+                    JsonNode created = run.event("message.new", run.chat);
+                    assertThat(created.path("payload").path("content").asText()).isEqualTo("hello over " + run.transport);
+                    assertThat(run.client.request(WsClient.messageEdit(run.chat, id, "edited")).path("type").asText())
+                            .isEqualTo("ack");
+                    assertThat(run.event("message.edit", run.chat).path("payload").path("content").asText()).isEqualTo("edited");
+                    assertThat(run.client.request(WsClient.messageDelete(run.chat, id)).path("type").asText())
+                            .isEqualTo("ack");
+                    assertThat(run.event("message.delete", run.chat).path("payload").path("id").asText()).isEqualTo(id);
+                    ObjectNode receipt = command("receipt").put("channel", run.chat);
+                    receipt.putObject("payload").put("kind", "read").put("upTo", seq);
+                    run.client.send(receipt);
+                    JsonNode announced = run.event("receipt", run.chat);
+                    assertThat(announced.path("payload").path("userId").asText()).isEqualTo(run.user);
+                    assertThat(announced.path("payload").path("upTo").asLong()).isEqualTo(seq);
+                    JsonNode readers = parse(server.get("/api/channels/" + run.chat + "/receipts?seq=" + seq).body());
+                    assertThat(readers.path("read").path("users")).extracting(JsonNode::asText).containsExactly(run.user);
+                }),
+                new Step("typing: seen both ways", run -> {
+                    run.observer = server.connect("matrix-typist-" + run.transport);
+                    run.observer.connected();
+                    run.observer.subscribe(run.chat);
+                    run.client.send(command("typing").put("channel", run.chat));
+                    run.observer.next(f -> "typing".equals(f.path("type").asText())
+                            && run.user.equals(f.path("payload").path("userId").asText()), "the run's typing");
+                    run.observer.send(command("typing").put("channel", run.chat));
+                    assertThat(run.event("typing", run.chat).path("payload").path("userId").asText())
+                            .isEqualTo("matrix-typist-" + run.transport);
+                    run.observer.close();
+                }),
                 new Step("no duplicate arrives afterwards", run -> {
                     JsonNode extra = run.client.poll(Duration.ofMillis(300));
                     while (extra != null) {
-                        assertThat(extra.path("type").asText()).as("late frame %s", extra).isNotEqualTo("publication");
+                        assertThat(extra.path("type").asText()).as("late frame %s", extra)
+                                .isNotIn("publication", "message.new", "presence:join");
                         extra = run.client.poll(Duration.ofMillis(100));
                     }
                 }));
@@ -141,6 +218,9 @@ class TransportMatrixTest {
             if (run.client != null) {
                 run.client.close();
             }
+            if (run.observer != null) {
+                run.observer.close();
+            }
         }
     }
 
@@ -149,6 +229,14 @@ class TransportMatrixTest {
             ObjectNode body = WsClient.JSON.createObjectNode().put("channel", channel);
             body.putObject("payload").put("n", i);
             assertThat(server.post("/api/publish", body.toString()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return WsClient.JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
         }
     }
 

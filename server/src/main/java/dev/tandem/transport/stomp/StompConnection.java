@@ -1,30 +1,29 @@
 package dev.tandem.transport.stomp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.LimitsConfig;
+import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Since;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
-import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.Session;
 import io.netty.buffer.Unpooled;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * What a connected STOMP client can do, on top of its {@link Session}: {@code SEND} (published through the
- * hub like a native {@code publish}), {@code SUBSCRIBE}/{@code UNSUBSCRIBE} by id, {@code ACK}/{@code NACK},
+ * What a connected STOMP client can do, on top of its {@link Session}: {@code SEND} (a publish, or an
+ * {@code /app/…} handler, both run by {@link StompApplication}), {@code SUBSCRIBE}/{@code UNSUBSCRIBE} by id
+ * (a topic subscription also puts its channel in the session's channel set, as presence expects),
+ * {@code ACK}/{@code NACK},
  * transactions ({@code BEGIN} buffers {@code SEND}, {@code ACK} and {@code NACK} until {@code COMMIT} runs them
  * in order, or {@code ABORT} drops them) and {@code DISCONNECT}. Every frame carrying {@code receipt} is
  * answered with {@code RECEIPT} once it has taken effect. A mistake throws {@link ProtocolException}; the
@@ -34,20 +33,29 @@ final class StompConnection {
     static final int MAX_TRANSACTIONS = 16;
     static final int MAX_TRANSACTION_FRAMES = 1000;
 
+    /** Where a handler's reply goes when the {@code SEND} names no {@code reply-to}. */
+    static final String DEFAULT_REPLY_TO = "/user/queue/reply";
+
     private final Session session;
     private final Hub hub;
     private final LimitsConfig limits;
     private final StompQueueGroup.Registry queues;
     private final ChannelAccess access;
+    private final StompApplication app;
+    private final BiConsumer<Throwable, String> failed;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
 
-    StompConnection(Session session, Hub hub, LimitsConfig limits, StompQueueGroup.Registry queues, ChannelAccess access) {
+    /** {@code failed} answers an asynchronous failure (with the failing frame's receipt id, or null) by ERROR and a close. */
+    StompConnection(Session session, Hub hub, LimitsConfig limits, StompQueueGroup.Registry queues, ChannelAccess access,
+                    StompApplication app, BiConsumer<Throwable, String> failed) {
         this.session = session;
         this.hub = hub;
         this.limits = limits;
         this.queues = queues;
         this.access = access;
+        this.app = app;
+        this.failed = failed;
     }
 
     void handle(StompFrame frame) {
@@ -67,46 +75,40 @@ final class StompConnection {
     }
 
     /**
-     * SEND outside a transaction publishes now; its RECEIPT follows the publish, which for a durable channel
-     * means after the store commit (a failed commit is an ERROR and a close: nothing is acknowledged unstored).
+     * SEND outside a transaction runs now ({@link StompApplication}: a publish, or an {@code /app/…} handler). Its
+     * reply {@code MESSAGE}, if any, then its {@code RECEIPT} follow the effect, which for a durable channel means
+     * after the store commit; a failure is an {@code ERROR} and a close (nothing is acknowledged unstored).
      */
     private void send(StompFrame frame) {
         if (frame.header("transaction") != null) {
             receipt(frame, inTransactionOr(frame, f -> Map.of()));
             return;
         }
-        publish(frame).whenComplete((extra, error) -> {
-            if (error == null) {
-                receipt(frame, extra);
-            } else {
-                session.disconnect(CloseCode.POLICY, "publish failed: " + error.getMessage());
+        // Back on the connection's loop: the reply looks up this connection's subscriptions.
+        app.send(session, frame).whenCompleteAsync((reply, error) -> {
+            if (error != null) {
+                failed.accept(error, frame.header("receipt"));
+                return;
             }
-        });
+            if (reply.message() != null) {
+                replyTo(frame, reply.message());
+            }
+            receipt(frame, reply.receipt());
+        }, session.transport().eventLoop());
     }
 
-    private CompletableFuture<Map<String, String>> publish(StompFrame frame) {
-        StompDestination destination = StompDestination.forSend(frame.header("destination"), session.userId());
-        access.check(session.identity(), destination.channel(), ChannelAccess.Action.PUBLISH);
-        return hub.publishAsync(destination.channel(), payload(frame), session.userId(), 0)
-                .thenApply(seq -> Map.of("tandem-seq", Long.toString(seq)));
-    }
-
-    /** JSON when the content type says so, otherwise the body as a string. */
-    private static JsonNode payload(StompFrame frame) {
-        String contentType = frame.header("content-type");
-        if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-            return TextNode.valueOf(frame.bodyText());
-        }
-        try {
-            JsonNode json = FrameCodec.JSON.readTree(frame.body());
-            if (json == null || json.isMissingNode()) {
-                throw ProtocolException.badRequest("content-type is application/json but the body is empty");
+    /**
+     * Delivers a handler's reply as a {@code MESSAGE} on the {@code SEND}'s {@code reply-to} destination (default
+     * {@code /user/queue/reply}), to this connection only, under its subscription to that destination; without
+     * such a subscription there is no one to address it to, and the {@code RECEIPT} headers are the answer.
+     */
+    private void replyTo(StompFrame frame, ObjectNode message) {
+        String destination = frame.header("reply-to") != null ? frame.header("reply-to") : DEFAULT_REPLY_TO;
+        for (StompSubscription subscription : subscriptions.values()) {
+            if (subscription.destination().equals(destination)) {
+                subscription.reply(StompMessages.convert(message));
+                return;
             }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw ProtocolException.badRequest("content-type is application/json but the body is not: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ProtocolException.badRequest("unreadable body");
         }
     }
 
@@ -137,6 +139,8 @@ final class StompConnection {
         StompSubscription subscription = new StompSubscription(id, destination, ackMode, session,
                 limits.outboundQueueFrames(), frame.header("receipt"), null);
         subscriptions.put(id, subscription);
+        // The session's channel set is what presence checks ("subscribe before joining"), as for native sessions.
+        session.subscriptions().add(destination.channel());
         hub.subscribe(subscription, destination.channel(), since, null);
     }
 
@@ -201,7 +205,11 @@ final class StompConnection {
     private Map<String, String> commit(StompFrame frame) {
         for (StompFrame buffered : openTransaction(frame, true)) {
             switch (buffered.command()) {
-                case "SEND" -> publish(buffered);
+                case "SEND" -> app.send(session, buffered).whenComplete((reply, error) -> {
+                    if (error != null) {
+                        failed.accept(error, frame.header("receipt"));
+                    }
+                });
                 case "ACK" -> settle(buffered, true);
                 default -> settle(buffered, false);
             }
@@ -247,14 +255,16 @@ final class StompConnection {
     private void receipt(StompFrame frame, Map<String, String> extra) {
         String receipt = frame.header("receipt");
         if (receipt != null) {
-            session.send(Unpooled.wrappedBuffer(StompEncoder.receipt(receipt, extra)));
+            // A control frame, like a native ack: it overtakes a backlog of publications.
+            session.send(Unpooled.wrappedBuffer(StompEncoder.receipt(receipt, extra)), Delivery.CONTROL);
         }
     }
 
     /** Leaves every channel; the connection is gone. */
     void close() {
-        subscriptions.values().forEach(this::leave);
+        List<StompSubscription> all = new ArrayList<>(subscriptions.values());
         subscriptions.clear();
+        all.forEach(this::leave);
         transactions.clear();
     }
 
@@ -262,8 +272,13 @@ final class StompConnection {
     private void leave(StompSubscription subscription) {
         if (subscription.isQueue()) {
             queues.leave(subscription);
-        } else {
-            hub.unsubscribe(subscription, subscription.channel());
+            return;
+        }
+        hub.unsubscribe(subscription, subscription.channel());
+        boolean stillSubscribed = subscriptions.values().stream()
+                .anyMatch(other -> !other.isQueue() && other.channel().equals(subscription.channel()));
+        if (!stillSubscribed && session.subscriptions().remove(subscription.channel())) {
+            app.unsubscribed(session, subscription.channel());
         }
     }
 

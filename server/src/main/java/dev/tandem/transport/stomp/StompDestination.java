@@ -78,10 +78,12 @@ record StompDestination(String destination, String channel) {
     }
 
     private static String mapped(String name, String destination) {
-        if (name.indexOf(':') < 0) {
-            name = name.replaceFirst("\\.", ":");
-        }
-        return validated(name, destination);
+        return validated(namespaced(name), destination);
+    }
+
+    /** The mapping rule's core: {@code NAME} as it is when it contains a {@code :}, else its first {@code .} as one. */
+    static String namespaced(String name) {
+        return name.indexOf(':') < 0 ? name.replaceFirst("\\.", ":") : name;
     }
 
     private static String validated(String channel, String destination) {

@@ -1,5 +1,6 @@
 package dev.tandem.transport.stomp;
 
+import dev.tandem.protocol.ErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -44,8 +45,16 @@ final class StompEncoder {
 
     /** An {@code ERROR} with a short {@code message} header and the same text as a plain-text body. */
     static byte[] error(String message, String receiptId) {
+        return error(null, message, receiptId);
+    }
+
+    /** As {@link #error(String, String)}, with the native error code as {@code tandem-code} (when not null). */
+    static byte[] error(ErrorCode code, String message, String receiptId) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("message", message.length() > 200 ? message.substring(0, 200) : message);
+        if (code != null) {
+            headers.put("tandem-code", code.wireName());
+        }
         if (receiptId != null) {
             headers.put("receipt-id", receiptId);
         }

@@ -27,10 +27,12 @@ public final class StompEndpoint implements WebSocketEndpoint {
     private final Hub hub;
     private final TandemMetrics metrics;
     private final StompQueueGroup.Registry queues;
+    private final StompApplication app;
     private final WebSocketServerProtocolConfig protocol;
 
     public StompEndpoint(TandemConfig config, Authenticator authenticator, ChannelAccess access, SessionRegistry sessions,
-                         Hub hub, TandemMetrics metrics) {
+                         Hub hub, StompApplication app, TandemMetrics metrics) {
+        this.app = app;
         this.config = config;
         this.authenticator = authenticator;
         this.access = access;
@@ -45,6 +47,6 @@ public final class StompEndpoint implements WebSocketEndpoint {
     public void install(ChannelPipeline pipeline) {
         int maxFrame = config.limits().maxFrameBytes();
         WebSocketEndpoint.installFraming(pipeline, protocol, maxFrame);
-        pipeline.addLast("stomp", new StompHandler(config, authenticator, access, sessions, hub, queues, metrics));
+        pipeline.addLast("stomp", new StompHandler(config, authenticator, access, sessions, hub, queues, app, metrics));
     }
 }

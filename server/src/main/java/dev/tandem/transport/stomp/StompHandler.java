@@ -5,11 +5,14 @@ import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.ChannelAccess;
 import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Hub;
+import dev.tandem.limits.CommandBudget;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
+import dev.tandem.session.AsyncReplies;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.ws.WebSocketTransport;
@@ -63,6 +66,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final Hub hub;
     private final TandemMetrics metrics;
     private final StompQueueGroup.Registry queues;
+    private final StompApplication app;
     private final StompParser parser;
     private HandshakeComplete handshake;
     private StompSessionTransport transport;
@@ -73,7 +77,8 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private boolean sendPings;
 
     StompHandler(TandemConfig config, Authenticator authenticator, ChannelAccess access, SessionRegistry sessions, Hub hub,
-                 StompQueueGroup.Registry queues, TandemMetrics metrics) {
+                 StompQueueGroup.Registry queues, StompApplication app, TandemMetrics metrics) {
+        this.app = app;
         this.config = config;
         this.authenticator = authenticator;
         this.access = access;
@@ -125,8 +130,24 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         if (connection == null) {
             connect(ctx, frame);
-        } else {
-            connection.handle(frame);
+            return;
+        }
+        checkBudget();
+        connection.handle(frame);
+    }
+
+    /**
+     * Every frame after {@code CONNECT} draws on the connection's command budget, as a native command does. STOMP
+     * cannot refuse one frame without {@code ERROR}, which ends the connection, so a frame over the rate still
+     * runs; a client that keeps going over ({@code limits.floodDisconnectAfter} frames within 10 s) is flooding
+     * and gets {@code ERROR rate_limited} and close 4029, as a native one does. Heart-beats are not frames.
+     */
+    private void checkBudget() {
+        if (session.commandBudget().take() == CommandBudget.Verdict.FLOODING) {
+            LOG.warn("closing flooding connection id={} user={} remote={}", session.id(), session.userId(),
+                    transport.remoteAddress());
+            metrics.refused("flooding");
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many frames: flooding");
         }
     }
 
@@ -144,7 +165,8 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             return;
         }
         String userId = identity.userId();
-        connection = new StompConnection(session, hub, config.limits(), queues, access);
+        connection = new StompConnection(session, hub, config.limits(), queues, access, app,
+                (error, receiptId) -> failLater(ctx, error, receiptId));
         long ping = config.connection().pingInterval().toMillis();
         HeartBeat server = new HeartBeat(ping, ping);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -153,7 +175,7 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         headers.put("server", "Tandem/" + TandemVersion.VERSION);
         headers.put("session", session.id());
         headers.put("user-name", userId);
-        session.send(Unpooled.wrappedBuffer(StompEncoder.encode(StompFrame.of("CONNECTED", headers))));
+        session.send(Unpooled.wrappedBuffer(StompEncoder.encode(StompFrame.of("CONNECTED", headers))), Delivery.CONTROL);
         keepAlive(ctx, server.serverToClient(client), server.clientToServer(client), ping);
     }
 
@@ -219,28 +241,43 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
     }
 
+    /** An asynchronous failure of a frame's effect (a store commit, a presence write), from any thread. */
+    private void failLater(ChannelHandlerContext ctx, Throwable error, String receiptId) {
+        Throwable cause = AsyncReplies.unwrap(error);
+        ctx.channel().eventLoop().execute(() -> {
+            if (cause instanceof ProtocolException e) {
+                fail(ctx, e, receiptId);
+            } else {
+                LOG.error("stomp connection {}: a frame's effect failed", session.id(), cause);
+                fail(ctx, CloseCode.POLICY, ErrorCode.INTERNAL, "internal error", receiptId);
+            }
+        });
+    }
+
     private void fail(ChannelHandlerContext ctx, ProtocolException e, String receiptId) {
         CloseCode code = switch (e.code()) {
             case UNAUTHORIZED -> CloseCode.UNAUTHORIZED;
             case FORBIDDEN -> session == null ? CloseCode.FORBIDDEN : CloseCode.POLICY;
             case TOO_LARGE -> CloseCode.TOO_LARGE;
+            case RATE_LIMITED -> CloseCode.RATE_LIMITED;
             default -> CloseCode.POLICY;
         };
-        fail(ctx, code, e.getMessage(), receiptId);
+        fail(ctx, code, e.code(), e.getMessage(), receiptId);
     }
 
-    private void fail(ChannelHandlerContext ctx, CloseCode code, String message, String receiptId) {
+    private void fail(ChannelHandlerContext ctx, CloseCode code, ErrorCode error, String message, String receiptId) {
         if (failed) {
             return;
         }
         failed = true;
+        byte[] frame = StompEncoder.error(error, message, receiptId);
         if (session == null) {
-            WebSocketTransport.closeWith(ctx.channel(), code, Unpooled.wrappedBuffer(StompEncoder.error(message, receiptId)));
+            WebSocketTransport.closeWith(ctx.channel(), code, Unpooled.wrappedBuffer(frame));
             return;
         }
         // Queued behind what the client is already owed (CONNECTED, receipts), then closed once the loop wrote it.
         transport.errorSent();
-        session.send(Unpooled.wrappedBuffer(StompEncoder.error(message, receiptId)));
+        session.send(Unpooled.wrappedBuffer(frame));
         ctx.channel().eventLoop().execute(() -> session.disconnect(code, message));
     }
 
@@ -269,15 +306,15 @@ final class StompHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             ctx.close();
         } else if (cause instanceof TooLongFrameException
                 || (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
-            fail(ctx, CloseCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes", null);
+            fail(ctx, CloseCode.TOO_LARGE, ErrorCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes", null);
         } else if (cause instanceof CorruptedFrameException) {
-            fail(ctx, CloseCode.POLICY, "WebSocket protocol violation: " + cause.getMessage(), null);
+            fail(ctx, CloseCode.POLICY, ErrorCode.BAD_REQUEST, "WebSocket protocol violation: " + cause.getMessage(), null);
         } else if (cause instanceof IOException) {
             LOG.debug("stomp connection {} I/O error: {}", session == null ? "-" : session.id(), cause.toString());
             ctx.close();
         } else {
             LOG.error("stomp connection {} failed", session == null ? "-" : session.id(), cause);
-            fail(ctx, CloseCode.POLICY, "internal error", null);
+            fail(ctx, CloseCode.POLICY, ErrorCode.INTERNAL, "internal error", null);
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.tandem.transport.stomp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,6 +52,11 @@ final class StompMessages {
             cache.value = value;
         }
         return cache.value;
+    }
+
+    /** The conversion of a native reply frame (an {@code ack}, a {@code presence:sync}), not cached. */
+    static Converted convert(ObjectNode frame) {
+        return convertUncached(Unpooled.wrappedBuffer(FrameCodec.encode(frame)));
     }
 
     private static Converted convertUncached(ByteBuf frame) {

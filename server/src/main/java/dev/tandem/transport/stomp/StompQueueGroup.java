@@ -1,5 +1,6 @@
 package dev.tandem.transport.stomp;
 
+import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Hub;
 import dev.tandem.hub.Subscriber;
 import io.netty.buffer.ByteBuf;
@@ -77,18 +78,28 @@ final class StompQueueGroup implements Subscriber {
 
     @Override
     public void send(ByteBuf frame) {
+        send(frame, Delivery.NORMAL);
+    }
+
+    /** From the hub: the chosen member gets the message in the publication's lane, as a native subscriber would. */
+    @Override
+    public void send(ByteBuf frame, Delivery delivery) {
         try {
             StompMessages.Converted message = StompMessages.convert(frame);
             if (message.subscribed() == null) {
-                redeliver(message);
+                deliver(message, delivery);
             }
         } finally {
             frame.release();
         }
     }
 
-    /** Hands {@code message} to the next member, if any. */
+    /** Hands {@code message} to the next member, if any (a NACK or a leaving member's pending message). */
     void redeliver(StompMessages.Converted message) {
+        deliver(message, Delivery.NORMAL);
+    }
+
+    private void deliver(StompMessages.Converted message, Delivery delivery) {
         StompSubscription target;
         synchronized (this) {
             if (members.isEmpty()) {
@@ -97,6 +108,6 @@ final class StompQueueGroup implements Subscriber {
             next = (next + 1) % members.size();
             target = members.get(next);
         }
-        target.deliver(message);
+        target.deliver(message, delivery);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.transport.stomp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.transport.ws.WebSocketTransport;
@@ -31,6 +32,16 @@ final class StompSessionTransport extends WebSocketTransport {
     @Override
     public String name() {
         return "stomp";
+    }
+
+    /**
+     * Native replies and warnings (such as the token-expiry warning before its close) have no STOMP form: the
+     * STOMP code answers in its own frames ({@code RECEIPT}, {@code MESSAGE}, {@code ERROR}), so a native frame
+     * that reaches this session is dropped rather than written as JSON to a STOMP client.
+     */
+    @Override
+    public ByteBuf encode(ObjectNode frame) {
+        return null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tandem.transport.stomp;
 
+import dev.tandem.hub.Delivery;
 import dev.tandem.hub.Subscriber;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.Session;
@@ -61,32 +62,55 @@ final class StompSubscription implements Subscriber {
         return destination.channel();
     }
 
+    /** The destination as the client spelled it in its {@code SUBSCRIBE}. */
+    String destination() {
+        return destination.destination();
+    }
+
+    /** A reply to this connection's own {@code SEND} to {@code /app/…}: a {@code MESSAGE} that overtakes publications. */
+    void reply(StompMessages.Converted message) {
+        deliver(message, Delivery.CONTROL);
+    }
+
     /** Whether this is a {@code /queue/} subscription (a member of its channel's queue group). */
     boolean isQueue() {
         return queues != null;
     }
 
-    /** From the hub, for a topic subscription. */
+    /** From the hub, for a topic subscription, without a delivery class: the normal lane. */
     @Override
     public void send(ByteBuf frame) {
+        send(frame, Delivery.NORMAL);
+    }
+
+    /** From the hub, for a topic subscription: the publication travels in its lane, conflated and expiring like a native one. */
+    @Override
+    public void send(ByteBuf frame, Delivery delivery) {
         try {
             StompMessages.Converted message = StompMessages.convert(frame);
             if (message.subscribed() != null) {
                 confirm(message.subscribed());
             } else {
-                deliver(message);
+                deliver(message, delivery);
             }
         } finally {
             frame.release();
         }
     }
 
-    /** Sends one message to this subscription's client, tracking it in the client ack modes. */
-    void deliver(StompMessages.Converted message) {
+    /**
+     * Sends one message to this subscription's client through the session's outbound lanes, tracking it in the
+     * client ack modes. A conflation key is scoped to this subscription, since one session may hold several
+     * subscriptions to a channel and each must keep its own latest message. In the client ack modes a message
+     * is pending until acknowledged, so it keeps its lane but is never conflated or expired away unseen.
+     */
+    void deliver(StompMessages.Converted message, Delivery delivery) {
         if (ackMode == AckMode.AUTO) {
-            session.send(Unpooled.wrappedBuffer(head, message.plain()));
+            session.send(Unpooled.wrappedBuffer(head, message.plain()), scoped(delivery));
             return;
         }
+        delivery = delivery.conflationKey() == null && delivery.expiresAtMillis() == 0
+                ? delivery : new Delivery(delivery.lane(), null, 0);
         boolean overflow;
         synchronized (pending) {
             overflow = pending.size() >= maxPending;
@@ -98,7 +122,14 @@ final class StompSubscription implements Subscriber {
             session.disconnect(CloseCode.POLICY, "more than " + maxPending + " unacknowledged messages on subscription " + id);
             return;
         }
-        session.send(Unpooled.wrappedBuffer(head, message.withAck()));
+        session.send(Unpooled.wrappedBuffer(head, message.withAck()), delivery);
+    }
+
+    private Delivery scoped(Delivery delivery) {
+        if (delivery.conflationKey() == null) {
+            return delivery;
+        }
+        return new Delivery(delivery.lane(), delivery.conflationKey() + '\u0000' + id, delivery.expiresAtMillis());
     }
 
     /** The hub's {@code subscribed} reply: answers the {@code SUBSCRIBE}'s receipt, with the channel position. */
@@ -109,7 +140,7 @@ final class StompSubscription implements Subscriber {
             session.send(Unpooled.wrappedBuffer(StompEncoder.receipt(receipt, Map.of(
                     "tandem-seq", Long.toString(subscribed.seq()),
                     "tandem-epoch", subscribed.epoch(),
-                    "tandem-recovered", Boolean.toString(subscribed.recovered())))));
+                    "tandem-recovered", Boolean.toString(subscribed.recovered())))), Delivery.CONTROL);
         }
     }
 
@@ -143,7 +174,8 @@ final class StompSubscription implements Subscriber {
                 }
             }
         }
-        again.forEach(message -> session.send(Unpooled.wrappedBuffer(head, message.withAck())));
+        // In the control lane, with the NACK's RECEIPT: the redelivery is that frame's effect and precedes its receipt.
+        again.forEach(message -> session.send(Unpooled.wrappedBuffer(head, message.withAck()), Delivery.CONTROL));
         return true;
     }
 

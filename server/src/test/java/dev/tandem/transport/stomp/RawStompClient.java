@@ -28,6 +28,9 @@ final class RawStompClient implements AutoCloseable {
     private final BlockingQueue<StompFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicInteger heartBeats = new AtomicInteger();
+    private final AtomicInteger framesReceived = new AtomicInteger();
+    private final List<Integer> heartBeatPositions = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean paused;
     private final StompParser parser = new StompParser(1 << 20);
     private WebSocket socket;
 
@@ -37,7 +40,20 @@ final class RawStompClient implements AutoCloseable {
 
     /** Opens the WebSocket offering {@code subprotocols} (none when empty); sends nothing. */
     static RawStompClient open(URI uri, String... subprotocols) {
+        return open(false, uri, subprotocols);
+    }
+
+    /**
+     * Opens without reading anything until {@link #resume}: the server's frames pile up in its outbound queue, a
+     * real backlog. Writing works meanwhile.
+     */
+    static RawStompClient openPaused(URI uri, String... subprotocols) {
+        return open(true, uri, subprotocols);
+    }
+
+    private static RawStompClient open(boolean paused, URI uri, String... subprotocols) {
         RawStompClient client = new RawStompClient();
+        client.paused = paused;
         WebSocket.Builder builder = HTTP.newWebSocketBuilder();
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
@@ -100,6 +116,18 @@ final class RawStompClient implements AutoCloseable {
         return frame;
     }
 
+    /** Frames up to and including the first that matches {@code last}, in arrival order. */
+    List<StompFrame> until(java.util.function.Predicate<StompFrame> last) {
+        List<StompFrame> seen = new ArrayList<>();
+        while (true) {
+            StompFrame frame = next();
+            seen.add(frame);
+            if (last.test(frame)) {
+                return seen;
+            }
+        }
+    }
+
     StompFrame poll(Duration timeout) {
         try {
             return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -119,6 +147,17 @@ final class RawStompClient implements AutoCloseable {
         return heartBeats.get();
     }
 
+    /** For each heart-beat received, how many frames had arrived before it. */
+    List<Integer> heartBeatPositions() {
+        return List.copyOf(heartBeatPositions);
+    }
+
+    /** Starts reading after {@link #openPaused}. */
+    void resume() {
+        paused = false;
+        socket.request(1);
+    }
+
     CompletableFuture<Integer> closed() {
         return closed;
     }
@@ -136,7 +175,9 @@ final class RawStompClient implements AutoCloseable {
 
         @Override
         public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
+            if (!paused) {
+                webSocket.request(1);
+            }
         }
 
         @Override
@@ -147,8 +188,9 @@ final class RawStompClient implements AutoCloseable {
                 partial.setLength(0);
                 if (text.equals("\n") || text.equals("\r\n")) {
                     heartBeats.incrementAndGet();
+                    heartBeatPositions.add(framesReceived.get());
                 } else {
-                    parser.feed(text.getBytes(StandardCharsets.UTF_8), frames::add);
+                    parser.feed(text.getBytes(StandardCharsets.UTF_8), this::received);
                 }
             }
             webSocket.request(1);
@@ -159,9 +201,14 @@ final class RawStompClient implements AutoCloseable {
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            parser.feed(bytes, frames::add);
+            parser.feed(bytes, this::received);
             webSocket.request(1);
             return null;
+        }
+
+        private void received(StompFrame frame) {
+            framesReceived.incrementAndGet();
+            frames.add(frame);
         }
 
         @Override

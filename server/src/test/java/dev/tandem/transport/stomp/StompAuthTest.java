@@ -47,6 +47,22 @@ class StompAuthTest {
     }
 
     @Test
+    void anExpiredTokenEndsTheConnectionWithAnErrorFrameAndNoNativeJsonBeforeIt() throws Exception {
+        try (TestServer expiring = TestServer.start(TestTokens.production("auth.expiryGrace", "1s"));
+             RawStompClient client = RawStompClient.open(RawStompClient.uri(expiring, ""), "v12.stomp")) {
+            String token = TestTokens.forUser("short-lived", c -> c.expirationTime(
+                    java.util.Date.from(java.time.Instant.now().plusSeconds(2))));
+            client.send("CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:" + token + "\n\n\0");
+            assertThat(client.next().command()).isEqualTo("CONNECTED");
+            // The native token-expiry warning has no STOMP form: the next frame is the ERROR of the close.
+            StompFrame error = client.next();
+            assertThat(error.command()).isEqualTo("ERROR");
+            assertThat(error.header("message")).contains("token expired");
+            assertThat(client.closed().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4001);
+        }
+    }
+
+    @Test
     void subscribingToAnotherUsersChannelIsForbidden() {
         try (RawStompClient client = connect(TestTokens.forUser("mallory"))) {
             assertThat(client.next().command()).isEqualTo("CONNECTED");

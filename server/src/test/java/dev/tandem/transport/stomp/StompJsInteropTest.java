@@ -50,6 +50,8 @@ class StompJsInteropTest {
                 "ok nackedMessagesAreRedeliveredUntilAcked",
                 "ok userQueueReachesEveryConnectionOfThatUserOnly",
                 "ok stompAndNativeClientsExchangeBothWaysInTheSameOrder",
+                "ok appChatSendIsIdempotentAndReceiptedAfterCommit",
+                "ok appPresenceJoinAnswersOnTheReplyQueueAndOthersSeeIt",
                 "ok aMalformedFrameGetsErrorThenClose",
                 "ok heartBeatsKeepAnIdleConnectionAlive");
     }
