@@ -36,11 +36,12 @@ final class ConfigValidator {
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
+        // Not capped by outboundQueueFrames: a replay that does not fit the queue is refused at subscribe time.
+        atLeastOne(l.maxRecoveredPublications(), "limits.maxRecoveredPublications");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
         require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
-        require(s.recoveryLimit() >= 1, "store.recoveryLimit", "must be at least 1");
         positive(s.retentionInterval(), "store.retentionInterval");
         ChatConfig chat = c.chat();
         require(chat.maxContentBytes() >= 1, "chat.maxContentBytes", "must be at least 1");

@@ -18,6 +18,10 @@ package dev.tandem.config;
  * @param maxConnectionsPerIp            connections one remote address may hold on this node
  * @param handshakeRatePerIp             new connections per second from one remote address
  * @param handshakeBurstPerIp            new connections at once from one remote address
+ * @param maxRecoveredPublications       publications a {@code subscribe} with {@code since} replays at most, in
+ *                                       every history mode; beyond it, or when the replay would not fit in the
+ *                                       connection's outbound queue, the reply is {@code recovered: false} and
+ *                                       the client pages with {@code history} instead
  */
 public record LimitsConfig(
         int maxConnections,
@@ -34,5 +38,6 @@ public record LimitsConfig(
         int maxConnectionsPerUser,
         int maxConnectionsPerIp,
         int handshakeRatePerIp,
-        int handshakeBurstPerIp) {
+        int handshakeBurstPerIp,
+        int maxRecoveredPublications) {
 }

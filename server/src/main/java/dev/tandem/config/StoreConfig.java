@@ -8,11 +8,9 @@ package dev.tandem.config;
  * @param poolSize        JDBC connections (and reader threads)
  * @param writeQueue      pending writes before new ones are refused with {@code unavailable}
  * @param maxBatch        writes committed together in one transaction at most (group commit)
- * @param recoveryLimit   missed publications a {@code subscribe} with {@code since} replays at most;
- *                        beyond it the answer is {@code recovered: false}
  * @param retentionInterval how often expired events are archived and removed (and partitions maintained)
  */
-public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch, int recoveryLimit,
+public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch,
                           java.time.Duration retentionInterval) {
 
     /**

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import dev.tandem.store.EventPage;
 import dev.tandem.store.StoredEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +38,12 @@ import java.util.Set;
  * saw but {@link #committed} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
  * skipped when its fanout comes, so the replay and the live stream still meet with no gap and no duplicate.
  * If the tail no longer reaches back to the read, the join asks to be retried with a fresh read.
+ *
+ * <p>Bounded recovery. A replay is enqueued in one go under the lock, so it must fit in the subscriber's
+ * outbound queue: more than {@code maxRecovered} missed publications, or a replay that the queue has no room
+ * for right now, is answered {@code recovered: false} and the client pages the gap with {@code history} (as
+ * Centrifugo does past its recovery publication limit). Enqueuing it anyway would disconnect the client as a
+ * slow consumer, and its reconnect would ask for the same replay again, forever.
  */
 final class Channel {
     private final String name;
@@ -47,13 +54,15 @@ final class Channel {
     private final Map<Subscriber, Long> replayedUpTo = new HashMap<>();
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
+    private final int maxRecovered;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
     private boolean retired;
 
-    Channel(String name, NamespaceConfig policy, String epoch) {
+    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered) {
         this.name = name;
+        this.maxRecovered = maxRecovered;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {
@@ -135,8 +144,8 @@ final class Channel {
      * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
      * recovery was asked for and possible, else none). See the class comment.
      */
-    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, int recoveryLimit,
-                            JsonNode requestId, ByteBufAllocator alloc) {
+    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, JsonNode requestId,
+                            ByteBufAllocator alloc) {
         if (subscribers.contains(subscriber)) {
             return DurableJoin.ALREADY_SUBSCRIBED;
         }
@@ -145,10 +154,17 @@ final class Channel {
         long latest = Math.max(seq, readTo);
         long fromStore = since == null ? readTo : Math.max(readTo, since.seq());
         boolean recovered = since != null && epoch.equals(since.epoch()) && since.seq() <= latest
-                && !read.more() && latest - since.seq() <= recoveryLimit
+                && !read.more() && latest - since.seq() <= maxRecovered
                 && rows.size() == fromStore - since.seq();
         if (recovered && seq > fromStore && !history.covers(fromStore + 1)) {
             return DurableJoin.RETRY;
+        }
+        List<Publication> tail = recovered ? history.after(fromStore) : List.of();
+        if (recovered) {
+            List<Publication> replay = new ArrayList<>(rows.size() + tail.size());
+            rows.forEach(row -> replay.add(DurableFrames.publication(row, durableDelivery)));
+            replay.addAll(tail);
+            recovered = fits(subscriber, replay);
         }
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
         ObjectNode state = reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
@@ -160,7 +176,7 @@ final class Channel {
             for (StoredEvent row : rows) {
                 subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
             }
-            for (Publication missed : history.after(fromStore)) {
+            for (Publication missed : tail) {
                 subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
@@ -201,7 +217,9 @@ final class Channel {
         if (history != null) {
             history.expire(System.currentTimeMillis());
         }
-        boolean recovered = since != null && canRecover(since);
+        boolean recoverable = since != null && canRecover(since);
+        List<Publication> replay = recoverable && since.seq() < seq ? history.after(since.seq()) : List.of();
+        boolean recovered = recoverable && fits(subscriber, replay);
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
         ObjectNode state = reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
         if (policy.latestOnly()) {
@@ -209,8 +227,8 @@ final class Channel {
             state.put("latestOnly", true);
         }
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
-        if (recovered && since.seq() < seq) {
-            for (Publication missed : history.after(since.seq())) {
+        if (recovered) {
+            for (Publication missed : replay) {
                 subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
@@ -233,6 +251,19 @@ final class Channel {
 
     String epoch() {
         return epoch;
+    }
+
+    /** Whether a replay is within the recovery limit and the subscriber's queue has room for it now. */
+    private boolean fits(Subscriber subscriber, List<Publication> replay) {
+        if (replay.size() > maxRecovered) {
+            return false;
+        }
+        long bytes = 0;
+        for (Publication p : replay) {
+            bytes += p.frame().length;
+        }
+        // Room for the subscribed reply too, which goes first.
+        return subscriber.hasRoomFor(replay.size() + 1, bytes + 256);
     }
 
     private boolean canRecover(Since since) {

@@ -85,14 +85,14 @@ public final class Hub {
 
     private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
                                                    JsonNode requestId, BooleanSupplier stillWanted, int attempt) {
-        int limit = config.store().recoveryLimit();
+        int limit = config.limits().maxRecoveredPublications();
         boolean recover = since != null && since.epoch().equals(store.epoch()) && attempt <= JOIN_ATTEMPTS;
         CompletableFuture<EventPage> read = recover
                 ? store.after(channel, since.seq(), limit)
                 : store.after(channel, Long.MAX_VALUE, 0);
         return read.thenCompose(page -> {
             Channel.DurableJoin outcome = onChannel(channel, c -> stillWanted.getAsBoolean()
-                    ? c.joinDurable(subscriber, recover ? since : null, page, limit, requestId, alloc)
+                    ? c.joinDurable(subscriber, recover ? since : null, page, requestId, alloc)
                     : Channel.DurableJoin.ALREADY_SUBSCRIBED);
             if (outcome == Channel.DurableJoin.RETRY) {
                 return joinAttempt(subscriber, channel, since, requestId, stillWanted, attempt + 1);
@@ -287,7 +287,8 @@ public final class Hub {
 
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
-            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch()));
+            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch(),
+                    config.limits().maxRecoveredPublications()));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

@@ -79,6 +79,11 @@ final class OutboundQueue {
         return true;
     }
 
+    /** Whether {@code frames} more frames of {@code size} bytes in all would fit now; approximate under races. */
+    boolean hasRoomFor(int frames, long size) {
+        return !closed && count.get() + frames <= maxFrames && bytes.get() + size <= maxBytes;
+    }
+
     private boolean reserve(int size) {
         boolean overFrames = count.incrementAndGet() > maxFrames;
         boolean overBytes = bytes.addAndGet(size) > maxBytes;

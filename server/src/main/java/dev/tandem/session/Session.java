@@ -113,6 +113,11 @@ public final class Session implements Subscriber {
         }
     }
 
+    @Override
+    public boolean hasRoomFor(int frames, long bytes) {
+        return queue.hasRoomFor(frames, bytes);
+    }
+
     /** Encodes and enqueues a reply or control event; it overtakes queued publications. */
     public void send(ObjectNode frame) {
         send(Unpooled.wrappedBuffer(FrameCodec.encode(frame)), Delivery.CONTROL);
