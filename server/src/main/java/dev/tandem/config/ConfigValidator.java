@@ -43,6 +43,9 @@ final class ConfigValidator {
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
         require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
         positive(s.retentionInterval(), "store.retentionInterval");
+        require(s.connectionTimeout() != null && s.connectionTimeout().toMillis() >= 250, "store.connectionTimeout",
+                "must be at least 250ms");
+        validateBreaker(s.breaker(), "store.breaker");
         ChatConfig chat = c.chat();
         require(chat.maxContentBytes() >= 1, "chat.maxContentBytes", "must be at least 1");
         positive(chat.idempotencyWindow(), "chat.idempotencyWindow");
@@ -85,6 +88,13 @@ final class ConfigValidator {
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
             validatePresence(ns.presence(), key + ".presence", l);
         }
+    }
+
+    private static void validateBreaker(BreakerConfig b, String key) {
+        require(b != null, key, "must be a mapping");
+        atLeastOne(b.failureThreshold(), key + ".failureThreshold");
+        positive(b.slowCall(), key + ".slowCall");
+        positive(b.openFor(), key + ".openFor");
     }
 
     private static void validatePresence(PresenceConfig p, String key, LimitsConfig l) {

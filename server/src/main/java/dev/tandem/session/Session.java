@@ -10,6 +10,7 @@ import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Collections;
@@ -126,6 +127,12 @@ public final class Session implements Subscriber {
     public void sendError(JsonNode requestId, ErrorCode code, String message) {
         metrics.errorFrames(code).increment();
         send(FrameCodec.error(requestId, code, message));
+    }
+
+    /** Sends the error frame for a refusal, keeping its {@code retryAfter} hint. */
+    public void sendError(JsonNode requestId, ProtocolException refusal) {
+        metrics.errorFrames(refusal.code()).increment();
+        send(FrameCodec.error(requestId, refusal));
     }
 
     /**

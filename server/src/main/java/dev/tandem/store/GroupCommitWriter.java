@@ -89,7 +89,7 @@ final class GroupCommitWriter implements AutoCloseable {
             outcomes = writeWithRetry(batch);
         } catch (SQLException | RuntimeException e) {
             LOG.error("store write of {} events failed", batch.size(), e);
-            ProtocolException failure = new ProtocolException(ErrorCode.UNAVAILABLE, "the store failed to write; retry");
+            ProtocolException failure = ProtocolException.dependencyFailed("the store failed to write; retry", e);
             batch.forEach(w -> w.future().completeExceptionally(failure));
             return;
         }

@@ -172,7 +172,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static HttpReply failure(Throwable error, String method, String path) {
         if (error instanceof ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
+            return HttpReply.error(e);
         }
         LOG.error("{} {} failed", method, path, error);
         return HttpReply.error(ErrorCode.INTERNAL, "internal error");
@@ -206,7 +206,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         try {
             endpoint.open(ctx, exchange);
         } catch (ProtocolException e) {
-            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN), HttpReply.error(e.code(), e.getMessage()),
+            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN), HttpReply.error(e),
                     HttpUtil.isKeepAlive(request));
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", request.method(), uri.path(), e);
@@ -267,6 +267,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (reply.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfterSeconds()));
+        }
         if (corsOrigin != null) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin)
                     .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
