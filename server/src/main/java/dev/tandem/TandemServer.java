@@ -149,7 +149,7 @@ public final class TandemServer implements AutoCloseable {
         new PresenceCommands(presence, presenceAccess).registerOn(commands);
         channelCommands.onUnsubscribe(presence::leaveIfJoined);
         sessions.onClose(presence::leaveAll);
-        HttpRouter router = new HttpRouter(new OriginPolicy(config));
+        HttpRouter router = new HttpRouter(new OriginPolicy(config)).limitInFlight(config.limits().maxHttpInFlight());
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         router.webSocket(StompEndpoint.PATH, new StompEndpoint(config, authenticator, access, sessions, hub, metrics));

@@ -125,7 +125,9 @@ public final class ServerApi {
             throw ProtocolException.badRequest("'payload' is required");
         }
         long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
-        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null, ttl)
+        String name = ChannelName.validate(channel.textValue());
+        hub.load().admitPublishes(1);
+        return hub.publishAsync(name, payload, null, ttl)
                 .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 
@@ -146,6 +148,7 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
+        hub.load().admitPublishes(channels.size());
         List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
             seqs.add(hub.publishAsync(channels.get(i), items.get(i).get("payload"), null, 0));
@@ -171,6 +174,7 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
+        hub.load().admitPublishes(channels.size());
         List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (String channel : channels) {
             seqs.add(hub.publishAsync(channel, payload, null, 0));

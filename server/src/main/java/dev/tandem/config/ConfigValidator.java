@@ -38,6 +38,10 @@ final class ConfigValidator {
                 "must be at least limits.maxFrameBytes");
         // Not capped by outboundQueueFrames: a replay that does not fit the queue is refused at subscribe time.
         atLeastOne(l.maxRecoveredPublications(), "limits.maxRecoveredPublications");
+        atLeastOne(l.nodePublishRate(), "limits.nodePublishRate");
+        atLeastOne(l.nodePublishBurst(), "limits.nodePublishBurst");
+        require(l.maxSubscriptions() >= 1, "limits.maxSubscriptions", "must be at least 1");
+        atLeastOne(l.maxHttpInFlight(), "limits.maxHttpInFlight");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");

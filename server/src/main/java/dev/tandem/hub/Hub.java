@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
@@ -46,6 +47,7 @@ public final class Hub {
     private final Store store;
     private final Tracing tracing;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    private final NodeLoad load;
 
     /**
      * A hub without a store or tracing (benchmarks, tools): channels of {@code history: durable} namespaces are
@@ -61,6 +63,12 @@ public final class Hub {
         this.alloc = alloc;
         this.store = store;
         this.tracing = tracing;
+        this.load = new NodeLoad(config.limits(), () -> metrics.subscriptions().get());
+    }
+
+    /** The node-wide caps that publish and subscribe entry points (commands, server API) check first. */
+    public NodeLoad load() {
+        return load;
     }
 
     /** Whether the channel's namespace keeps its history in the store. */

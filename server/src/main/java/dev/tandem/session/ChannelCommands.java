@@ -72,6 +72,7 @@ public final class ChannelCommands {
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                     "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
         }
+        hub.load().admitSubscription();
         session.subscriptions().add(channel);
         if (!hub.isDurable(channel)) {
             hub.subscribe(session, channel, since, frame.requestId());
@@ -108,6 +109,7 @@ public final class ChannelCommands {
             session.metrics().refused("channel_publish_rate");
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publications on " + channel + "; slow down");
         }
+        hub.load().admitPublishes(1);
         long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
         hub.publishAsync(channel, payload, session.userId(), ttl).whenComplete((seq, error) -> {
             if (error != null) {

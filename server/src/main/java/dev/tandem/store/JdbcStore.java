@@ -321,7 +321,8 @@ public final class JdbcStore implements Store {
                 }
             });
         } catch (RejectedExecutionException e) {
-            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry"));
+            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry",
+                    GroupCommitWriter.OVERLOAD_RETRY_AFTER));
         }
         return future;
     }

@@ -3,6 +3,7 @@ package dev.tandem.transport;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import dev.tandem.protocol.ErrorCode;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +53,21 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
     private final Map<String, WebSocketEndpoint> webSocketPrefixes = new LinkedHashMap<>();
     private final OriginPolicy origins;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile int maxInFlight = Integer.MAX_VALUE;
 
     public HttpRouter(OriginPolicy origins) {
         this.origins = origins;
+    }
+
+    /**
+     * Caps the requests served at once ({@code limits.maxHttpInFlight}); beyond it a request is answered 503 with
+     * {@code Retry-After} at once. Probes and metrics ({@code /health/*}, {@code /metrics}) are never refused, so
+     * an overloaded node still reports itself.
+     */
+    public HttpRouter limitInFlight(int max) {
+        this.maxInFlight = max;
+        return this;
     }
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
@@ -152,7 +166,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String method = request.method().name();
+        boolean counted = !path.startsWith("/health/") && !path.equals("/metrics");
+        if (counted && inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            respond(ctx, origin, HttpReply.error(new ProtocolException(ErrorCode.UNAVAILABLE,
+                    "too many requests in progress on this node; retry shortly", NodeLoad.RETRY_AFTER)), keepAlive);
+            return;
+        }
         CompletableFuture<HttpReply> reply = dispatch(ctx, request, uri, path);
+        if (counted) {
+            reply.whenComplete((r, e) -> inFlight.decrementAndGet());
+        }
         if (reply.isDone()) {
             respond(ctx, origin, settle(reply, method, path), keepAlive);
             return;
