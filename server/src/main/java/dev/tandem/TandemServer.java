@@ -199,6 +199,7 @@ public final class TandemServer implements AutoCloseable {
         // Keeps the store breaker (and so /health/ready) true when no client is using the store, and closes it
         // again once the database is back: while open, this is the half-open probe after each cool-down.
         workerGroup.next().scheduleAtFixedRate(store::ping, 1, 1, TimeUnit.SECONDS);
+        workerGroup.next().scheduleAtFixedRate(hub::redeliver, 1, 1, TimeUnit.SECONDS);
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);

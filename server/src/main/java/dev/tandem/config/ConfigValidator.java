@@ -90,6 +90,11 @@ final class ConfigValidator {
             rules(access.presence(), key + ".access.presence");
             rules(access.history(), key + ".access.history");
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
+            require(ns.ack() != null, key + ".ack", "must be none or required");
+            positive(ns.ackTimeout(), key + ".ackTimeout");
+            require(ns.maxRedeliveries() >= 0, key + ".maxRedeliveries", "must not be negative");
+            require(!ns.ackRequired() || !ns.latestOnly(), key + ".ack",
+                    "required cannot be combined with latestOnly (conflation drops publications on purpose)");
             validatePresence(ns.presence(), key + ".presence", l);
         }
     }

@@ -44,6 +44,11 @@ import java.util.Set;
  * for right now, is answered {@code recovered: false} and the client pages the gap with {@code history} (as
  * Centrifugo does past its recovery publication limit). Enqueuing it anyway would disconnect the client as a
  * slow consumer, and its reconnect would ask for the same replay again, forever.
+ *
+ * <p>Acknowledged delivery ({@code ack: required}). {@link AckCursors} remember, per user, the last seq the user
+ * confirmed. A subscribe replays from that seq even if the client's {@code since} is further on (or absent), and
+ * {@link #redeliverDue} sends unconfirmed publications again after {@code ackTimeout}, at most
+ * {@code maxRedeliveries} times per position, from history and only what fits the subscriber's queue.
  */
 final class Channel {
     private final String name;
@@ -55,6 +60,7 @@ final class Channel {
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
     private final int maxRecovered;
+    private final AckCursors acks;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
@@ -63,6 +69,7 @@ final class Channel {
     Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered) {
         this.name = name;
         this.maxRecovered = maxRecovered;
+        this.acks = policy.ackRequired() ? new AckCursors() : null;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {
@@ -119,6 +126,7 @@ final class Channel {
             history.add(publication);
         }
         broadcast(publication.frame(), delivery, null, alloc);
+        trackDelivery(next, now);
         return publication;
     }
 
@@ -138,6 +146,78 @@ final class Channel {
         history.add(publication);
         replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
         fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
+        trackDelivery(publication.seq(), System.currentTimeMillis());
+    }
+
+    private void trackDelivery(long delivered, long now) {
+        if (acks == null) {
+            return;
+        }
+        for (Subscriber subscriber : snapshot) {
+            if (subscriber.userId() != null) {
+                acks.delivered(subscriber.userId(), delivered, now);
+            }
+        }
+    }
+
+    /**
+     * The position a subscribe should recover from: in an {@code ack: required} channel, the user's last
+     * confirmed seq when that is before {@code since} (or {@code since} is absent) in the same epoch.
+     */
+    Since ackSince(Subscriber subscriber, Since since) {
+        AckCursors.Cursor cursor = acks == null || subscriber.userId() == null ? null : acks.get(subscriber.userId());
+        if (cursor == null || (since != null && !epoch.equals(since.epoch()))) {
+            return since;
+        }
+        return since == null || cursor.acked < since.seq() ? new Since(cursor.acked, epoch) : since;
+    }
+
+    private void ackJoined(Subscriber subscriber, boolean recovered, Since since, long latest) {
+        if (acks != null && subscriber.userId() != null) {
+            acks.joined(subscriber.userId(), recovered ? since.seq() : latest, latest, System.currentTimeMillis());
+        }
+    }
+
+    /** A user confirms every publication up to {@code seq}; false when the user has no position here. */
+    boolean confirm(String user, long seq) {
+        return acks != null && acks.confirm(user, seq, System.currentTimeMillis());
+    }
+
+    /**
+     * Sends unconfirmed publications again to the connections of users whose oldest one has waited
+     * {@code ackTimeout}. Returns how many frames were sent.
+     */
+    int redeliverDue(long now, ByteBufAllocator alloc) {
+        if (acks == null || history == null) {
+            return 0;
+        }
+        int sent = 0;
+        for (String user : acks.due(now, policy.ackTimeout().toMillis(), policy.maxRedeliveries())) {
+            long acked = acks.get(user).acked;
+            if (!history.covers(acked + 1)) {
+                continue;
+            }
+            List<Publication> replay = history.after(acked);
+            for (Subscriber subscriber : snapshot) {
+                if (user.equals(subscriber.userId()) && fits(subscriber, replay)) {
+                    for (Publication missed : replay) {
+                        subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                    }
+                    sent += replay.size();
+                }
+            }
+            acks.redelivered(user, now);
+        }
+        return sent;
+    }
+
+    /** Each user's position, for the lag report; empty unless {@code ack: required}. */
+    Map<String, AckCursors.Cursor> ackCursors() {
+        return acks == null ? Map.of() : acks.all();
+    }
+
+    boolean ackRequired() {
+        return acks != null;
     }
 
     /**
@@ -170,6 +250,10 @@ final class Channel {
         ObjectNode state = reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
         if (policy.latestOnly()) {
             state.put("latestOnly", true);
+        }
+        ackJoined(subscriber, recovered, since, latest);
+        if (acks != null) {
+            state.put("ack", true);
         }
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
@@ -210,10 +294,11 @@ final class Channel {
      * Adds a subscriber, first enqueuing the {@code subscribed} reply and, when {@code since} can be served,
      * every publication after it. Returns whether the subscriber is new.
      */
-    boolean subscribe(Subscriber subscriber, Since since, JsonNode requestId, ByteBufAllocator alloc) {
+    boolean subscribe(Subscriber subscriber, Since asked, JsonNode requestId, ByteBufAllocator alloc) {
         if (subscribers.contains(subscriber)) {
             return false;
         }
+        Since since = ackSince(subscriber, asked);
         if (history != null) {
             history.expire(System.currentTimeMillis());
         }
@@ -225,6 +310,10 @@ final class Channel {
         if (policy.latestOnly()) {
             // Conflation skips seqs on purpose: clients must not treat those gaps as losses.
             state.put("latestOnly", true);
+        }
+        ackJoined(subscriber, recovered, since, seq);
+        if (acks != null) {
+            state.put("ack", true);
         }
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
@@ -302,6 +391,10 @@ final class Channel {
     boolean retireIfIdle(long now) {
         if (history != null) {
             history.expire(now);
+        }
+        if (acks != null) {
+            acks.forgetIdle(now, policy.historyTtl().toMillis(),
+                    user -> subscribers.stream().anyMatch(s -> user.equals(s.userId())));
         }
         if (subscribers.isEmpty() && (durable || history == null || history.isEmpty())) {
             retired = true;

@@ -8,6 +8,7 @@ import dev.tandem.limits.NodeLoad;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.Append;
 import dev.tandem.store.Appended;
 import dev.tandem.store.EventPage;
@@ -88,7 +89,64 @@ public final class Hub {
      */
     public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
                                                        JsonNode requestId, BooleanSupplier stillWanted) {
-        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1);
+        Since from = onChannel(channel, c -> c.ackSince(subscriber, since));
+        return joinAttempt(subscriber, channel, from, requestId, stillWanted, 1);
+    }
+
+    /**
+     * {@code confirm}: the subscriber's user acknowledges every publication of an {@code ack: required} channel up
+     * to {@code seq}. Refused with {@code bad_request} when the channel does not take acknowledgements or the
+     * user holds no position in it (never subscribed).
+     */
+    public void confirm(Subscriber subscriber, String channel, long seq) {
+        if (!policy(channel).ackRequired()) {
+            throw ProtocolException.badRequest(channel + " does not take acknowledgements (namespace ack is none)");
+        }
+        String user = subscriber.userId();
+        Channel c = channels.get(channel);
+        boolean known;
+        if (c == null || user == null) {
+            known = false;
+        } else {
+            synchronized (c) {
+                known = !c.isRetired() && c.confirm(user, seq);
+            }
+        }
+        if (!known) {
+            throw ProtocolException.badRequest("nothing to acknowledge on " + channel + "; subscribe first");
+        }
+    }
+
+    /** Redelivers unconfirmed publications of {@code ack: required} channels whose timeout passed; run every second. */
+    public void redeliver() {
+        long now = System.currentTimeMillis();
+        for (Channel c : channels.values()) {
+            if (!c.policy().ackRequired()) {
+                continue;
+            }
+            int sent;
+            synchronized (c) {
+                sent = c.isRetired() ? 0 : c.redeliverDue(now, alloc);
+            }
+            if (sent > 0) {
+                metrics.redeliveries().increment(sent);
+            }
+        }
+    }
+
+    /** Per-user acknowledgement lag of an {@code ack: required} channel, most behind first. */
+    public List<AckLag> ackLag(String channel) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return List.of();
+        }
+        List<AckLag> result = new ArrayList<>();
+        synchronized (c) {
+            c.ackCursors().forEach((user, cursor) ->
+                    result.add(new AckLag(user, cursor.acked, cursor.delivered, cursor.lag(), cursor.redeliveries)));
+        }
+        result.sort(Comparator.comparingLong(AckLag::lag).reversed().thenComparing(AckLag::userId));
+        return result;
     }
 
     private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,

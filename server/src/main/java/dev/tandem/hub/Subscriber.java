@@ -23,4 +23,12 @@ public interface Subscriber {
     default boolean hasRoomFor(int frames, long bytes) {
         return true;
     }
+
+    /**
+     * Who acknowledges for this subscriber in {@code ack: required} channels (their position survives reconnects),
+     * or null when it cannot acknowledge (anonymous, or a protocol with acknowledgements of its own).
+     */
+    default String userId() {
+        return null;
+    }
 }

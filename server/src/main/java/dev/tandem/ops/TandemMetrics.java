@@ -51,6 +51,7 @@ public final class TandemMetrics {
     private final Map<ErrorCode, Counter> errorFrames = new EnumMap<>(ErrorCode.class);
     private final Map<CloseCode, Counter> disconnects = new EnumMap<>(CloseCode.class);
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final Counter redeliveries;
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -62,6 +63,9 @@ public final class TandemMetrics {
         deliveries = Counter.builder("tandem.deliveries").description("publications enqueued to subscribers").register(registry);
         slowConsumerDisconnects = Counter.builder("tandem.slow.consumer.disconnects")
                 .description("connections closed because they fell behind").register(registry);
+        redeliveries = Counter.builder("tandem.redeliveries")
+                .description("publications sent again because a user did not confirm them in time (ack: required)")
+                .register(registry);
         refusedConnections = Counter.builder("tandem.refused.connections")
                 .description("connections refused because the node is at capacity").register(registry);
         for (String reason : new String[] {"low_priority", "conflated", "expired"}) {
@@ -132,6 +136,10 @@ public final class TandemMetrics {
 
     public Counter slowConsumerDisconnects() {
         return slowConsumerDisconnects;
+    }
+
+    public Counter redeliveries() {
+        return redeliveries;
     }
 
     public Counter refusedConnections() {
