@@ -19,6 +19,7 @@ import dev.tandem.hub.Retention;
 import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
+import dev.tandem.resilience.CircuitBreaker;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
 import dev.tandem.presence.PresenceAccess;
@@ -30,6 +31,7 @@ import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
 import dev.tandem.session.SessionRegistry;
+import dev.tandem.store.GuardedStore;
 import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
@@ -101,7 +103,9 @@ public final class TandemServer implements AutoCloseable {
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
-        this.store = JdbcStore.open(config.store(), config.dataDir());
+        CircuitBreaker storeBreaker = new CircuitBreaker("store", config.store().breaker(), metrics.circuitListener());
+        metrics.circuitState("store", () -> storeBreaker.state().code());
+        this.store = new GuardedStore(JdbcStore.open(config.store(), config.dataDir()), storeBreaker);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
@@ -113,6 +117,7 @@ public final class TandemServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         readiness.register(new ServerCheck());
+        readiness.register(storeBreaker);
         this.documents = new DocumentRooms(config.documents(), new FileDocumentStore(config.dataDir()), workerGroup.next());
     }
 
@@ -145,7 +150,7 @@ public final class TandemServer implements AutoCloseable {
         new PresenceCommands(presence, presenceAccess).registerOn(commands);
         channelCommands.onUnsubscribe(presence::leaveIfJoined);
         sessions.onClose(presence::leaveAll);
-        HttpRouter router = new HttpRouter(new OriginPolicy(config));
+        HttpRouter router = new HttpRouter(new OriginPolicy(config)).limitInFlight(config.limits().maxHttpInFlight());
         router.webSocket(NativeWebSocketEndpoint.PATH,
                 new NativeWebSocketEndpoint(config, authenticator, sessions, commands, metrics));
         StompApplication stompApp = new StompApplication(hub, access, chat.messages(), presence, presenceAccess);
@@ -158,7 +163,7 @@ public final class TandemServer implements AutoCloseable {
                 .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
-        new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
+        new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guardedAsync);
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
@@ -193,6 +198,10 @@ public final class TandemServer implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
         workerGroup.next().scheduleAtFixedRate(hub::sweep, 10, 10, TimeUnit.SECONDS);
+        // Keeps the store breaker (and so /health/ready) true when no client is using the store, and closes it
+        // again once the database is back: while open, this is the half-open probe after each cool-down.
+        workerGroup.next().scheduleAtFixedRate(store::ping, 1, 1, TimeUnit.SECONDS);
+        workerGroup.next().scheduleAtFixedRate(hub::redeliver, 1, 1, TimeUnit.SECONDS);
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);

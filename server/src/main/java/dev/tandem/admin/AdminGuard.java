@@ -70,7 +70,7 @@ final class AdminGuard {
         try {
             user = authenticator.verify(token, exchange.remoteAddress());
         } catch (ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
+            return HttpReply.error(e);
         }
         return user.roles().contains(ADMIN_ROLE) ? null
                 : HttpReply.error(ErrorCode.FORBIDDEN, "the admin API needs the '" + ADMIN_ROLE + "' role");

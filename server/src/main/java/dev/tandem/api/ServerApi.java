@@ -9,6 +9,7 @@ import dev.tandem.auth.ChannelAccess;
 import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
+import dev.tandem.hub.AckLag;
 import dev.tandem.hub.ChannelName;
 import dev.tandem.hub.HistoryQuery;
 import dev.tandem.hub.Hub;
@@ -61,6 +62,7 @@ public final class ServerApi {
         this.hub = hub;
         this.sessions = sessions;
         channelResources.put(HISTORY_SUFFIX, this::history);
+        channelResources.put("/acks", this::acks);
         this.authenticator = authenticator;
         this.access = access;
     }
@@ -125,7 +127,9 @@ public final class ServerApi {
             throw ProtocolException.badRequest("'payload' is required");
         }
         long ttl = InboundFrame.optionalSeq(body, "ttl", 0);
-        return hub.publishAsync(ChannelName.validate(channel.textValue()), payload, null, ttl)
+        String name = ChannelName.validate(channel.textValue());
+        hub.load().admitPublishes(1);
+        return hub.publishAsync(name, payload, null, ttl)
                 .thenApply(seq -> HttpReply.ok(FrameCodec.JSON.createObjectNode().put("seq", seq)));
     }
 
@@ -146,6 +150,7 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
+        hub.load().admitPublishes(channels.size());
         List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
             seqs.add(hub.publishAsync(channels.get(i), items.get(i).get("payload"), null, 0));
@@ -171,6 +176,7 @@ public final class ServerApi {
             }
             channels.add(ChannelName.validate(channel.textValue()));
         }
+        hub.load().admitPublishes(channels.size());
         List<CompletableFuture<Long>> seqs = new ArrayList<>();
         for (String channel : channels) {
             seqs.add(hub.publishAsync(channel, payload, null, 0));
@@ -236,6 +242,18 @@ public final class ServerApi {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
         return resource.handle(ChannelName.validate(rest.substring(0, slash)), exchange);
+    }
+
+    /** {@code {channel, subscribers: [{userId, acked, delivered, lag, redeliveries}]}}: ack: required lag per user. */
+    private CompletableFuture<HttpReply> acks(String channel, HttpExchange exchange) {
+        ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel)
+                .put("ackRequired", hub.policy(channel).ackRequired());
+        ArrayNode list = body.putArray("subscribers");
+        for (AckLag lag : hub.ackLag(channel)) {
+            list.addObject().put("userId", lag.userId()).put("acked", lag.acked()).put("delivered", lag.delivered())
+                    .put("lag", lag.lag()).put("redeliveries", lag.redeliveries());
+        }
+        return CompletableFuture.completedFuture(HttpReply.ok(body));
     }
 
     private CompletableFuture<HttpReply> history(String channel, HttpExchange exchange) {

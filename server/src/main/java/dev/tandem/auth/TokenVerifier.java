@@ -6,8 +6,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -30,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * in an order that gives each rejection its own reason code: not a JWS at all ({@code alg: none} included),
  * another algorithm than the configured one, no matching key, bad signature, then the time claims
  * ({@code exp} required unless configured otherwise, {@code nbf}), issuer and audience. Keys come from
- * {@link VerificationKeys}; a JWKS URL is fetched and cached by nimbus ahead of use, so verification does
- * not normally wait on the network.
+ * {@link VerificationKeys}; a JWKS URL is fetched on a thread of its own ({@link RemoteJwks}), so verification,
+ * which runs on event loops, never waits on the network.
  */
 public final class TokenVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
@@ -135,12 +133,10 @@ public final class TokenVerifier {
         }
     }
 
-    /** Fetches remote keys once at start, so the first handshakes do not wait for them. */
+    /** Gives remote keys a moment to load at start (on the starting thread), so the first handshakes find them. */
     private static void warmUp(JWKSource<SecurityContext> source) {
-        try {
-            source.get(new JWKSelector(new JWKMatcher.Builder().build()), null);
-        } catch (KeySourceException e) {
-            LOG.warn("JWT keys could not be loaded yet: {}", e.getMessage());
+        if (source instanceof RemoteJwks remote && !remote.awaitFirstFetch(Duration.ofSeconds(5))) {
+            LOG.warn("JWT keys could not be loaded yet; tokens are refused (retryable) until they are");
         }
     }
 }

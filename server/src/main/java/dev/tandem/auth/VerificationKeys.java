@@ -9,7 +9,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.JwtConfig;
@@ -93,7 +92,7 @@ record VerificationKeys(JWSAlgorithm algorithm, JWKSource<SecurityContext> jwks)
         String where = config.jwks().trim();
         if (where.startsWith("https://") || where.startsWith("http://")) {
             try {
-                return new VerificationKeys(alg, JWKSourceBuilder.<SecurityContext>create(URI.create(where).toURL()).build());
+                return new VerificationKeys(alg, new RemoteJwks(URI.create(where).toURL()));
             } catch (IOException | IllegalArgumentException e) {
                 throw new ConfigException("auth.jwt.jwks", "not a usable URL: " + e.getMessage());
             }

@@ -36,12 +36,20 @@ final class ConfigValidator {
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
+        // Not capped by outboundQueueFrames: a replay that does not fit the queue is refused at subscribe time.
+        atLeastOne(l.maxRecoveredPublications(), "limits.maxRecoveredPublications");
+        atLeastOne(l.nodePublishRate(), "limits.nodePublishRate");
+        atLeastOne(l.nodePublishBurst(), "limits.nodePublishBurst");
+        require(l.maxSubscriptions() >= 1, "limits.maxSubscriptions", "must be at least 1");
+        atLeastOne(l.maxHttpInFlight(), "limits.maxHttpInFlight");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
         require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
-        require(s.recoveryLimit() >= 1, "store.recoveryLimit", "must be at least 1");
         positive(s.retentionInterval(), "store.retentionInterval");
+        require(s.connectionTimeout() != null && s.connectionTimeout().toMillis() >= 250, "store.connectionTimeout",
+                "must be at least 250ms");
+        validateBreaker(s.breaker(), "store.breaker");
         ChatConfig chat = c.chat();
         require(chat.maxContentBytes() >= 1, "chat.maxContentBytes", "must be at least 1");
         positive(chat.idempotencyWindow(), "chat.idempotencyWindow");
@@ -82,8 +90,20 @@ final class ConfigValidator {
             rules(access.presence(), key + ".access.presence");
             rules(access.history(), key + ".access.history");
             require(ns.priority() != null, key + ".priority", "must be high, normal or low");
+            require(ns.ack() != null, key + ".ack", "must be none or required");
+            positive(ns.ackTimeout(), key + ".ackTimeout");
+            require(ns.maxRedeliveries() >= 0, key + ".maxRedeliveries", "must not be negative");
+            require(!ns.ackRequired() || !ns.latestOnly(), key + ".ack",
+                    "required cannot be combined with latestOnly (conflation drops publications on purpose)");
             validatePresence(ns.presence(), key + ".presence", l);
         }
+    }
+
+    private static void validateBreaker(BreakerConfig b, String key) {
+        require(b != null, key, "must be a mapping");
+        atLeastOne(b.failureThreshold(), key + ".failureThreshold");
+        positive(b.slowCall(), key + ".slowCall");
+        positive(b.openFor(), key + ".openFor");
     }
 
     private static void validatePresence(PresenceConfig p, String key, LimitsConfig l) {

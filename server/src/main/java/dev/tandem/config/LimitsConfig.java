@@ -18,6 +18,17 @@ package dev.tandem.config;
  * @param maxConnectionsPerIp            connections one remote address may hold on this node
  * @param handshakeRatePerIp             new connections per second from one remote address
  * @param handshakeBurstPerIp            new connections at once from one remote address
+ * @param maxRecoveredPublications       publications a {@code subscribe} with {@code since} replays at most, in
+ *                                       every history mode; beyond it, or when the replay would not fit in the
+ *                                       connection's outbound queue, the reply is {@code recovered: false} and
+ *                                       the client pages with {@code history} instead
+ * @param nodePublishRate                publishes per second this node accepts from clients and the server API
+ *                                       together; beyond it {@code rate_limited} with a retry hint (HTTP 429)
+ * @param nodePublishBurst               publishes this node accepts at once above its rate
+ * @param maxSubscriptions               subscriptions this node holds across all connections; beyond it a
+ *                                       subscribe gets {@code unavailable} with a retry hint
+ * @param maxHttpInFlight                HTTP requests being served at once (probes and metrics exempt); beyond it
+ *                                       503 with {@code Retry-After}
  */
 public record LimitsConfig(
         int maxConnections,
@@ -34,5 +45,10 @@ public record LimitsConfig(
         int maxConnectionsPerUser,
         int maxConnectionsPerIp,
         int handshakeRatePerIp,
-        int handshakeBurstPerIp) {
+        int handshakeBurstPerIp,
+        int maxRecoveredPublications,
+        int nodePublishRate,
+        int nodePublishBurst,
+        long maxSubscriptions,
+        int maxHttpInFlight) {
 }

@@ -16,10 +16,26 @@ import java.time.Duration;
  * @param presence      presence and awareness policy
  * @param retention     durable history: how long events stay in the store before they move to the archive
  * @param access        who may subscribe, publish, join presence and read history
+ * @param ack           {@code required}: subscribers acknowledge publications ({@code confirm}); what a user has
+ *                      not acknowledged is redelivered after {@code ackTimeout} and on resubscribe, even past
+ *                      the {@code since} the client sends
+ * @param ackTimeout    how long a delivered publication may stay unacknowledged before it is sent again
+ * @param maxRedeliveries redeliveries of one unacknowledged position at most while connected (then only a
+ *                      resubscribe brings it again)
  */
 public record NamespaceConfig(HistoryMode history, int historySize, Duration historyTtl, boolean clientPublish,
                               Priority priority, boolean latestOnly, PresenceConfig presence,
-                              Duration retention, AccessConfig access) {
+                              Duration retention, AccessConfig access, AckMode ack, Duration ackTimeout,
+                              int maxRedeliveries) {
+
+    /** Whether subscribers must acknowledge the namespace's publications. */
+    public enum AckMode {
+        none, required
+    }
+
+    public boolean ackRequired() {
+        return ack == AckMode.required;
+    }
 
     /** Outbound priority class of a namespace's publications. */
     public enum Priority {

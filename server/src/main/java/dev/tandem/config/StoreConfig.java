@@ -8,12 +8,13 @@ package dev.tandem.config;
  * @param poolSize        JDBC connections (and reader threads)
  * @param writeQueue      pending writes before new ones are refused with {@code unavailable}
  * @param maxBatch        writes committed together in one transaction at most (group commit)
- * @param recoveryLimit   missed publications a {@code subscribe} with {@code since} replays at most;
- *                        beyond it the answer is {@code recovered: false}
  * @param retentionInterval how often expired events are archived and removed (and partitions maintained)
+ * @param connectionTimeout longest wait for a database connection before a call fails
+ * @param breaker          the circuit breaker around every store call
  */
-public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch, int recoveryLimit,
-                          java.time.Duration retentionInterval) {
+public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch,
+                          java.time.Duration retentionInterval, java.time.Duration connectionTimeout,
+                          BreakerConfig breaker) {
 
     /**
      * A PostgreSQL database.

@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import dev.tandem.store.EventPage;
 import dev.tandem.store.StoredEvent;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,17 @@ import java.util.Map;
  * saw but {@link #committed} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
  * skipped when its fanout comes, so the replay and the live stream still meet with no gap and no duplicate.
  * If the tail no longer reaches back to the read, the join asks to be retried with a fresh read.
+ *
+ * <p>Bounded recovery. A replay is enqueued in one go under the lock, so it must fit in the subscriber's
+ * outbound queue: more than {@code maxRecovered} missed publications, or a replay that the queue has no room
+ * for right now, is answered {@code recovered: false} and the client pages the gap with {@code history} (as
+ * Centrifugo does past its recovery publication limit). Enqueuing it anyway would disconnect the client as a
+ * slow consumer, and its reconnect would ask for the same replay again, forever.
+ *
+ * <p>Acknowledged delivery ({@code ack: required}). {@link AckCursors} remember, per user, the last seq the user
+ * confirmed. A subscribe replays from that seq even if the client's {@code since} is further on (or absent), and
+ * {@link #redeliverDue} sends unconfirmed publications again after {@code ackTimeout}, at most
+ * {@code maxRedeliveries} times per position, from history and only what fits the subscriber's queue.
  */
 final class Channel {
     private final String name;
@@ -46,12 +59,16 @@ final class Channel {
     private Map<Subscriber, Long> replayedUpTo;
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
+    private final int maxRecovered;
+    private final AckCursors acks;
     private final SubscriberSet subscribers = new SubscriberSet();
     private long seq;
     private boolean retired;
 
-    Channel(String name, NamespaceConfig policy, String epoch) {
+    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered) {
         this.name = name;
+        this.maxRecovered = maxRecovered;
+        this.acks = policy.ackRequired() ? new AckCursors() : null;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {
@@ -108,6 +125,7 @@ final class Channel {
             history.add(publication);
         }
         broadcast(publication.frame(), delivery, null, alloc);
+        trackDelivery(next, now);
         return publication;
     }
 
@@ -129,14 +147,86 @@ final class Channel {
             replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
         }
         fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
+        trackDelivery(publication.seq(), System.currentTimeMillis());
+    }
+
+    private void trackDelivery(long delivered, long now) {
+        if (acks == null) {
+            return;
+        }
+        for (Subscriber subscriber : subscribers.array()) {
+            if (subscriber.userId() != null) {
+                acks.delivered(subscriber.userId(), delivered, now);
+            }
+        }
+    }
+
+    /**
+     * The position a subscribe should recover from: in an {@code ack: required} channel, the user's last
+     * confirmed seq when that is before {@code since} (or {@code since} is absent) in the same epoch.
+     */
+    Since ackSince(Subscriber subscriber, Since since) {
+        AckCursors.Cursor cursor = acks == null || subscriber.userId() == null ? null : acks.get(subscriber.userId());
+        if (cursor == null || (since != null && !epoch.equals(since.epoch()))) {
+            return since;
+        }
+        return since == null || cursor.acked < since.seq() ? new Since(cursor.acked, epoch) : since;
+    }
+
+    private void ackJoined(Subscriber subscriber, boolean recovered, Since since, long latest) {
+        if (acks != null && subscriber.userId() != null) {
+            acks.joined(subscriber.userId(), recovered ? since.seq() : latest, latest, System.currentTimeMillis());
+        }
+    }
+
+    /** A user confirms every publication up to {@code seq}; false when the user has no position here. */
+    boolean confirm(String user, long seq) {
+        return acks != null && acks.confirm(user, seq, System.currentTimeMillis());
+    }
+
+    /**
+     * Sends unconfirmed publications again to the connections of users whose oldest one has waited
+     * {@code ackTimeout}. Returns how many frames were sent.
+     */
+    int redeliverDue(long now, ByteBufAllocator alloc) {
+        if (acks == null || history == null) {
+            return 0;
+        }
+        int sent = 0;
+        for (String user : acks.due(now, policy.ackTimeout().toMillis(), policy.maxRedeliveries())) {
+            long acked = acks.get(user).acked;
+            if (!history.covers(acked + 1)) {
+                continue;
+            }
+            List<Publication> replay = history.after(acked);
+            for (Subscriber subscriber : subscribers.array()) {
+                if (user.equals(subscriber.userId()) && fits(subscriber, replay)) {
+                    for (Publication missed : replay) {
+                        subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                    }
+                    sent += replay.size();
+                }
+            }
+            acks.redelivered(user, now);
+        }
+        return sent;
+    }
+
+    /** Each user's position, for the lag report; empty unless {@code ack: required}. */
+    Map<String, AckCursors.Cursor> ackCursors() {
+        return acks == null ? Map.of() : acks.all();
+    }
+
+    boolean ackRequired() {
+        return acks != null;
     }
 
     /**
      * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
      * recovery was asked for and possible, else none). See the class comment.
      */
-    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, int recoveryLimit,
-                            JsonNode requestId, ByteBufAllocator alloc) {
+    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, JsonNode requestId,
+                            ByteBufAllocator alloc) {
         if (subscribers.contains(subscriber)) {
             return DurableJoin.ALREADY_SUBSCRIBED;
         }
@@ -145,22 +235,33 @@ final class Channel {
         long latest = Math.max(seq, readTo);
         long fromStore = since == null ? readTo : Math.max(readTo, since.seq());
         boolean recovered = since != null && epoch.equals(since.epoch()) && since.seq() <= latest
-                && !read.more() && latest - since.seq() <= recoveryLimit
+                && !read.more() && latest - since.seq() <= maxRecovered
                 && rows.size() == fromStore - since.seq();
         if (recovered && seq > fromStore && !history.covers(fromStore + 1)) {
             return DurableJoin.RETRY;
+        }
+        List<Publication> tail = recovered ? history.after(fromStore) : List.of();
+        if (recovered) {
+            List<Publication> replay = new ArrayList<>(rows.size() + tail.size());
+            rows.forEach(row -> replay.add(DurableFrames.publication(row, durableDelivery)));
+            replay.addAll(tail);
+            recovered = fits(subscriber, replay);
         }
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
         ObjectNode state = reply.putObject("payload").put("seq", latest).put("epoch", epoch).put("recovered", recovered);
         if (policy.latestOnly()) {
             state.put("latestOnly", true);
         }
+        ackJoined(subscriber, recovered, since, latest);
+        if (acks != null) {
+            state.put("ack", true);
+        }
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (StoredEvent row : rows) {
                 subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
             }
-            for (Publication missed : history.after(fromStore)) {
+            for (Publication missed : tail) {
                 subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
@@ -196,23 +297,30 @@ final class Channel {
      * Adds a subscriber, first enqueuing the {@code subscribed} reply and, when {@code since} can be served,
      * every publication after it. Returns whether the subscriber is new.
      */
-    boolean subscribe(Subscriber subscriber, Since since, JsonNode requestId, ByteBufAllocator alloc) {
+    boolean subscribe(Subscriber subscriber, Since asked, JsonNode requestId, ByteBufAllocator alloc) {
         if (subscribers.contains(subscriber)) {
             return false;
         }
+        Since since = ackSince(subscriber, asked);
         if (history != null) {
             history.expire(System.currentTimeMillis());
         }
-        boolean recovered = since != null && canRecover(since);
+        boolean recoverable = since != null && canRecover(since);
+        List<Publication> replay = recoverable && since.seq() < seq ? history.after(since.seq()) : List.of();
+        boolean recovered = recoverable && fits(subscriber, replay);
         ObjectNode reply = FrameCodec.envelope("subscribed", requestId, name);
         ObjectNode state = reply.putObject("payload").put("seq", seq).put("epoch", epoch).put("recovered", recovered);
         if (policy.latestOnly()) {
             // Conflation skips seqs on purpose: clients must not treat those gaps as losses.
             state.put("latestOnly", true);
         }
+        ackJoined(subscriber, recovered, since, seq);
+        if (acks != null) {
+            state.put("ack", true);
+        }
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
-        if (recovered && since.seq() < seq) {
-            for (Publication missed : history.after(since.seq())) {
+        if (recovered) {
+            for (Publication missed : replay) {
                 subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
             }
         }
@@ -234,6 +342,19 @@ final class Channel {
 
     String epoch() {
         return epoch;
+    }
+
+    /** Whether a replay is within the recovery limit and the subscriber's queue has room for it now. */
+    private boolean fits(Subscriber subscriber, List<Publication> replay) {
+        if (replay.size() > maxRecovered) {
+            return false;
+        }
+        long bytes = 0;
+        for (Publication p : replay) {
+            bytes += p.frame().length;
+        }
+        // Room for the subscribed reply too, which goes first.
+        return subscriber.hasRoomFor(replay.size() + 1, bytes + 256);
     }
 
     private boolean canRecover(Since since) {
@@ -273,6 +394,10 @@ final class Channel {
     boolean retireIfIdle(long now) {
         if (history != null) {
             history.expire(now);
+        }
+        if (acks != null) {
+            acks.forgetIdle(now, policy.historyTtl().toMillis(),
+                    user -> Arrays.stream(subscribers.array()).anyMatch(s -> user.equals(s.userId())));
         }
         if (subscribers.isEmpty() && (durable || history == null || history.isEmpty())) {
             retired = true;

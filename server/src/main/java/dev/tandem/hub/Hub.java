@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.ops.Tracing;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.Append;
 import dev.tandem.store.Appended;
 import dev.tandem.store.EventPage;
@@ -46,6 +48,7 @@ public final class Hub {
     private final Store store;
     private final Tracing tracing;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    private final NodeLoad load;
 
     /**
      * A hub without a store or tracing (benchmarks, tools): channels of {@code history: durable} namespaces are
@@ -61,6 +64,12 @@ public final class Hub {
         this.alloc = alloc;
         this.store = store;
         this.tracing = tracing;
+        this.load = new NodeLoad(config.limits(), () -> metrics.subscriptions().get());
+    }
+
+    /** The node-wide caps that publish and subscribe entry points (commands, server API) check first. */
+    public NodeLoad load() {
+        return load;
     }
 
     /** Whether the channel's namespace keeps its history in the store. */
@@ -80,19 +89,76 @@ public final class Hub {
      */
     public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
                                                        JsonNode requestId, BooleanSupplier stillWanted) {
-        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1);
+        Since from = onChannel(channel, c -> c.ackSince(subscriber, since));
+        return joinAttempt(subscriber, channel, from, requestId, stillWanted, 1);
+    }
+
+    /**
+     * {@code confirm}: the subscriber's user acknowledges every publication of an {@code ack: required} channel up
+     * to {@code seq}. Refused with {@code bad_request} when the channel does not take acknowledgements or the
+     * user holds no position in it (never subscribed).
+     */
+    public void confirm(Subscriber subscriber, String channel, long seq) {
+        if (!policy(channel).ackRequired()) {
+            throw ProtocolException.badRequest(channel + " does not take acknowledgements (namespace ack is none)");
+        }
+        String user = subscriber.userId();
+        Channel c = channels.get(channel);
+        boolean known;
+        if (c == null || user == null) {
+            known = false;
+        } else {
+            synchronized (c) {
+                known = !c.isRetired() && c.confirm(user, seq);
+            }
+        }
+        if (!known) {
+            throw ProtocolException.badRequest("nothing to acknowledge on " + channel + "; subscribe first");
+        }
+    }
+
+    /** Redelivers unconfirmed publications of {@code ack: required} channels whose timeout passed; run every second. */
+    public void redeliver() {
+        long now = System.currentTimeMillis();
+        for (Channel c : channels.values()) {
+            if (!c.policy().ackRequired()) {
+                continue;
+            }
+            int sent;
+            synchronized (c) {
+                sent = c.isRetired() ? 0 : c.redeliverDue(now, alloc);
+            }
+            if (sent > 0) {
+                metrics.redeliveries().increment(sent);
+            }
+        }
+    }
+
+    /** Per-user acknowledgement lag of an {@code ack: required} channel, most behind first. */
+    public List<AckLag> ackLag(String channel) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return List.of();
+        }
+        List<AckLag> result = new ArrayList<>();
+        synchronized (c) {
+            c.ackCursors().forEach((user, cursor) ->
+                    result.add(new AckLag(user, cursor.acked, cursor.delivered, cursor.lag(), cursor.redeliveries)));
+        }
+        result.sort(Comparator.comparingLong(AckLag::lag).reversed().thenComparing(AckLag::userId));
+        return result;
     }
 
     private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
                                                    JsonNode requestId, BooleanSupplier stillWanted, int attempt) {
-        int limit = config.store().recoveryLimit();
+        int limit = config.limits().maxRecoveredPublications();
         boolean recover = since != null && since.epoch().equals(store.epoch()) && attempt <= JOIN_ATTEMPTS;
         CompletableFuture<EventPage> read = recover
                 ? store.after(channel, since.seq(), limit)
                 : store.after(channel, Long.MAX_VALUE, 0);
         return read.thenCompose(page -> {
             Channel.DurableJoin outcome = onChannel(channel, c -> stillWanted.getAsBoolean()
-                    ? c.joinDurable(subscriber, recover ? since : null, page, limit, requestId, alloc)
+                    ? c.joinDurable(subscriber, recover ? since : null, page, requestId, alloc)
                     : Channel.DurableJoin.ALREADY_SUBSCRIBED);
             if (outcome == Channel.DurableJoin.RETRY) {
                 return joinAttempt(subscriber, channel, since, requestId, stillWanted, attempt + 1);
@@ -287,7 +353,8 @@ public final class Hub {
 
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
-            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch()));
+            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch(),
+                    config.limits().maxRecoveredPublications()));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

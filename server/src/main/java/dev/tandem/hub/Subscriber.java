@@ -14,4 +14,21 @@ public interface Subscriber {
     default void send(ByteBuf frame, Delivery delivery) {
         send(frame);
     }
+
+    /**
+     * Whether {@code frames} more frames of {@code bytes} in all would fit in the outbound path now. A recovery
+     * that would not fit is answered {@code recovered: false} instead of overflowing it (which would disconnect
+     * the subscriber as a slow consumer, and its reconnect would ask for the same replay again).
+     */
+    default boolean hasRoomFor(int frames, long bytes) {
+        return true;
+    }
+
+    /**
+     * Who acknowledges for this subscriber in {@code ack: required} channels (their position survives reconnects),
+     * or null when it cannot acknowledge (anonymous, or a protocol with acknowledgements of its own).
+     */
+    default String userId() {
+        return null;
+    }
 }

@@ -28,6 +28,16 @@ public final class TokenBucket {
         return true;
     }
 
+    /** Takes {@code count} tokens if there are that many, else none. */
+    public synchronized boolean tryTake(int count) {
+        refill();
+        if (tokens < count) {
+            return false;
+        }
+        tokens -= count;
+        return true;
+    }
+
     /** Whether the bucket is full again, i.e. its owner has been quiet long enough to be forgotten. */
     public synchronized boolean isFull() {
         refill();

@@ -2,6 +2,7 @@ package dev.tandem.ops;
 
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
+import dev.tandem.resilience.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +19,7 @@ import java.util.EnumMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,6 +51,7 @@ public final class TandemMetrics {
     private final Map<ErrorCode, Counter> errorFrames = new EnumMap<>(ErrorCode.class);
     private final Map<CloseCode, Counter> disconnects = new EnumMap<>(CloseCode.class);
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final Counter redeliveries;
 
     public TandemMetrics() {
         Gauge.builder("tandem.connections", connections, AtomicInteger::get)
@@ -60,6 +63,9 @@ public final class TandemMetrics {
         deliveries = Counter.builder("tandem.deliveries").description("publications enqueued to subscribers").register(registry);
         slowConsumerDisconnects = Counter.builder("tandem.slow.consumer.disconnects")
                 .description("connections closed because they fell behind").register(registry);
+        redeliveries = Counter.builder("tandem.redeliveries")
+                .description("publications sent again because a user did not confirm them in time (ack: required)")
+                .register(registry);
         refusedConnections = Counter.builder("tandem.refused.connections")
                 .description("connections refused because the node is at capacity").register(registry);
         for (String reason : new String[] {"low_priority", "conflated", "expired"}) {
@@ -132,6 +138,10 @@ public final class TandemMetrics {
         return slowConsumerDisconnects;
     }
 
+    public Counter redeliveries() {
+        return redeliveries;
+    }
+
     public Counter refusedConnections() {
         return refusedConnections;
     }
@@ -192,6 +202,31 @@ public final class TandemMetrics {
         refusals.computeIfAbsent(reason, r -> Counter.builder("tandem.refusals")
                 .description("commands, connections and tokens refused by auth and limits").tag("reason", r)
                 .register(registry)).increment();
+    }
+
+    /**
+     * Registers {@code tandem_circuit_state{breaker}}: 0 closed, 1 half-open (probing), 2 open (failing fast).
+     */
+    public void circuitState(String breaker, IntSupplier state) {
+        Gauge.builder("tandem.circuit.state", state, IntSupplier::getAsInt).strongReference(true).tag("breaker", breaker)
+                .description("circuit breaker state: 0 closed, 1 half-open, 2 open").register(registry);
+    }
+
+    /** Counts breaker openings and the calls refused while open ({@code tandem_circuit_opened/rejected_total}). */
+    public CircuitBreaker.Listener circuitListener() {
+        return new CircuitBreaker.Listener() {
+            @Override
+            public void opened(String breaker) {
+                Counter.builder("tandem.circuit.opened").description("times a circuit breaker opened")
+                        .tag("breaker", breaker).register(registry).increment();
+            }
+
+            @Override
+            public void rejected(String breaker) {
+                Counter.builder("tandem.circuit.rejected").description("calls refused at once by an open circuit breaker")
+                        .tag("breaker", breaker).register(registry).increment();
+            }
+        };
     }
 
     /** The Prometheus text exposition of every meter. */

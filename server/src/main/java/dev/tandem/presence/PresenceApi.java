@@ -3,11 +3,13 @@ package dev.tandem.presence;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
-import dev.tandem.transport.HttpEndpoint;
+import dev.tandem.transport.AsyncHttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
@@ -31,17 +33,17 @@ public final class PresenceApi {
     }
 
     /** Adds the routes, each wrapped by {@code guard} (the server API's api-key check). */
-    public void registerOn(HttpRouter router, UnaryOperator<HttpEndpoint> guard) {
-        router.routePrefix(HttpMethod.GET, CHANNEL_PREFIX, guard.apply(this::channel))
+    public void registerOn(HttpRouter router, UnaryOperator<AsyncHttpEndpoint> guard) {
+        router.routePrefixAsync(HttpMethod.GET, CHANNEL_PREFIX, guard.apply(this::channel))
                 .routePattern(HttpMethod.GET, USER_PREFIX, USER_SUFFIX, guard.apply(this::user));
     }
 
-    private HttpReply channel(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> channel(HttpExchange exchange) {
         String channel = access.checkChannel(exchange.path().substring(CHANNEL_PREFIX.length()));
-        return HttpReply.ok(now(service.describeChannel(channel)));
+        return reply(service.describeChannel(channel));
     }
 
-    private HttpReply user(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> user(HttpExchange exchange) {
         String path = exchange.path();
         if (!path.endsWith(USER_SUFFIX) || path.length() <= USER_PREFIX.length() + USER_SUFFIX.length()) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
@@ -50,18 +52,21 @@ public final class PresenceApi {
         if (userId.length() > MAX_USER_ID || userId.contains("/")) {
             throw ProtocolException.badRequest("'user' must be one path segment of at most " + MAX_USER_ID + " characters");
         }
-        return HttpReply.ok(now(service.describeUser(userId)));
+        return reply(service.describeUser(userId));
     }
 
     /**
-     * The stage's result. HTTP endpoints answer synchronously on the event loop, and the local store completes
-     * its stages before returning, so this never waits; a networked store needs asynchronous endpoints first.
+     * Answers when the presence store does, without waiting on the event loop (a networked store completes later);
+     * a store failure is {@code unavailable}, a refusal keeps its own code.
      */
-    private static ObjectNode now(CompletionStage<ObjectNode> stage) {
-        ObjectNode result = stage.toCompletableFuture().getNow(null);
-        if (result == null) {
-            throw new ProtocolException(ErrorCode.UNAVAILABLE, "presence store did not answer synchronously");
-        }
-        return result;
+    private static CompletableFuture<HttpReply> reply(CompletionStage<ObjectNode> stage) {
+        return stage.toCompletableFuture().handle((body, error) -> {
+            if (error == null) {
+                return HttpReply.ok(body);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            throw cause instanceof ProtocolException refusal ? refusal
+                    : ProtocolException.dependencyFailed("presence store failed; retry", cause);
+        });
     }
 }

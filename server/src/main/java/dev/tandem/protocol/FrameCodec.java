@@ -75,6 +75,15 @@ public final class FrameCodec {
         return frame;
     }
 
+    /** The {@code error} frame for a refusal, with {@code retryAfter} (ms) when it says when to try again. */
+    public static ObjectNode error(JsonNode requestId, ProtocolException refusal) {
+        ObjectNode frame = error(requestId, refusal.code(), refusal.getMessage());
+        if (refusal.retryAfter() != null) {
+            ((ObjectNode) frame.get("payload")).put("retryAfter", refusal.retryAfter().toMillis());
+        }
+        return frame;
+    }
+
     /** A {@code disconnect} frame sent just before the server closes. */
     public static ObjectNode disconnect(CloseCode code, String reason) {
         ObjectNode frame = envelope("disconnect", null, null);

@@ -53,6 +53,7 @@ public final class ChannelCommands {
                 .register("unsubscribe", this::unsubscribe)
                 .register("publish", this::publish)
                 .register("history", this::history)
+                .register("confirm", this::confirm)
                 .register("ping", (session, frame) -> session.send(FrameCodec.envelope("pong", frame.requestId(), null)));
     }
 
@@ -72,6 +73,7 @@ public final class ChannelCommands {
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                     "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
         }
+        hub.load().admitSubscription();
         session.subscriptions().add(channel);
         if (!hub.isDurable(channel)) {
             hub.subscribe(session, channel, since, frame.requestId());
@@ -108,6 +110,7 @@ public final class ChannelCommands {
             session.metrics().refused("channel_publish_rate");
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publications on " + channel + "; slow down");
         }
+        hub.load().admitPublishes(1);
         long ttl = InboundFrame.optionalSeq(frame.body(), "ttl", 0);
         hub.publishAsync(channel, payload, session.userId(), ttl).whenComplete((seq, error) -> {
             if (error != null) {
@@ -118,6 +121,19 @@ public final class ChannelCommands {
             ack.putObject("payload").put("seq", seq);
             session.send(ack);
         });
+    }
+
+    /** {@code confirm {channel, seq}}: acknowledges every publication up to seq in an {@code ack: required} channel. */
+    private void confirm(Session session, InboundFrame frame) {
+        String channel = ChannelName.validate(frame.requireText("channel"));
+        long seq = InboundFrame.optionalSeq(frame.body(), "seq", -1);
+        if (seq < 0) {
+            throw ProtocolException.badRequest("'seq' is required for confirm");
+        }
+        if (!session.subscriptions().contains(channel)) {
+            throw ProtocolException.badRequest("not subscribed to " + channel);
+        }
+        hub.confirm(session, channel, seq);
     }
 
     private void history(Session session, InboundFrame frame) {

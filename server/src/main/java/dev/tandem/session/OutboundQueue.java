@@ -106,6 +106,11 @@ final class OutboundQueue {
         return winner == null ? created : (ConcurrentLinkedQueue<Entry>) winner;
     }
 
+    /** Whether {@code frames} more frames of {@code size} bytes in all would fit now; approximate under races. */
+    boolean hasRoomFor(int frames, long size) {
+        return !closed && count + frames <= maxFrames && bytes + size <= maxBytes;
+    }
+
     private boolean reserve(int size) {
         boolean overFrames = COUNT.incrementAndGet(this) > maxFrames;
         boolean overBytes = BYTES.addAndGet(this, size) > maxBytes;

@@ -10,6 +10,7 @@ import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -118,6 +119,11 @@ public final class Session implements Subscriber {
         }
     }
 
+    @Override
+    public boolean hasRoomFor(int frames, long bytes) {
+        return queue.hasRoomFor(frames, bytes);
+    }
+
     /**
      * Encodes (in the transport's form) and enqueues a reply or control event; it overtakes queued publications.
      * A transport with no form for it (STOMP) drops it.
@@ -132,6 +138,12 @@ public final class Session implements Subscriber {
     public void sendError(JsonNode requestId, ErrorCode code, String message) {
         metrics.errorFrames(code).increment();
         send(FrameCodec.error(requestId, code, message));
+    }
+
+    /** Sends the error frame for a refusal, keeping its {@code retryAfter} hint. */
+    public void sendError(JsonNode requestId, ProtocolException refusal) {
+        metrics.errorFrames(refusal.code()).increment();
+        send(FrameCodec.error(requestId, refusal));
     }
 
     /**

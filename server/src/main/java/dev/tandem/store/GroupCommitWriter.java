@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_ATTEMPTS = 3;
+    /** A full write queue drains in well under a second at group-commit rates: retry soon. */
+    static final Duration OVERLOAD_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -58,7 +61,8 @@ final class GroupCommitWriter implements AutoCloseable {
     CompletableFuture<Appended> submit(Append append, Consumer<Appended> onCommit) {
         CompletableFuture<Appended> future = new CompletableFuture<>();
         if (!running || !queue.offer(new PendingWrite(append, onCommit, future))) {
-            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry"));
+            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry",
+                    OVERLOAD_RETRY_AFTER));
         }
         return future;
     }
@@ -89,7 +93,7 @@ final class GroupCommitWriter implements AutoCloseable {
             outcomes = writeWithRetry(batch);
         } catch (SQLException | RuntimeException e) {
             LOG.error("store write of {} events failed", batch.size(), e);
-            ProtocolException failure = new ProtocolException(ErrorCode.UNAVAILABLE, "the store failed to write; retry");
+            ProtocolException failure = ProtocolException.dependencyFailed("the store failed to write; retry", e);
             batch.forEach(w -> w.future().completeExceptionally(failure));
             return;
         }

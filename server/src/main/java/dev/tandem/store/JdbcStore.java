@@ -68,6 +68,7 @@ public final class JdbcStore implements Store {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tandem-store");
         hikari.setMaximumPoolSize(config.poolSize() + 1);
+        hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
         SqlDialect dialect;
         StoreConfig.PostgresConfig pg = config.postgres();
         if (pg.enabled()) {
@@ -321,13 +322,25 @@ public final class JdbcStore implements Store {
                     future.complete(work.run(connection));
                 } catch (SQLException | RuntimeException e) {
                     LOG.error("store read failed", e);
-                    future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store failed to read; retry"));
+                    future.completeExceptionally(ProtocolException.dependencyFailed("the store failed to read; retry", e));
                 }
             });
         } catch (RejectedExecutionException e) {
-            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry"));
+            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry",
+                    GroupCommitWriter.OVERLOAD_RETRY_AFTER));
         }
         return future;
+    }
+
+    /** Checks that a connection can be had and answers: the breaker's background probe. */
+    @Override
+    public CompletableFuture<Void> ping() {
+        return read(connection -> {
+            if (!connection.isValid(5)) {
+                throw new SQLException("connection is not valid");
+            }
+            return null;
+        });
     }
 
     private String loadEpoch() {

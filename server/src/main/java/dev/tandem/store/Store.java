@@ -43,6 +43,11 @@ public interface Store extends AutoCloseable {
      */
     CompletableFuture<Long> expire(long now, RetentionRules rules, ArchiveSink archive);
 
+    /** Completes when the store answers a trivial query; fails with {@code unavailable} when it cannot. */
+    default CompletableFuture<Void> ping() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     void close();
 }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
+import dev.tandem.protocol.ProtocolException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * What an endpoint answers: status, content type and body. Errors use one JSON shape everywhere:
@@ -15,9 +17,14 @@ import java.nio.charset.StandardCharsets;
  * @param status      HTTP status
  * @param contentType value of {@code Content-Type}
  * @param body        response body
+ * @param retryAfterSeconds value of {@code Retry-After} on a 503 or 429, 0 for none
  */
-public record HttpReply(HttpResponseStatus status, String contentType, byte[] body) {
+public record HttpReply(HttpResponseStatus status, String contentType, byte[] body, long retryAfterSeconds) {
     private static final String JSON = "application/json; charset=utf-8";
+
+    public HttpReply(HttpResponseStatus status, String contentType, byte[] body) {
+        this(status, contentType, body, 0);
+    }
 
     public static HttpReply json(HttpResponseStatus status, JsonNode body) {
         try {
@@ -39,9 +46,29 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
         return error(HttpResponseStatus.valueOf(code.httpStatus()), code, message);
     }
 
+    /**
+     * The reply for a refusal; one that says when to retry carries {@code Retry-After} (whole seconds, rounded up)
+     * and {@code retryAfter} (ms) in the body.
+     */
+    public static HttpReply error(ProtocolException refusal) {
+        HttpResponseStatus status = HttpResponseStatus.valueOf(refusal.code().httpStatus());
+        Duration retryAfter = refusal.retryAfter();
+        if (retryAfter == null) {
+            return error(status, refusal.code(), refusal.getMessage());
+        }
+        ObjectNode body = errorBody(refusal.code(), refusal.getMessage());
+        ((ObjectNode) body.get("error")).put("retryAfter", retryAfter.toMillis());
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return new HttpReply(status, JSON, json(status, body).body(), seconds);
+    }
+
     public static HttpReply error(HttpResponseStatus status, ErrorCode code, String message) {
+        return json(status, errorBody(code, message));
+    }
+
+    private static ObjectNode errorBody(ErrorCode code, String message) {
         ObjectNode body = FrameCodec.JSON.createObjectNode();
         body.putObject("error").put("code", code.wireName()).put("message", message);
-        return json(status, body);
+        return body;
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.transport;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import dev.tandem.protocol.ErrorCode;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +53,21 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, Map<HttpMethod, StreamingEndpoint>> streaming = new HashMap<>();
     private final Map<String, WebSocketEndpoint> webSocketPrefixes = new LinkedHashMap<>();
     private final OriginPolicy origins;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile int maxInFlight = Integer.MAX_VALUE;
 
     public HttpRouter(OriginPolicy origins) {
         this.origins = origins;
+    }
+
+    /**
+     * Caps the requests served at once ({@code limits.maxHttpInFlight}); beyond it a request is answered 503 with
+     * {@code Retry-After} at once. Probes and metrics ({@code /health/*}, {@code /metrics}) are never refused, so
+     * an overloaded node still reports itself.
+     */
+    public HttpRouter limitInFlight(int max) {
+        this.maxInFlight = max;
+        return this;
     }
 
     public HttpRouter route(HttpMethod method, String path, HttpEndpoint endpoint) {
@@ -152,7 +166,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String method = request.method().name();
+        boolean counted = !path.startsWith("/health/") && !path.equals("/metrics");
+        if (counted && inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            respond(ctx, origin, HttpReply.error(new ProtocolException(ErrorCode.UNAVAILABLE,
+                    "too many requests in progress on this node; retry shortly", NodeLoad.RETRY_AFTER)), keepAlive);
+            return;
+        }
         CompletableFuture<HttpReply> reply = dispatch(ctx, request, uri, path);
+        if (counted) {
+            reply.whenComplete((r, e) -> inFlight.decrementAndGet());
+        }
         if (reply.isDone()) {
             respond(ctx, origin, settle(reply, method, path), keepAlive);
             return;
@@ -172,7 +196,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static HttpReply failure(Throwable error, String method, String path) {
         if (error instanceof ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
+            return HttpReply.error(e);
         }
         LOG.error("{} {} failed", method, path, error);
         return HttpReply.error(ErrorCode.INTERNAL, "internal error");
@@ -206,7 +230,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         try {
             endpoint.open(ctx, exchange);
         } catch (ProtocolException e) {
-            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN), HttpReply.error(e.code(), e.getMessage()),
+            respond(ctx, request.headers().get(HttpHeaderNames.ORIGIN), HttpReply.error(e),
                     HttpUtil.isKeepAlive(request));
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", request.method(), uri.path(), e);
@@ -267,6 +291,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (reply.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfterSeconds()));
+        }
         if (corsOrigin != null) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin)
                     .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);

@@ -1,6 +1,7 @@
 package dev.tandem.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -16,7 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +104,50 @@ class KeySourcesTest {
         try (TestServer server = TestServer.start(production("auth.jwt.jwks", url))) {
             assertThat(userOf(server, TestTokens.rsa(keys, "web", TestTokens.claims("web-user").build()))).isEqualTo("web-user");
         } finally {
+            jwksServer.stop(0);
+        }
+    }
+
+    @Test
+    void aRotatedKeyIsFetchedOffTheEventLoopWhileHandshakesKeepBeingAnswered() throws Exception {
+        KeyPair old = TestTokens.rsaKeys();
+        KeyPair rotated = TestTokens.rsaKeys();
+        byte[] before = jwks(old, "old", TestTokens.rsaKeys(), "spare").getBytes(StandardCharsets.UTF_8);
+        byte[] after = jwks(old, "old", rotated, "new").getBytes(StandardCharsets.UTF_8);
+        AtomicBoolean rotatedOut = new AtomicBoolean();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch fetchBlocked = new CountDownLatch(1);
+        HttpServer jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        jwksServer.setExecutor(Executors.newCachedThreadPool());
+        jwksServer.createContext("/jwks", exchange -> {
+            byte[] body = before;
+            if (rotatedOut.get()) {
+                fetchBlocked.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                body = after;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        jwksServer.start();
+        String url = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks";
+        try (TestServer server = TestServer.start(production("auth.jwt.jwks", url))) {
+            rotatedOut.set(true);
+            String newToken = TestTokens.rsa(rotated, "new", TestTokens.claims("rotated-user").build());
+            assertThat(userOf(server, newToken)).as("unknown kid: refused at once, refetch asked").startsWith("refused 4001");
+            assertThat(fetchBlocked.await(20, TimeUnit.SECONDS)).as("the refetch is under way and stuck").isTrue();
+            assertThat(userOf(server, TestTokens.rsa(old, "old", TestTokens.claims("old-user").build())))
+                    .as("a handshake while the JWKS fetch hangs").isEqualTo("old-user");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> "rotated-user".equals(userOf(server, newToken)));
+        } finally {
+            release.countDown();
             jwksServer.stop(0);
         }
     }

@@ -103,7 +103,7 @@ class DurableHistoryTest {
     @EnumSource(TestStore.class)
     void recoveryFurtherBackThanTheLimitAnswersNotRecoveredAndHistoryPagesTheBacklog(TestStore store) {
         Map<String, String> config = new HashMap<>(store.fresh());
-        config.put("store.recoveryLimit", "50");
+        config.put("limits.maxRecoveredPublications", "50");
         try (TestServer server = TestServer.start(config); WsClient writer = server.connect("w")) {
             String channel = "chat:backlog";
             String epoch = writer.subscribe(channel).path("payload").path("epoch").asText();

@@ -27,17 +27,17 @@ class ReadinessTest {
 
     @Test
     void aDownDependencyMakesTheNodeUnavailableAndIsNamedUntilItRecovers() throws Exception {
-        AtomicReference<HealthCheck.Result> store = new AtomicReference<>(HealthCheck.Result.down("connection refused"));
+        AtomicReference<HealthCheck.Result> redis = new AtomicReference<>(HealthCheck.Result.down("connection refused"));
         try (TestServer server = TestServer.start()) {
             server.server().readiness().register(new HealthCheck() {
                 @Override
                 public String name() {
-                    return "store";
+                    return "redis";
                 }
 
                 @Override
                 public Result check() {
-                    return store.get();
+                    return redis.get();
                 }
             });
 
@@ -46,11 +46,11 @@ class ReadinessTest {
             assertThat(down.statusCode()).isEqualTo(503);
             assertThat(body.path("status").asText()).isEqualTo("unavailable");
             assertThat(body.path("down")).hasSize(1);
-            assertThat(body.path("down").get(0).asText()).isEqualTo("store");
-            assertThat(body.path("checks").get(1).path("detail").asText()).isEqualTo("connection refused");
+            assertThat(body.path("down").get(0).asText()).isEqualTo("redis");
+            assertThat(body.path("checks").get(2).path("detail").asText()).isEqualTo("connection refused");
             assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
 
-            store.set(HealthCheck.Result.healthy());
+            redis.set(HealthCheck.Result.healthy());
             assertThat(server.get("/health/ready").statusCode()).isEqualTo(200);
         }
     }

@@ -124,7 +124,7 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         try {
             commands.dispatch(session, FrameCodec.parse(text));
         } catch (ProtocolException e) {
-            session.sendError(null, e.code(), e.getMessage());
+            session.sendError(null, e);
         }
     }
 

@@ -1,0 +1,107 @@
+package dev.tandem.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.TestServer;
+import dev.tandem.testing.TestStore;
+import dev.tandem.testing.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Node-wide caps: past them new work is refused at once with a retry hint ({@code retryAfter} in the error frame,
+ * {@code Retry-After} on HTTP) and the node's existing connections keep being served.
+ */
+class LoadSheddingTest {
+
+    @Test
+    void publishesPastTheNodeRateAreRefusedWithARetryHintOverWebSocketAndHttp() {
+        try (TestServer server = TestServer.start(Map.of("limits.nodePublishRate", "1", "limits.nodePublishBurst", "3"));
+             WsClient client = server.connect("p")) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.publish("room:a", payload(i)).path("type").asText()).isEqualTo("ack");
+            }
+            JsonNode refused = client.publish("room:a", payload(4));
+            assertThat(refused.path("payload").path("code").asText()).isEqualTo("rate_limited");
+            assertThat(refused.path("payload").path("retryAfter").asLong()).isEqualTo(1000);
+
+            HttpResponse<String> http = server.post("/api/publish", "{\"channel\":\"room:a\",\"payload\":{}}");
+            assertThat(http.statusCode()).isEqualTo(429);
+            assertThat(http.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(client.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void subscriptionsPastTheNodeCapAreRefusedUntilOneIsReleased() {
+        try (TestServer server = TestServer.start(Map.of("limits.maxSubscriptions", "2"));
+             WsClient first = server.connect("a");
+             WsClient second = server.connect("b")) {
+            assertThat(first.subscribe("room:1").path("type").asText()).isEqualTo("subscribed");
+            assertThat(second.subscribe("room:2").path("type").asText()).isEqualTo("subscribed");
+            JsonNode refused = second.subscribe("room:3");
+            assertThat(refused.path("payload").path("code").asText()).isEqualTo("unavailable");
+            assertThat(refused.path("payload").path("retryAfter").asLong()).isPositive();
+
+            first.request(WsClient.command("unsubscribe").put("channel", "room:1"));
+            assertThat(second.subscribe("room:3").path("type").asText()).isEqualTo("subscribed");
+        }
+    }
+
+    @Test
+    void requestsPastTheInFlightCapGet503WithRetryAfterWhileProbesStillAnswer() throws Exception {
+        Map<String, String> config = new HashMap<>(TestStore.POSTGRES.fresh());
+        config.put("limits.maxHttpInFlight", "1");
+        config.put("namespaces.ledger.history", "durable");
+        String schema = config.get("store.postgres.schema");
+        try (TestServer server = TestServer.start(config);
+             Connection locker = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "")) {
+            locker.setAutoCommit(false);
+            try (Statement lock = locker.createStatement()) {
+                lock.execute("LOCK TABLE " + schema + ".events IN ACCESS EXCLUSIVE MODE");
+            }
+            CompletableFuture<HttpResponse<String>> stuck = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                            + "/api/channels/ledger:main/history")).build(), HttpResponse.BodyHandlers.ofString());
+            await().until(() -> waitingOnLock(schema));
+
+            HttpResponse<String> refused = server.get("/api/info");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(refused.body()).contains("\"code\":\"unavailable\"");
+            assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
+
+            locker.rollback();
+            assertThat(stuck.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/info").statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static boolean waitingOnLock(String schema) throws Exception {
+        try (Connection c = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation "
+                     + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE NOT l.granted AND n.nspname = '"
+                     + schema + "' AND r.relname = 'events'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    private static JsonNode payload(int i) {
+        return WsClient.JSON.createObjectNode().put("i", i);
+    }
+}
