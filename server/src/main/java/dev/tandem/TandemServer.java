@@ -12,7 +12,11 @@ import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentRooms;
+import dev.tandem.docs.DocumentStore;
+import dev.tandem.docs.DocumentStoreListener;
+import dev.tandem.docs.EditorPresence;
 import dev.tandem.docs.FileDocumentStore;
+import dev.tandem.docs.JdbcDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
 import dev.tandem.hub.Retention;
@@ -100,7 +104,8 @@ public final class TandemServer implements AutoCloseable {
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
-        this.store = JdbcStore.open(config.store(), config.dataDir());
+        JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir());
+        this.store = jdbc;
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
@@ -112,7 +117,16 @@ public final class TandemServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         readiness.register(new ServerCheck());
-        this.documents = new DocumentRooms(config.documents(), new FileDocumentStore(config.dataDir()), workerGroup.next());
+        this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc),
+                new EditorPresence(presence), workerGroup.next());
+    }
+
+    /** Documents live in the durable store's database unless {@code documents.store: file}. */
+    private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc) {
+        return switch (config.documents().store()) {
+            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), DocumentStoreListener.NONE);
+            case file -> new FileDocumentStore(config.dataDir(), DocumentStoreListener.NONE);
+        };
     }
 
     /** Starts a server and returns once it is listening. */
