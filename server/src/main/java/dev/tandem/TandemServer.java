@@ -11,6 +11,7 @@ import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
+import dev.tandem.docs.DocumentMetrics;
 import dev.tandem.docs.DocumentRooms;
 import dev.tandem.docs.DocumentStore;
 import dev.tandem.docs.DocumentStoreListener;
@@ -117,15 +118,17 @@ public final class TandemServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         readiness.register(new ServerCheck());
-        this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc),
+        DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());
+        this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc, documentMetrics),
                 new EditorPresence(presence), workerGroup.next());
+        documentMetrics.watchOpen(documents::loadedRooms);
     }
 
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
-    private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc) {
+    private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc, DocumentStoreListener listener) {
         return switch (config.documents().store()) {
-            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), DocumentStoreListener.NONE);
-            case file -> new FileDocumentStore(config.dataDir(), DocumentStoreListener.NONE);
+            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener);
+            case file -> new FileDocumentStore(config.dataDir(), listener);
         };
     }
 

@@ -9,8 +9,8 @@ public interface DocumentStoreListener {
     DocumentStoreListener NONE = new DocumentStoreListener() {
     };
 
-    /** {@code bytes} of updates were appended durably. */
-    default void stored(long bytes) {
+    /** {@code updates} updates of {@code bytes} in all were appended durably. */
+    default void stored(int updates, long bytes) {
     }
 
     /** A room was merged into one update of {@code bytes} and stored, taking {@code nanos}. */

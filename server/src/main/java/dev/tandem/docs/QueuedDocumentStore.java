@@ -174,7 +174,7 @@ public abstract class QueuedDocumentStore implements DocumentStore {
         }
         try {
             write(updates);
-            listener.stored(bytes);
+            listener.stored(appends.size(), bytes);
             appends.forEach(a -> a.done().complete(null));
         } catch (Exception e) {
             LOG.error("document store: writing {} updates failed", appends.size(), e);
