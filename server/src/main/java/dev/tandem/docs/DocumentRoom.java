@@ -115,16 +115,24 @@ final class DocumentRoom {
         return state == State.LOADING || state == State.READY;
     }
 
-    /** Applies an update that came from elsewhere than a peer (the HTTP API), relaying it to every peer. */
-    synchronized void applyExternal(byte[] update) {
-        if (state != State.READY || YUpdates.isEmpty(update)) {
-            return;
+    /**
+     * Applies an update that came from elsewhere than a peer (the HTTP API), relaying it to every peer; completes
+     * once it is durable, so the caller acknowledges only what a crash cannot lose. Null when the room is no
+     * longer open (unloaded meanwhile): the caller applies it to a fresh room.
+     */
+    synchronized CompletableFuture<Void> applyExternal(byte[] update) {
+        if (state != State.READY) {
+            return null;
         }
-        apply(update);
+        if (YUpdates.isEmpty(update)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> durable = apply(update);
         broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
         }
+        return durable;
     }
 
     synchronized void leave(DocumentPeer peer) {
@@ -361,10 +369,11 @@ final class DocumentRoom {
         broadcast(SyncMessages.sync(SyncMessages.UPDATE, payload));
     }
 
-    private void apply(byte[] update) {
+    private CompletableFuture<Void> apply(byte[] update) {
         updates.add(update);
         appendsSinceReplace++;
-        store.append(name, update).exceptionally(e -> {
+        CompletableFuture<Void> durable = store.append(name, update);
+        durable.exceptionally(e -> {
             LOG.warn("document {}: append failed ({}); it will be written with the next compaction", name, e.toString());
             markUnsaved();
             return null;
@@ -372,6 +381,7 @@ final class DocumentRoom {
         if (appendsSinceReplace >= compactAfter) {
             compactStore();
         }
+        return durable;
     }
 
     private synchronized void markUnsaved() {

@@ -100,7 +100,10 @@ public final class DocumentRooms implements AutoCloseable {
         return store.load(name).thenApplyAsync(stored -> stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored), merger);
     }
 
-    /** Applies an update as if an editor had sent it (seeding over HTTP); connected editors receive it. */
+    /**
+     * Applies an update as if an editor had sent it (seeding over HTTP); connected editors receive it. Completes
+     * once the update is durable.
+     */
     public CompletableFuture<Void> apply(String name, byte[] update) {
         DocumentRoom room;
         synchronized (this) {
@@ -110,7 +113,10 @@ public final class DocumentRooms implements AutoCloseable {
             }
         }
         DocumentRoom target = room;
-        return room.loaded().thenRun(() -> target.applyExternal(update));
+        return room.loaded().thenCompose(v -> {
+            CompletableFuture<Void> durable = target.applyExternal(update);
+            return durable != null ? durable : apply(name, update);
+        });
     }
 
     /** Deletes the stored document and closes its connections with {@link #DOCUMENT_DELETED}. */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Work proportional to a document never runs on the thread that hands a room a message (an event loop in the
- * server): sync answers are computed on the merger, compaction on the store's worker.
+ * server): sync answers are computed on the merger, compaction on the store's worker; and no sync answer is
+ * computed before the stored document has loaded.
  */
 class DocumentRoomWorkTest {
     private static final RecordedHistory HISTORY = RecordedHistory.withAtLeast(8);
@@ -61,6 +62,22 @@ class DocumentRoomWorkTest {
             assertThat(peer.sent).isEmpty();
             assertThat(mergerQueue).hasSize(2);
             mergerQueue.forEach(Runnable::run);
+            assertThat(peer.sent).containsExactly(
+                    SyncMessages.sync(SyncMessages.STEP1, YUpdates.stateVector(HISTORY.merged())),
+                    SyncMessages.sync(SyncMessages.STEP2, HISTORY.merged()));
+        }
+    }
+
+    @Test
+    void aClientIsNotSyncedBeforeTheStoredDocumentHasLoaded() {
+        try (FileDocumentStore store = new FileDocumentStore(dataDir)) {
+            DocumentRoom room = new DocumentRoom("loading", store, Runnable::run, DocumentPresence.NONE, 1000);
+            RecordingPeer peer = new RecordingPeer();
+            room.join(peer);
+            room.receive(peer, SyncMessages.sync(SyncMessages.STEP1, new Lib0Writer().varUint(0).toByteArray()));
+            assertThat(peer.sent).as("nothing is sent while the document loads").isEmpty();
+
+            room.onLoaded(HISTORY.updates());
             assertThat(peer.sent).containsExactly(
                     SyncMessages.sync(SyncMessages.STEP1, YUpdates.stateVector(HISTORY.merged())),
                     SyncMessages.sync(SyncMessages.STEP2, HISTORY.merged()));
