@@ -429,8 +429,19 @@ public final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds first")
         int warmup;
 
+        @Option(names = "--history", defaultValue = "10000",
+                description = "updates in the long-history document whose load is timed (0: skip)")
+        int history;
+
         @Option(names = "--json", description = "write results to this file (default bench/results/documents.json)")
         Path json;
+
+        /** Tandem unloads idle documents after 1 s here, so the long-history load can be timed cold. */
+        private ServerUnderTest start(String which) throws Exception {
+            return "tandem".equals(which)
+                    ? ServerUnderTest.tandem(serverJar, serverJvm, Map.of("TANDEM_DOCUMENTS_IDLE_UNLOAD", "1s"))
+                    : ServerUnderTest.hocuspocus(peerDir);
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -447,10 +458,15 @@ public final class BenchCommand {
                 DocumentsScenario.Params params = new DocumentsScenario.Params(docs.get(step), editors.get(step), rate,
                         seconds, warmup);
                 for (String which : targets) {
-                    try (ServerUnderTest server = "tandem".equals(which) ? ServerUnderTest.tandem(serverJar, serverJvm)
-                            : ServerUnderTest.hocuspocus(peerDir)) {
+                    try (ServerUnderTest server = start(which)) {
                         results.add(DocumentsScenario.run(server, params));
                     }
+                }
+            }
+            List<DocumentsScenario.HistoryResult> histories = new ArrayList<>();
+            for (String which : history > 0 ? targets : List.<String>of()) {
+                try (ServerUnderTest server = start(which)) {
+                    histories.add(DocumentsScenario.history(server, history));
                 }
             }
             System.out.printf("documents: %.1f updates/s per editor, %d s per step (latency = update -> other editors)%n",
@@ -462,9 +478,18 @@ public final class BenchCommand {
                         r.params().docs(), r.params().editors(), r.updates(), r.remoteDeliveries(), r.p50Millis(),
                         r.p99Millis(), r.cpuMicrosPerUpdate(), r.rssBytes() / 1e6, r.rssBytesPerDocument() / 1e3);
             }
+            if (!histories.isEmpty()) {
+                System.out.printf("long history: %d single updates in one document%n", history);
+                System.out.printf("%-10s %12s %14s %14s%n", "server", "doc bytes", "warm sync ms", "cold load ms");
+                for (DocumentsScenario.HistoryResult h : histories) {
+                    System.out.printf("%-10s %12d %14.1f %14s%n", h.server(), h.documentBytes(), h.warmSyncMillis(),
+                            h.coldLoadMillis() < 0 ? "-" : String.format("%.1f", h.coldLoadMillis()));
+                }
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "documents");
             out.put("results", results);
+            out.put("history", histories);
             Path file = json != null ? json : Path.of("bench", "results", "documents.json");
             Files.createDirectories(file.toAbsolutePath().getParent());
             JSON.writeValue(file.toFile(), out);

@@ -33,6 +33,7 @@ final class DocumentEditor implements WebSocket.Listener {
     private final long clientId;
     private final LongConsumer remoteLatency;
     private final CompletableFuture<Void> synced = new CompletableFuture<>();
+    private volatile int syncBytes;
     private WebSocket socket;
     private ByteBuffer partial = ByteBuffer.allocate(0);
     private long clock;
@@ -75,6 +76,11 @@ final class DocumentEditor implements WebSocket.Listener {
         send(prefix().varUint(SYNC).varUint(UPDATE).varBytes(update.toByteArray()).toByteArray());
     }
 
+    /** Size of the sync step 2 the server answered with (the whole document for a new editor). */
+    int syncBytes() {
+        return syncBytes;
+    }
+
     private Lib0Writer prefix() {
         return hocuspocus ? new Lib0Writer().varString(document) : new Lib0Writer();
     }
@@ -113,35 +119,37 @@ final class DocumentEditor implements WebSocket.Listener {
         }
         long step = in.varUint();
         if (step == STEP2) {
+            syncBytes = message.length;
             synced.complete(null);
         } else if (step == UPDATE) {
             measure(message, now);
         }
     }
 
-    /** Finds {@code @t<nanos>;<sender>} in the update's bytes; records the latency of other editors' updates. */
+    /**
+     * Finds every {@code @t<nanos>;<sender>} in the update's bytes (a server may merge several updates into one
+     * message) and records the latency of those from other editors.
+     */
     private void measure(byte[] message, long now) {
-        int at = indexOf(message, MARK);
-        if (at < 0) {
-            return;
-        }
-        long sent = 0;
-        int i = at + MARK.length;
-        while (i < message.length && message[i] >= '0' && message[i] <= '9') {
-            sent = sent * 10 + (message[i++] - '0');
-        }
-        int sender = 0;
-        for (i++; i < message.length && message[i] >= '0' && message[i] <= '9'; i++) {
-            sender = sender * 10 + (message[i] - '0');
-        }
-        if (sender != id) {
-            remoteLatency.accept(now - sent);
+        for (int at = indexOf(message, MARK, 0); at >= 0; at = indexOf(message, MARK, at + 1)) {
+            long sent = 0;
+            int i = at + MARK.length;
+            while (i < message.length && message[i] >= '0' && message[i] <= '9') {
+                sent = sent * 10 + (message[i++] - '0');
+            }
+            int sender = 0;
+            for (i++; i < message.length && message[i] >= '0' && message[i] <= '9'; i++) {
+                sender = sender * 10 + (message[i] - '0');
+            }
+            if (sender != id) {
+                remoteLatency.accept(now - sent);
+            }
         }
     }
 
-    private static int indexOf(byte[] data, byte[] mark) {
+    private static int indexOf(byte[] data, byte[] mark, int from) {
         outer:
-        for (int i = 0; i + mark.length <= data.length; i++) {
+        for (int i = from; i + mark.length <= data.length; i++) {
             for (int j = 0; j < mark.length; j++) {
                 if (data[i + j] != mark[j]) {
                     continue outer;

@@ -47,7 +47,67 @@ final class DocumentsScenario {
                   double p99Millis, double cpuMicrosPerUpdate, long rssBytes, double rssBytesPerDocument) {
     }
 
+    /**
+     * Loading a document with a long history.
+     *
+     * @param server          which server
+     * @param updates         single updates typed into the document
+     * @param documentBytes   size of the sync step 2 a new editor received
+     * @param warmSyncMillis  a new editor's connect → synced while the document is in memory
+     * @param coldLoadMillis  the same after the document was unloaded, so it loads from the store (-1: the server
+     *                        keeps no document without editors)
+     */
+    record HistoryResult(String server, int updates, int documentBytes, double warmSyncMillis, double coldLoadMillis) {
+    }
+
     private DocumentsScenario() {
+    }
+
+    /**
+     * Types {@code updates} updates into one document, then times a new editor's sync; for a server that unloads
+     * idle documents (Tandem), also after every editor left and the document was unloaded.
+     */
+    static HistoryResult history(ServerUnderTest server, int updates) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        LongAdder received = new LongAdder();
+        String doc = "bench-history";
+        DocumentEditor writer = DocumentEditor.open(http, server, doc, 0, n -> { }).get(60, TimeUnit.SECONDS);
+        DocumentEditor watcher = DocumentEditor.open(http, server, doc, 1, n -> received.increment()).get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < updates; i++) {
+            writer.type();
+        }
+        // well inside Hocuspocus's 30 s timeout for connections that send nothing
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (received.sum() < updates && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long start = System.nanoTime();
+        DocumentEditor late = DocumentEditor.open(http, server, doc, 2, n -> { }).get(120, TimeUnit.SECONDS);
+        double warm = (System.nanoTime() - start) / 1e6;
+        int bytes = late.syncBytes();
+        late.close();
+        writer.close();
+        watcher.close();
+        double cold = -1;
+        if ("tandem".equals(server.name()) && unloaded(server)) {
+            start = System.nanoTime();
+            DocumentEditor loader = DocumentEditor.open(http, server, doc, 3, n -> { }).get(120, TimeUnit.SECONDS);
+            cold = (System.nanoTime() - start) / 1e6;
+            loader.close();
+        }
+        return new HistoryResult(server.name(), updates, bytes, warm, cold);
+    }
+
+    /** Waits (up to a minute) for Tandem to report no document open. */
+    private static boolean unloaded(ServerUnderTest server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (server.get("/metrics").body().contains("\ntandem_documents_open 0.0")) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     static Result run(ServerUnderTest server, Params params) throws Exception {

@@ -96,6 +96,22 @@ class BenchSmokeTest {
     }
 
     @Test
+    void aLongHistoryDocumentIsSyncedWarmAndOnTandemLoadedColdFromTheStore() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
+                java.util.Map.of("TANDEM_DOCUMENTS_IDLE_UNLOAD", "1s"))) {
+            DocumentsScenario.HistoryResult result = DocumentsScenario.history(server, 300);
+            assertThat(result.documentBytes()).isGreaterThan(300 * 10);
+            assertThat(result.warmSyncMillis()).isPositive();
+            assertThat(result.coldLoadMillis()).isPositive();
+        }
+        try (ServerUnderTest server = ServerUnderTest.hocuspocus(Path.of("peers", "hocuspocus"))) {
+            DocumentsScenario.HistoryResult result = DocumentsScenario.history(server, 300);
+            assertThat(result.documentBytes()).isGreaterThan(300 * 10);
+            assertThat(result.coldLoadMillis()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);
