@@ -97,6 +97,38 @@ const scenarios = {
     b.provider.destroy(); c.provider.destroy(); a.provider.destroy()
   },
 
+  // editors appear as presence members of doc:{room} for a native client: join with the awareness user, leave on close
+  async presence (room) {
+    const native = new WebSocket(`ws://127.0.0.1:${port}/ws?user=watcher`)
+    const frames = []
+    native.on('message', (data) => frames.push(JSON.parse(data.toString())))
+    const frame = (what, predicate) => until(what, () => frames.some(predicate), 20_000,
+      () => JSON.stringify(frames.map((f) => [f.type, f.payload])))
+    await frame('connected', (f) => f.type === 'connected')
+    native.send(JSON.stringify({ type: 'subscribe', channel: `doc:${room}`, requestId: 's1' }))
+    await frame('subscribed', (f) => f.requestId === 's1' && f.type !== 'error')
+    const ada = connect(room, { user: 'ada' })
+    await synced(ada)
+    ada.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#f80' })
+    // y-websocket announces an empty state on connect (join), then the user field (update)
+    await frame('presence:join of ada', (f) => f.type === 'presence:join' && f.channel === `doc:${room}` && f.payload.id === 'ada')
+    await frame('ada named in presence', (f) => f.type.startsWith('presence:') && f.payload.id === 'ada' &&
+      f.payload.name === 'Ada' && f.payload.state.color === '#f80')
+    native.send(JSON.stringify({ type: 'presence:get', channel: `doc:${room}`, requestId: 'g1' }))
+    await frame('presence:sync listing ada', (f) => f.type === 'presence:sync' && f.requestId === 'g1' &&
+      f.payload.users.length === 1 && f.payload.users[0].id === 'ada' && f.payload.users[0].name === 'Ada')
+    ada.provider.awareness.setLocalStateField('cursor', { index: 3 }) // cursor moves are not presence updates
+    ada.provider.awareness.setLocalStateField('user', { name: 'Ada L.', color: '#f80' })
+    await frame('presence:update of ada', (f) => f.type === 'presence:update' && f.payload.name === 'Ada L.')
+    // close the socket without a goodbye, as a crashed tab would
+    ada.provider.shouldConnect = false
+    ada.provider.ws.terminate ? ada.provider.ws.terminate() : ada.provider.ws.close()
+    await frame('presence:leave of ada', (f) => f.type === 'presence:leave' && f.payload.id === 'ada')
+    const names = frames.filter((f) => f.type === 'presence:update').map((f) => f.payload.name)
+    if (JSON.stringify(names) !== '["Ada","Ada L."]') fail(`presence updates should be the two user changes, got ${names}`)
+    ada.provider.destroy(); native.close()
+  },
+
   // writes content (phase 1 of a restart test) and prints it
   async write (room, content) {
     const a = connect(room)

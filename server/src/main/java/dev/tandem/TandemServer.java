@@ -11,8 +11,13 @@ import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
+import dev.tandem.docs.DocumentMetrics;
 import dev.tandem.docs.DocumentRooms;
+import dev.tandem.docs.DocumentStore;
+import dev.tandem.docs.DocumentStoreListener;
+import dev.tandem.docs.EditorPresence;
 import dev.tandem.docs.FileDocumentStore;
+import dev.tandem.docs.JdbcDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
 import dev.tandem.hub.Retention;
@@ -105,7 +110,8 @@ public final class TandemServer implements AutoCloseable {
         this.tracing = Tracing.start(config.tracing());
         CircuitBreaker storeBreaker = new CircuitBreaker("store", config.store().breaker(), metrics.circuitListener());
         metrics.circuitState("store", () -> storeBreaker.state().code());
-        this.store = new GuardedStore(JdbcStore.open(config.store(), config.dataDir()), storeBreaker);
+        JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir());
+        this.store = new GuardedStore(jdbc, storeBreaker);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
@@ -118,7 +124,18 @@ public final class TandemServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
-        this.documents = new DocumentRooms(config.documents(), new FileDocumentStore(config.dataDir()), workerGroup.next());
+        DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());
+        this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc, documentMetrics),
+                new EditorPresence(presence), workerGroup.next());
+        documentMetrics.watchOpen(documents::loadedRooms);
+    }
+
+    /** Documents live in the durable store's database unless {@code documents.store: file}. */
+    private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc, DocumentStoreListener listener) {
+        return switch (config.documents().store()) {
+            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener);
+            case file -> new FileDocumentStore(config.dataDir(), listener);
+        };
     }
 
     /** Starts a server and returns once it is listening. */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
-        subcommands = {BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
+        subcommands = {BenchCommand.Documents.class, BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
                 BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
                 BenchCommand.Presence.class, BenchCommand.Durable.class})
 public final class BenchCommand {
@@ -398,5 +398,103 @@ public final class BenchCommand {
             return 0;
         }
     }
-}
 
+    @Command(name = "documents", mixinStandardHelpOptions = true,
+            description = "Yjs editors on the y-websocket protocol: update-to-remote latency, CPU and RSS, against Hocuspocus.")
+    static final class Documents implements Callable<Integer> {
+        @Option(names = "--target", defaultValue = "tandem", description = "tandem, hocuspocus or both (default: ${DEFAULT-VALUE})")
+        String target;
+
+        @Option(names = "--server-jar", defaultValue = "server/target/tandem.jar")
+        Path serverJar;
+
+        @Option(names = "--server-jvm", split = " ", defaultValue = "-Xms256m -XX:+UseG1GC")
+        List<String> serverJvm;
+
+        @Option(names = "--peer-dir", defaultValue = "bench/peers/hocuspocus", description = "Hocuspocus peer directory")
+        Path peerDir;
+
+        @Option(names = "--docs", defaultValue = "1,500", split = ",", description = "documents per step (default: ${DEFAULT-VALUE})")
+        List<Integer> docs;
+
+        @Option(names = "--editors", defaultValue = "50,5", split = ",", description = "editors per document, one per step")
+        List<Integer> editors;
+
+        @Option(names = "--rate", defaultValue = "2", description = "updates per second per editor")
+        double rate;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds first")
+        int warmup;
+
+        @Option(names = "--history", defaultValue = "10000",
+                description = "updates in the long-history document whose load is timed (0: skip)")
+        int history;
+
+        @Option(names = "--json", description = "write results to this file (default bench/results/documents.json)")
+        Path json;
+
+        /** Tandem unloads idle documents after 1 s here, so the long-history load can be timed cold. */
+        private ServerUnderTest start(String which) throws Exception {
+            return "tandem".equals(which)
+                    ? ServerUnderTest.tandem(serverJar, serverJvm, Map.of("TANDEM_DOCUMENTS_IDLE_UNLOAD", "1s"))
+                    : ServerUnderTest.hocuspocus(peerDir);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (docs.size() != editors.size()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--docs and --editors need as many values");
+            }
+            List<String> targets = switch (target) {
+                case "both" -> List.of("tandem", "hocuspocus");
+                case "tandem", "hocuspocus" -> List.of(target);
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--target: tandem, hocuspocus or both");
+            };
+            List<DocumentsScenario.Result> results = new ArrayList<>();
+            for (int step = 0; step < docs.size(); step++) {
+                DocumentsScenario.Params params = new DocumentsScenario.Params(docs.get(step), editors.get(step), rate,
+                        seconds, warmup);
+                for (String which : targets) {
+                    try (ServerUnderTest server = start(which)) {
+                        results.add(DocumentsScenario.run(server, params));
+                    }
+                }
+            }
+            List<DocumentsScenario.HistoryResult> histories = new ArrayList<>();
+            for (String which : history > 0 ? targets : List.<String>of()) {
+                try (ServerUnderTest server = start(which)) {
+                    histories.add(DocumentsScenario.history(server, history));
+                }
+            }
+            System.out.printf("documents: %.1f updates/s per editor, %d s per step (latency = update -> other editors)%n",
+                    rate, seconds);
+            System.out.printf("%-10s %6s %8s %9s %10s %9s %9s %11s %10s %12s%n", "server", "docs", "editors", "updates",
+                    "remote", "p50 ms", "p99 ms", "CPU us/upd", "RSS MB", "RSS KB/doc");
+            for (DocumentsScenario.Result r : results) {
+                System.out.printf("%-10s %6d %8d %9d %10d %9.2f %9.2f %11.1f %10.1f %12.1f%n", r.server(),
+                        r.params().docs(), r.params().editors(), r.updates(), r.remoteDeliveries(), r.p50Millis(),
+                        r.p99Millis(), r.cpuMicrosPerUpdate(), r.rssBytes() / 1e6, r.rssBytesPerDocument() / 1e3);
+            }
+            if (!histories.isEmpty()) {
+                System.out.printf("long history: %d single updates in one document%n", history);
+                System.out.printf("%-10s %12s %14s %14s%n", "server", "doc bytes", "warm sync ms", "cold load ms");
+                for (DocumentsScenario.HistoryResult h : histories) {
+                    System.out.printf("%-10s %12d %14.1f %14s%n", h.server(), h.documentBytes(), h.warmSyncMillis(),
+                            h.coldLoadMillis() < 0 ? "-" : String.format("%.1f", h.coldLoadMillis()));
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "documents");
+            out.put("results", results);
+            out.put("history", histories);
+            Path file = json != null ? json : Path.of("bench", "results", "documents.json");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            JSON.writeValue(file.toFile(), out);
+            System.out.println("results: " + file);
+            return 0;
+        }
+    }
+}

@@ -72,6 +72,16 @@ final class ServerUnderTest implements AutoCloseable {
 
     /** Starts the Socket.IO peer ({@code bench/peers/socketio}), installing its npm packages on first use. */
     static ServerUnderTest socketIo(Path peerDir) throws Exception {
+        return nodePeer(peerDir, "server.js", "socket.io", Dialect.SOCKET_IO, "/health");
+    }
+
+    /** Starts the Hocuspocus peer ({@code bench/peers/hocuspocus}), installing its npm packages on first use. */
+    static ServerUnderTest hocuspocus(Path peerDir) throws Exception {
+        return nodePeer(peerDir, "server.mjs", "hocuspocus", null, "/");
+    }
+
+    private static ServerUnderTest nodePeer(Path peerDir, String script, String name, Dialect dialect, String health)
+            throws Exception {
         if (!Files.isDirectory(peerDir.resolve("node_modules"))) {
             Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(peerDir.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -80,9 +90,9 @@ final class ServerUnderTest implements AutoCloseable {
             }
         }
         int port = freePort();
-        Process process = new ProcessBuilder("node", "server.js", String.valueOf(port)).directory(peerDir.toFile())
+        Process process = new ProcessBuilder("node", script, String.valueOf(port)).directory(peerDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return started(new ServerUnderTest("socket.io", Dialect.SOCKET_IO, process, port, "/health"));
+        return started(new ServerUnderTest(name, dialect, process, port, health));
     }
 
     private static ServerUnderTest started(ServerUnderTest server) throws Exception {

@@ -80,6 +80,38 @@ class BenchSmokeTest {
     }
 
     @Test
+    void documentsDeliversEveryUpdateToEveryOtherEditorOnTandemAndTheHocuspocusPeer() throws Exception {
+        DocumentsScenario.Params params = new DocumentsScenario.Params(2, 3, 5, 1, 1);
+        for (ServerUnderTest server : List.of(ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m")),
+                ServerUnderTest.hocuspocus(Path.of("peers", "hocuspocus")))) {
+            try (server) {
+                DocumentsScenario.Result result = DocumentsScenario.run(server, params);
+                assertThat(result.updates()).isEqualTo(30);
+                // each update reaches the two other editors of its document
+                assertThat(result.remoteDeliveries()).as(server.name()).isEqualTo(60);
+                assertThat(result.p99Millis()).isPositive();
+                assertThat(result.rssBytes()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aLongHistoryDocumentIsSyncedWarmAndOnTandemLoadedColdFromTheStore() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
+                java.util.Map.of("TANDEM_DOCUMENTS_IDLE_UNLOAD", "1s"))) {
+            DocumentsScenario.HistoryResult result = DocumentsScenario.history(server, 300);
+            assertThat(result.documentBytes()).isGreaterThan(300 * 10);
+            assertThat(result.warmSyncMillis()).isPositive();
+            assertThat(result.coldLoadMillis()).isPositive();
+        }
+        try (ServerUnderTest server = ServerUnderTest.hocuspocus(Path.of("peers", "hocuspocus"))) {
+            DocumentsScenario.HistoryResult result = DocumentsScenario.history(server, 300);
+            assertThat(result.documentBytes()).isGreaterThan(300 * 10);
+            assertThat(result.coldLoadMillis()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);

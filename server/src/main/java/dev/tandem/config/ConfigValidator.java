@@ -60,6 +60,8 @@ final class ConfigValidator {
         require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
         require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
         positive(d.idleUnload(), "documents.idleUnload");
+        positive(d.compactInterval(), "documents.compactInterval");
+        require(d.store() != null, "documents.store", "must be jdbc or file");
         atLeastOne(l.commandRate(), "limits.commandRate");
         atLeastOne(l.commandBurst(), "limits.commandBurst");
         atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");

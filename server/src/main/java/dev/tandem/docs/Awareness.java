@@ -23,9 +23,11 @@ final class Awareness {
     /**
      * Applies an awareness update from {@code from}; a newer clock wins, a {@code null} state removes. The
      * connection that first announced a client id owns it (as in the reference y-websocket server): clients
-     * echo every state they learn, so the latest sender is not necessarily the owner.
+     * echo every state they learn, so the latest sender is not necessarily the owner. Returns the newest state
+     * {@code from} owns in this update (its own announcement or renewal), or null.
      */
-    void apply(byte[] update, DocumentPeer from) {
+    String apply(byte[] update, DocumentPeer from) {
+        String owned = null;
         Lib0Reader in = new Lib0Reader(update);
         long n = in.varUint();
         for (long i = 0; i < n; i++) {
@@ -38,10 +40,15 @@ final class Awareness {
             }
             if (NULL.equals(json)) {
                 states.remove(client);
-            } else {
-                states.put(client, new State(clock, json, known == null ? from : known.owner));
+                continue;
+            }
+            DocumentPeer owner = known == null ? from : known.owner;
+            states.put(client, new State(clock, json, owner));
+            if (owner == from) {
+                owned = json;
             }
         }
+        return owned;
     }
 
     boolean isEmpty() {

@@ -10,4 +10,10 @@ public interface DocumentPeer {
 
     /** Closes the connection with a WebSocket close code. */
     void close(int code, String reason);
+
+    /** Who is editing through this connection (the authenticated user id). */
+    String userId();
+
+    /** This connection's id, unique on this node (its presence entry's connection id). */
+    String connectionId();
 }

@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design: the room holds no CRDT, only Yjs updates, merged with {@link YUpdates} (a client's sync step 1 is
  * answered with the diff against its state vector). Every method runs under the room's lock, so updates are
- * stored, counted and relayed in one order; peers queue sends without blocking. Invariant: nothing is sent to
+ * stored, counted and relayed in one order; peers queue sends without blocking. Nothing proportional to the
+ * document's size runs under the lock or on the caller's thread (an event loop): merging, diffing and state
+ * vectors run on the bounded {@code merger} from a snapshot of the list, and compaction on the store's worker;
+ * their results replace the snapshot's prefix of the list when it is unchanged. Invariant: nothing is sent to
  * a peer before the stored document has loaded. A peer that joins while the room loads is welcomed (server
  * step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is never
  * synced against an empty document while the stored one loads.
@@ -33,6 +38,8 @@ final class DocumentRoom {
 
     private final String name;
     private final DocumentStore store;
+    private final Executor merger;
+    private final DocumentPresence presence;
     private final int compactAfter;
     private final List<byte[]> updates = new ArrayList<>();
     private final Set<DocumentPeer> peers = new LinkedHashSet<>();
@@ -41,11 +48,15 @@ final class DocumentRoom {
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private State state = State.LOADING;
     private int appendsSinceReplace;
+    private boolean compacting;
     private long idleSince = System.nanoTime();
+    private long compactedAt = System.nanoTime();
 
-    DocumentRoom(String name, DocumentStore store, int compactAfter) {
+    DocumentRoom(String name, DocumentStore store, Executor merger, DocumentPresence presence, int compactAfter) {
         this.name = name;
         this.store = store;
+        this.merger = merger;
+        this.presence = presence;
         this.compactAfter = compactAfter;
     }
 
@@ -59,12 +70,6 @@ final class DocumentRoom {
 
     synchronized void onLoaded(List<byte[]> stored) {
         if (state != State.LOADING) {
-            return;
-        }
-        try {
-            YUpdates.stateVector(stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored));
-        } catch (RuntimeException e) {
-            onLoadFailed(e);
             return;
         }
         updates.addAll(stored);
@@ -87,6 +92,7 @@ final class DocumentRoom {
         state = State.FAILED;
         pending.clear();
         for (DocumentPeer peer : List.copyOf(peers)) {
+            presence.left(name, peer);
             peer.close(CloseCode.TRY_AGAIN_LATER.code(), "document could not be loaded");
         }
         peers.clear();
@@ -109,16 +115,24 @@ final class DocumentRoom {
         return state == State.LOADING || state == State.READY;
     }
 
-    /** Applies an update that came from elsewhere than a peer (the HTTP API), relaying it to every peer. */
-    synchronized void applyExternal(byte[] update) {
-        if (state != State.READY || YUpdates.isEmpty(update)) {
-            return;
+    /**
+     * Applies an update that came from elsewhere than a peer (the HTTP API), relaying it to every peer; completes
+     * once it is durable, so the caller acknowledges only what a crash cannot lose. Null when the room is no
+     * longer open (unloaded meanwhile): the caller applies it to a fresh room.
+     */
+    synchronized CompletableFuture<Void> applyExternal(byte[] update) {
+        if (state != State.READY) {
+            return null;
         }
-        apply(update);
+        if (YUpdates.isEmpty(update)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> durable = apply(update);
         broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
         }
+        return durable;
     }
 
     synchronized void leave(DocumentPeer peer) {
@@ -126,6 +140,7 @@ final class DocumentRoom {
             return;
         }
         pending.removeIf(p -> p.peer == peer);
+        presence.left(name, peer);
         byte[] gone = awareness.removeOwnedBy(peer);
         if (gone != null) {
             broadcast(SyncMessages.awareness(gone));
@@ -150,17 +165,69 @@ final class DocumentRoom {
         handle(peer, message);
     }
 
-    /** The whole document as one update (merging what is stored, in memory). */
-    synchronized byte[] document() {
-        if (updates.isEmpty()) {
+    /** The whole document as one update, merged on the merger; call once loaded. */
+    synchronized CompletableFuture<byte[]> document() {
+        List<byte[]> snapshot = List.copyOf(updates);
+        return CompletableFuture.supplyAsync(() -> merged(snapshot), merger);
+    }
+
+    /**
+     * Merges a snapshot of the list (off the room's lock) and keeps the result in place of the snapshot, so the
+     * next merge starts from one update.
+     */
+    private byte[] merged(List<byte[]> snapshot) {
+        if (snapshot.isEmpty()) {
             return YUpdates.EMPTY;
         }
-        if (updates.size() > 1) {
-            byte[] merged = YUpdates.merge(updates);
-            updates.clear();
-            updates.add(merged);
+        if (snapshot.size() == 1) {
+            return snapshot.get(0);
         }
-        return updates.get(0);
+        byte[] merged = YUpdates.merge(snapshot);
+        replacePrefix(snapshot, merged);
+        return merged;
+    }
+
+    /** Replaces {@code snapshot}, when it is still the start of the list, with its merge {@code merged}. */
+    private synchronized void replacePrefix(List<byte[]> snapshot, byte[] merged) {
+        if (state != State.READY || updates.size() < snapshot.size()) {
+            return;
+        }
+        for (int i = 0; i < snapshot.size(); i++) {
+            if (updates.get(i) != snapshot.get(i)) {
+                return;
+            }
+        }
+        updates.subList(0, snapshot.size()).clear();
+        updates.add(0, merged);
+    }
+
+    /**
+     * Runs {@code work} on the merged document on the merger, then sends its answer to {@code peer} if it is
+     * still here; a merger that cannot take more work closes the peer with 1013 (it reconnects).
+     */
+    private void answer(DocumentPeer peer, java.util.function.Function<byte[], byte[]> work) {
+        List<byte[]> snapshot = List.copyOf(updates);
+        try {
+            merger.execute(() -> {
+                byte[] message;
+                try {
+                    message = work.apply(merged(snapshot));
+                } catch (RuntimeException e) {
+                    LOG.warn("document {}: sync answer failed: {}", name, e.toString());
+                    peer.close(CloseCode.POLICY.code(), "y-websocket message rejected");
+                    return;
+                }
+                sendIfPresent(peer, message);
+            });
+        } catch (RejectedExecutionException e) {
+            peer.close(CloseCode.TRY_AGAIN_LATER.code(), "server busy");
+        }
+    }
+
+    private synchronized void sendIfPresent(DocumentPeer peer, byte[] message) {
+        if (peers.contains(peer)) {
+            peer.send(message);
+        }
     }
 
     /**
@@ -175,15 +242,23 @@ final class DocumentRoom {
         if (state != State.READY || !peers.isEmpty() || System.nanoTime() - idleSince < idleNanos) {
             return false;
         }
-        compactStore();
+        compactStoreNow();
         state = State.UNLOADED;
         return true;
+    }
+
+    /** Compacts the stored updates when some are not merged yet and the last compaction is older than {@code everyNanos}. */
+    synchronized void compactIfDue(long everyNanos) {
+        if (state == State.READY && System.nanoTime() - compactedAt >= everyNanos) {
+            compactStore();
+        }
     }
 
     /** Drops the room for good (its document was deleted): peers are closed with a final code. */
     synchronized void evict(int code, String reason) {
         state = State.UNLOADED;
         for (DocumentPeer peer : List.copyOf(peers)) {
+            presence.left(name, peer);
             peer.close(code, reason);
         }
         peers.clear();
@@ -197,24 +272,54 @@ final class DocumentRoom {
      */
     synchronized void shutdown() {
         for (DocumentPeer peer : List.copyOf(peers)) {
+            presence.left(name, peer);
             peer.close(CloseCode.SERVER_RESTARTING.code(), "server shutting down");
         }
         peers.clear();
         pending.clear();
         if (state == State.READY) {
-            compactStore();
+            compactStoreNow();
         }
     }
 
+    /**
+     * Hands a snapshot of the updates to the store, which merges it on its own worker (never on this thread,
+     * which may be an event loop) and replaces what it stores; then the merged update replaces the snapshot in
+     * memory too, unless the list changed shape meanwhile. One compaction at a time per room.
+     */
     private void compactStore() {
-        if (appendsSinceReplace > 0) {
-            store.replace(name, document());
-            appendsSinceReplace = 0;
+        if (compacting) {
+            return;
         }
+        compactStoreNow();
     }
 
+    /** As {@link #compactStore} even while one is in flight: the room unloads or the server stops. */
+    private void compactStoreNow() {
+        if (appendsSinceReplace == 0 || updates.isEmpty()) {
+            return;
+        }
+        List<byte[]> snapshot = List.copyOf(updates);
+        int unsaved = appendsSinceReplace;
+        appendsSinceReplace = 0;
+        compacting = true;
+        compactedAt = System.nanoTime();
+        store.compact(name, snapshot).whenComplete((merged, error) -> onCompacted(snapshot, unsaved, merged, error));
+    }
+
+    private synchronized void onCompacted(List<byte[]> snapshot, int unsaved, byte[] merged, Throwable error) {
+        compacting = false;
+        if (error != null) {
+            LOG.warn("document {}: compaction failed ({}); its updates stay stored one by one", name, error.toString());
+            appendsSinceReplace += unsaved;
+            return;
+        }
+        replacePrefix(snapshot, merged);
+    }
+
+    /** Server sync step 1 (the document's state vector, computed on the merger) and the awareness states. */
     private void welcome(DocumentPeer peer) {
-        peer.send(SyncMessages.sync(SyncMessages.STEP1, YUpdates.stateVector(document())));
+        answer(peer, document -> SyncMessages.sync(SyncMessages.STEP1, YUpdates.stateVector(document)));
         if (!awareness.isEmpty()) {
             peer.send(SyncMessages.awareness(awareness.encodeAll()));
         }
@@ -227,8 +332,11 @@ final class DocumentRoom {
             switch (type) {
                 case SyncMessages.SYNC -> handleSync(peer, in);
                 case SyncMessages.AWARENESS -> {
-                    awareness.apply(in.varBytes(), peer);
+                    String owned = awareness.apply(in.varBytes(), peer);
                     broadcast(message);
+                    if (owned != null) {
+                        presence.announced(name, peer, owned);
+                    }
                 }
                 case SyncMessages.QUERY_AWARENESS -> peer.send(SyncMessages.awareness(awareness.encodeAll()));
                 default -> { } // auth (2) and unknown types are ignored, as y-websocket servers do
@@ -247,7 +355,7 @@ final class DocumentRoom {
         int step = (int) in.varUint();
         byte[] payload = in.varBytes();
         if (step == SyncMessages.STEP1) {
-            peer.send(SyncMessages.sync(SyncMessages.STEP2, YUpdates.diff(document(), payload)));
+            answer(peer, document -> SyncMessages.sync(SyncMessages.STEP2, YUpdates.diff(document, payload)));
             return;
         }
         if (step != SyncMessages.STEP2 && step != SyncMessages.UPDATE) {
@@ -261,10 +369,11 @@ final class DocumentRoom {
         broadcast(SyncMessages.sync(SyncMessages.UPDATE, payload));
     }
 
-    private void apply(byte[] update) {
+    private CompletableFuture<Void> apply(byte[] update) {
         updates.add(update);
         appendsSinceReplace++;
-        store.append(name, update).exceptionally(e -> {
+        CompletableFuture<Void> durable = store.append(name, update);
+        durable.exceptionally(e -> {
             LOG.warn("document {}: append failed ({}); it will be written with the next compaction", name, e.toString());
             markUnsaved();
             return null;
@@ -272,6 +381,7 @@ final class DocumentRoom {
         if (appendsSinceReplace >= compactAfter) {
             compactStore();
         }
+        return durable;
     }
 
     private synchronized void markUnsaved() {

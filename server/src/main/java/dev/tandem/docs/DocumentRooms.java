@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The rooms loaded in memory, by name: loads a room from the {@link DocumentStore} on its first connection,
@@ -19,16 +22,22 @@ import java.util.concurrent.TimeUnit;
 public final class DocumentRooms implements AutoCloseable {
     /** Close code for connections of a deleted document: 4400–4499 tells y-websocket not to reconnect. */
     public static final int DOCUMENT_DELETED = 4404;
+    private static final int MERGE_QUEUE = 4096;
 
     private final DocumentsConfig config;
     private final DocumentStore store;
+    private final DocumentPresence presence;
     private final Map<String, DocumentRoom> rooms = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
+    private final ThreadPoolExecutor merger;
 
-    public DocumentRooms(DocumentsConfig config, DocumentStore store, ScheduledExecutorService scheduler) {
+    public DocumentRooms(DocumentsConfig config, DocumentStore store, DocumentPresence presence,
+                         ScheduledExecutorService scheduler) {
         this.config = config;
         this.store = store;
-        long every = Math.max(100, Math.min(config.idleUnload().toMillis() / 2, 5_000));
+        this.presence = presence;
+        this.merger = merger();
+        long every = Math.max(100, Math.min(Math.min(config.idleUnload().toMillis(), config.compactInterval().toMillis()) / 2, 5_000));
         this.sweeper = scheduler.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
     }
 
@@ -52,8 +61,22 @@ public final class DocumentRooms implements AutoCloseable {
         }
     }
 
+    /**
+     * Where merges, diffs and state vectors run (CPU work proportional to a document, never on an event loop):
+     * two threads at most and a bounded queue; a full queue refuses the work (the caller answers 1013 or 503).
+     */
+    private static ThreadPoolExecutor merger() {
+        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() / 2));
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MERGE_QUEUE), r -> {
+            Thread t = new Thread(r, "tandem-docs-merge-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private DocumentRoom load(String name) {
-        DocumentRoom room = new DocumentRoom(name, store, config.compactAfter());
+        DocumentRoom room = new DocumentRoom(name, store, merger, presence, config.compactAfter());
         rooms.put(name, room);
         store.load(name).whenComplete((stored, error) -> {
             if (error != null) {
@@ -72,12 +95,15 @@ public final class DocumentRooms implements AutoCloseable {
             room = rooms.get(name);
         }
         if (room != null) {
-            return room.loaded().thenApply(v -> room.document());
+            return room.loaded().thenCompose(v -> room.document());
         }
-        return store.load(name).thenApply(stored -> stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored));
+        return store.load(name).thenApplyAsync(stored -> stored.isEmpty() ? YUpdates.EMPTY : YUpdates.merge(stored), merger);
     }
 
-    /** Applies an update as if an editor had sent it (seeding over HTTP); connected editors receive it. */
+    /**
+     * Applies an update as if an editor had sent it (seeding over HTTP); connected editors receive it. Completes
+     * once the update is durable.
+     */
     public CompletableFuture<Void> apply(String name, byte[] update) {
         DocumentRoom room;
         synchronized (this) {
@@ -87,7 +113,10 @@ public final class DocumentRooms implements AutoCloseable {
             }
         }
         DocumentRoom target = room;
-        return room.loaded().thenRun(() -> target.applyExternal(update));
+        return room.loaded().thenCompose(v -> {
+            CompletableFuture<Void> durable = target.applyExternal(update);
+            return durable != null ? durable : apply(name, update);
+        });
     }
 
     /** Deletes the stored document and closes its connections with {@link #DOCUMENT_DELETED}. */
@@ -97,7 +126,7 @@ public final class DocumentRooms implements AutoCloseable {
             if (room != null) {
                 room.evict(DOCUMENT_DELETED, "document deleted");
             }
-            return store.replace(name, YUpdates.EMPTY);
+            return store.delete(name);
         }
     }
 
@@ -107,7 +136,9 @@ public final class DocumentRooms implements AutoCloseable {
 
     private synchronized void unloadIdle() {
         long idle = config.idleUnload().toNanos();
+        long compactEvery = config.compactInterval().toNanos();
         rooms.values().removeIf(room -> room.unloadIfIdle(idle));
+        rooms.values().forEach(room -> room.compactIfDue(compactEvery));
     }
 
     /**
@@ -122,6 +153,7 @@ public final class DocumentRooms implements AutoCloseable {
             loaded = new ArrayList<>(rooms.values());
         }
         loaded.forEach(DocumentRoom::shutdown);
+        merger.shutdown();
         store.close();
     }
 }

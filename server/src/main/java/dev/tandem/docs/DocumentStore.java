@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Contract: every method returns at once (never blocks the caller, which may be an event loop) and
  * completes its future off the event loop. Operations on one room take effect in call order: a
- * {@link #load} sees every earlier {@link #append} and {@link #replace}, and a {@code replace} discards exactly
- * the updates appended before it. Appends may be batched; an append's future completes once it is durable.
+ * {@link #load} sees every earlier {@link #append}, and a {@link #compact} replaces exactly the updates
+ * appended before it. Appends may be batched; an append's future completes once it is durable.
  */
 public interface DocumentStore extends AutoCloseable {
 
@@ -21,10 +21,14 @@ public interface DocumentStore extends AutoCloseable {
     CompletableFuture<Void> append(String room, byte[] update);
 
     /**
-     * Replaces everything stored for {@code room} with {@code compacted} (which already contains every update
-     * appended before this call); an empty update ({@code 00 00}) leaves the room empty.
+     * Merges {@code updates} (the room's loaded updates and every update appended to it before this call) into
+     * one, off the caller's thread, and replaces what is stored for {@code room} with it; completes with the
+     * merged update. An empty result replaces nothing: an empty document never overwrites a stored one.
      */
-    CompletableFuture<Void> replace(String room, byte[] compacted);
+    CompletableFuture<byte[]> compact(String room, List<byte[]> updates);
+
+    /** Removes the document (the only way a stored document goes away). */
+    CompletableFuture<Void> delete(String room);
 
     /** Completes pending work (everything accepted becomes durable), then releases resources. */
     @Override

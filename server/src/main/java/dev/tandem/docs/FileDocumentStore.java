@@ -3,7 +3,6 @@ package dev.tandem.docs;
 import dev.tandem.yjs.Lib0Reader;
 import dev.tandem.yjs.Lib0Writer;
 import dev.tandem.yjs.MalformedUpdateException;
-import dev.tandem.yjs.YUpdates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,181 +21,58 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DocumentStore} on plain files: {@code dataDir/docs/<room>.yupd}, each an append-only log of
- * length-prefixed updates.
+ * length-prefixed updates (selected with {@code documents.store: file}).
  *
- * <p>Design: one writer thread owns every file and takes operations from one bounded queue, in order, which
- * gives the per-room ordering the contract asks for without locks. It drains whatever is queued as one batch,
- * writes it, then fsyncs each touched file once and only then completes the batch's appends: group commit, so
- * under load many updates share one fsync and an idle store syncs a lone update immediately (well under the
- * one-second window). A crash can leave a torn last record; loading ignores it and truncates the file to the
- * last whole record. {@code replace} writes a temporary file, fsyncs it and renames it over the log.
+ * <p>Design: the {@link QueuedDocumentStore} worker owns every file. A batch of appends is written, then each
+ * touched file is fsynced once before the appends complete (group commit). A crash can leave a torn last
+ * record; loading ignores it and truncates the file to the last whole record. A compaction writes a temporary
+ * file, fsyncs it and renames it over the log.
  */
-public final class FileDocumentStore implements DocumentStore {
+public final class FileDocumentStore extends QueuedDocumentStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileDocumentStore.class);
-    private static final int QUEUE_CAPACITY = 65_536;
     private static final int MAX_OPEN_FILES = 256;
     private static final String SUFFIX = ".yupd";
 
-    private sealed interface Op permits Load, Append, Replace, Stop {
-    }
-
-    private record Load(String room, CompletableFuture<List<byte[]>> done) implements Op {
-    }
-
-    private record Append(String room, byte[] update, CompletableFuture<Void> done) implements Op {
-    }
-
-    private record Replace(String room, byte[] compacted, CompletableFuture<Void> done) implements Op {
-    }
-
-    private record Stop() implements Op {
-    }
-
     private final Path dir;
-    private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Map<String, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
-    private final Thread writer;
-    private volatile boolean closed;
 
     public FileDocumentStore(Path dataDir) {
+        this(dataDir, DocumentStoreListener.NONE);
+    }
+
+    public FileDocumentStore(Path dataDir, DocumentStoreListener listener) {
+        super("tandem-docs-store", listener);
         this.dir = dataDir.resolve("docs");
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        this.writer = new Thread(this::run, "tandem-docs-store");
-        writer.setDaemon(true);
-        writer.start();
+        start();
     }
 
     @Override
-    public CompletableFuture<List<byte[]>> load(String room) {
-        CompletableFuture<List<byte[]>> done = new CompletableFuture<>();
-        submit(new Load(room, done), done);
-        return done;
-    }
-
-    @Override
-    public CompletableFuture<Void> append(String room, byte[] update) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        submit(new Append(room, update, done), done);
-        return done;
-    }
-
-    @Override
-    public CompletableFuture<Void> replace(String room, byte[] compacted) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        submit(new Replace(room, compacted, done), done);
-        return done;
-    }
-
-    private void submit(Op op, CompletableFuture<?> done) {
-        if (closed || !queue.offer(op)) {
-            done.completeExceptionally(new RejectedExecutionException("document store " + (closed ? "closed" : "queue full")));
-        }
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            queue.put(new Stop());
-            writer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        List<Op> batch = new ArrayList<>();
-        while (true) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batch, 4096);
-            boolean stop = runBatch(batch);
-            batch.clear();
-            if (stop) {
-                closeFiles();
-                return;
-            }
-        }
-    }
-
-    /** Runs one batch in order; appends complete after the fsync that ends the batch. */
-    private boolean runBatch(List<Op> batch) {
+    protected void write(List<RoomUpdate> batch) throws IOException {
         Map<String, FileChannel> dirty = new LinkedHashMap<>();
-        List<CompletableFuture<Void>> appended = new ArrayList<>();
-        boolean stop = false;
-        for (Op op : batch) {
-            try {
-                if (op instanceof Append a) {
-                    FileChannel ch = channel(a.room());
-                    writeFully(ch, record(a.update()));
-                    dirty.put(a.room(), ch);
-                    appended.add(a.done());
-                } else if (op instanceof Load l) {
-                    sync(dirty, appended);
-                    l.done().complete(read(l.room()));
-                } else if (op instanceof Replace r) {
-                    sync(dirty, appended);
-                    replaceFile(r.room(), r.compacted());
-                    r.done().complete(null);
-                } else {
-                    stop = true;
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.error("document store operation on {} failed", dir, e);
-                failed(op, e);
-            }
+        for (RoomUpdate u : batch) {
+            FileChannel ch = channel(u.room());
+            writeFully(ch, record(u.update()));
+            dirty.put(u.room(), ch);
         }
-        sync(dirty, appended);
-        return stop;
-    }
-
-    private void sync(Map<String, FileChannel> dirty, List<CompletableFuture<Void>> appended) {
-        IOException failure = null;
         for (FileChannel ch : dirty.values()) {
-            try {
-                ch.force(false);
-            } catch (IOException e) {
-                failure = e;
-            }
+            ch.force(false);
         }
-        for (CompletableFuture<Void> f : appended) {
-            if (failure == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(failure);
-            }
-        }
-        dirty.clear();
-        appended.clear();
     }
 
-    private static void failed(Op op, Throwable e) {
-        if (op instanceof Append a) {
-            a.done().completeExceptionally(e);
-        } else if (op instanceof Load l) {
-            l.done().completeExceptionally(e);
-        } else if (op instanceof Replace r) {
-            r.done().completeExceptionally(e);
-        }
+    @Override
+    protected void remove(String room) throws IOException {
+        closeChannel(room);
+        Files.deleteIfExists(file(room));
     }
 
     private static ByteBuffer record(byte[] update) {
@@ -224,7 +100,8 @@ public final class FileDocumentStore implements DocumentStore {
         return ch;
     }
 
-    private List<byte[]> read(String room) throws IOException {
+    @Override
+    protected List<byte[]> read(String room) throws IOException {
         Path file = file(room);
         if (!Files.exists(file)) {
             return List.of();
@@ -249,13 +126,10 @@ public final class FileDocumentStore implements DocumentStore {
         return updates;
     }
 
-    private void replaceFile(String room, byte[] compacted) throws IOException {
+    @Override
+    protected void replace(String room, byte[] compacted) throws IOException {
         closeChannel(room);
         Path file = file(room);
-        if (YUpdates.isEmpty(compacted)) {
-            Files.deleteIfExists(file);
-            return;
-        }
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -281,7 +155,8 @@ public final class FileDocumentStore implements DocumentStore {
         }
     }
 
-    private void closeFiles() {
+    @Override
+    protected void release() {
         for (FileChannel ch : open.values()) {
             try {
                 ch.close();

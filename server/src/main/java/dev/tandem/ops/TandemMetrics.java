@@ -230,6 +230,11 @@ public final class TandemMetrics {
     }
 
     /** The Prometheus text exposition of every meter. */
+    /** The registry, for a component that registers meters of its own (documents). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -177,16 +177,57 @@ public final class PresenceService {
         }
     }
 
+    /**
+     * Puts a member that is not a native session (an editor on the y-websocket endpoint, connection id of its
+     * own): the first call joins it, a call with a new state is activity (an update), and a call with the same
+     * state only keeps the entry alive for another TTL, like a heartbeat. Every subscriber hears the change.
+     * Does nothing when presence is disabled for the channel's namespace.
+     */
+    public void putMember(String channel, String userId, String connectionId, JsonNode state) {
+        PresenceConfig policy = policy(channel);
+        if (!policy.enabled()) {
+            return;
+        }
+        long now = clock.millis();
+        long expiresAt = now + policy.ttl().toMillis();
+        PresenceKey key = new PresenceKey(channel, connectionId);
+        synchronized (lock(channel)) {
+            PresenceEntry previous = own.get(key);
+            if (previous != null && previous.state().equals(state)) {
+                own.put(key, previous.seen(now, expiresAt));
+                store.touch(key, now, expiresAt).exceptionally(failure -> {
+                    logFailure("presence refresh", channel, failure);
+                    return false;
+                });
+                return;
+            }
+            PresenceEntry entry = new PresenceEntry(channel, userId, connectionId, state, PresenceEntry.Status.online,
+                    now, now, expiresAt);
+            own.put(key, entry);
+            store.put(entry).thenAccept(change -> announce(change, null, policy, now))
+                    .exceptionally(failure -> logFailure("presence put", channel, failure));
+        }
+    }
+
+    /** Removes a member put with {@link #putMember} (its connection closed); every subscriber hears the leave. */
+    public void removeMember(String channel, String connectionId) {
+        removeEntry(channel, connectionId, null);
+    }
+
     private boolean remove(Session session, String channel) {
+        return removeEntry(channel, session.id(), session);
+    }
+
+    private boolean removeEntry(String channel, String connectionId, Subscriber exclude) {
         PresenceConfig policy = policy(channel);
         long now = clock.millis();
-        PresenceKey key = new PresenceKey(channel, session.id());
+        PresenceKey key = new PresenceKey(channel, connectionId);
         synchronized (lock(channel)) {
             if (own.remove(key) == null) {
                 return false;
             }
             store.remove(key, now)
-                    .thenAccept(change -> announce(change, session, policy, now))
+                    .thenAccept(change -> announce(change, exclude, policy, now))
                     .exceptionally(failure -> logFailure("presence:leave", channel, failure));
         }
         return true;

@@ -67,7 +67,7 @@ public final class JdbcStore implements Store {
     public static JdbcStore open(StoreConfig config, Path dataDir) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tandem-store");
-        hikari.setMaximumPoolSize(config.poolSize() + 1);
+        hikari.setMaximumPoolSize(config.poolSize() + 2); // readers + the group-commit writer + the document store
         hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
         SqlDialect dialect;
         StoreConfig.PostgresConfig pg = config.postgres();
@@ -101,6 +101,11 @@ public final class JdbcStore implements Store {
             dataSource.close();
             throw e;
         }
+    }
+
+    /** The connection pool, for components keeping their own tables in this database (documents). */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
     }
 
     @Override

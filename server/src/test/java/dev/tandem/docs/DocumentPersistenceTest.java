@@ -3,11 +3,8 @@ package dev.tandem.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.testing.TestServer;
 import dev.tandem.yjs.Lib0Reader;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file-backed document store through a real server: updates from a real {@code yjs} history are appended,
+ * The file-backed document store ({@code documents.store: file}) through a real server: updates from a real {@code yjs} history are appended,
  * compacted into the exact bytes {@code Y.mergeUpdates} produces, unloaded when idle, and read back after a
  * restart, including after a crash left a torn record at the end of the file.
  */
@@ -41,23 +37,15 @@ class DocumentPersistenceTest {
     Path dataDir;
 
     @BeforeAll
-    static void loadHistory() throws Exception {
-        try (InputStream in = DocumentPersistenceTest.class.getResourceAsStream("/yjs/update-vectors.json")) {
-            for (JsonNode c : new ObjectMapper().readTree(in).get("cases")) {
-                if (c.get("updates").size() >= 8) {
-                    updates = new ArrayList<>();
-                    c.get("updates").forEach(u -> updates.add(HexFormat.of().parseHex(u.textValue())));
-                    merged = HexFormat.of().parseHex(c.get("merged").textValue());
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException("no vector case with 8 updates");
+    static void loadHistory() {
+        RecordedHistory history = RecordedHistory.withAtLeast(8);
+        updates = history.updates();
+        merged = history.merged();
     }
 
     private TestServer start() {
-        return TestServer.start(Map.of("dataDir", dataDir.toString(), "documents.compactAfter", "3",
-                "documents.idleUnload", "300ms"));
+        return TestServer.start(Map.of("dataDir", dataDir.toString(), "documents.store", "file",
+                "documents.compactAfter", "3", "documents.idleUnload", "300ms"));
     }
 
     private static HttpResponse<byte[]> send(TestServer server, String method, byte[] body) throws Exception {

@@ -25,10 +25,15 @@ public final class YjsWsClient implements WebSocket.Listener {
     private WebSocket ws;
 
     public static YjsWsClient connect(TestServer server, String room) {
+        return connect(server.port(), room);
+    }
+
+    /** Connects to {@code /yjs/room} of the server on {@code port} (a child process, for instance). */
+    public static YjsWsClient connect(int port, String room) {
         YjsWsClient client = new YjsWsClient();
         try {
             client.ws = HTTP.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/yjs/" + room), client)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/yjs/" + room), client)
                     .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot connect to /yjs/" + room, e);

@@ -59,6 +59,7 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile Channel channel;
     private volatile boolean closing;
+    private volatile String userId;
     private DocumentSession session;
 
     YjsConnectionHandler(TandemConfig config, Authenticator authenticator, DocumentAccess access, DocumentRooms rooms) {
@@ -109,7 +110,19 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
             close(FORBIDDEN, "not allowed to open " + channelName);
             return;
         }
+        userId = user.userId();
         session = rooms.join(room, this);
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    /** The channel id is unique among this node's connections (and distinct from native session ids). */
+    @Override
+    public String connectionId() {
+        return "yjs-" + channel.id().asShortText();
     }
 
     @Override

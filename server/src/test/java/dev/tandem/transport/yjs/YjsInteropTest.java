@@ -1,16 +1,14 @@
 package dev.tandem.transport.yjs;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.tandem.testing.NodeScript;
 import dev.tandem.testing.TestServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.tandem.testing.TestStore;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Clients we did not write against a real Tandem: {@code server/src/test/js/yjs/interop.mjs} drives the real
@@ -48,12 +46,17 @@ class YjsInteropTest {
     }
 
     @Test
-    void aServerRestartOnTheSameDataDirKeepsTheContent(@TempDir Path dataDir) {
-        Map<String, String> config = Map.of("dataDir", dataDir.toString());
+    void editorsAppearAsPresenceMembersOfTheDocChannelForNativeClients() {
+        INTEROP.run("presence", server.port(), "presence-room");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestStore.class)
+    void aServerRestartOnTheSameStoreKeepsTheContent(TestStore kind) {
+        Map<String, String> config = kind.fresh();
         try (TestServer first = TestServer.start(config)) {
             INTEROP.run("write", first.port(), "restart-room", "kept across restarts ✓");
         }
-        assertThat(dataDir.resolve("docs")).isDirectoryContaining(p -> Files.isRegularFile(p));
         try (TestServer second = TestServer.start(config)) {
             INTEROP.run("read", second.port(), "restart-room", "kept across restarts ✓");
         }
