@@ -185,7 +185,7 @@ public final class TandemServer implements AutoCloseable {
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
         new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator).registerOn(router);
-        chat.registerOn(commands, router, serverApi);
+        chat.registerOn(commands, router, serverApi, access);
         archiveApi.registerOn(serverApi);
         if (config.dev()) {
             DemoApp.registerOn(router);

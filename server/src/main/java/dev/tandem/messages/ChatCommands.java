@@ -2,6 +2,7 @@ package dev.tandem.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.InboundFrame;
 import dev.tandem.session.AsyncReplies;
@@ -12,14 +13,17 @@ import java.util.function.Function;
 
 /**
  * The chat commands of the native protocol: {@code message.send}, {@code message.edit} and
- * {@code message.delete}. Reads each frame's fields, hands them to {@link ChatMessages} (which validates and
+ * {@code message.delete}. Checks that the user may publish to the channel (the namespace's access rule, as
+ * for {@code publish}), reads each frame's fields, hands them to {@link ChatMessages} (which validates and
  * stores), and answers with an {@code ack} after commit.
  */
 public final class ChatCommands {
     private final ChatMessages messages;
+    private final ChannelAccess access;
 
-    public ChatCommands(ChatMessages messages) {
+    public ChatCommands(ChatMessages messages, ChannelAccess access) {
         this.messages = messages;
+        this.access = access;
     }
 
     public void registerOn(CommandRouter router) {
@@ -29,21 +33,28 @@ public final class ChatCommands {
     }
 
     private void send(Session session, InboundFrame frame) {
-        String channel = frame.requireText("channel");
+        String channel = writableChannel(session, frame);
         reply(session, frame, channel, messages.send(session, channel, frame.requireText("clientMsgId"), content(frame)),
                 sent -> FrameCodec.JSON.createObjectNode().put("id", sent.id()).put("seq", sent.seq())
                         .put("duplicate", sent.duplicate()));
     }
 
     private void edit(Session session, InboundFrame frame) {
-        String channel = frame.requireText("channel");
+        String channel = writableChannel(session, frame);
         reply(session, frame, channel, messages.edit(session, channel, messageId(frame), content(frame)),
                 ChatCommands::seqOnly);
     }
 
     private void delete(Session session, InboundFrame frame) {
-        String channel = frame.requireText("channel");
+        String channel = writableChannel(session, frame);
         reply(session, frame, channel, messages.delete(session, channel, messageId(frame)), ChatCommands::seqOnly);
+    }
+
+    /** The frame's channel, once the session's user is known to be allowed to publish there. */
+    private String writableChannel(Session session, InboundFrame frame) {
+        String channel = frame.requireText("channel");
+        access.check(session.identity(), channel, ChannelAccess.Action.PUBLISH);
+        return channel;
     }
 
     private static ObjectNode seqOnly(long seq) {

@@ -1,6 +1,7 @@
 package dev.tandem.messages;
 
 import dev.tandem.api.ServerApi;
+import dev.tandem.auth.ChannelAccess;
 import dev.tandem.config.ChatConfig;
 import dev.tandem.hub.Hub;
 import dev.tandem.session.CommandRouter;
@@ -14,21 +15,19 @@ import java.time.Clock;
  */
 public final class ChatService implements AutoCloseable {
     private final ChatMessages messages;
-    private final ChatCommands commands;
     private final TypingIndicator typing;
     private final Receipts receipts;
     private final ChatApi api;
 
     public ChatService(Hub hub, Store store, ChatConfig config, Clock clock) {
         this.messages = new ChatMessages(hub, config, new ChatPermissions(config), clock);
-        this.commands = new ChatCommands(messages);
         this.typing = new TypingIndicator(hub, config, clock);
         this.receipts = new Receipts(hub, store, config, clock);
         this.api = new ChatApi(store, config);
     }
 
-    public void registerOn(CommandRouter commands, HttpRouter router, ServerApi serverApi) {
-        this.commands.registerOn(commands);
+    public void registerOn(CommandRouter commands, HttpRouter router, ServerApi serverApi, ChannelAccess access) {
+        new ChatCommands(messages, access).registerOn(commands);
         typing.registerOn(commands);
         receipts.registerOn(commands);
         api.registerOn(router, serverApi);

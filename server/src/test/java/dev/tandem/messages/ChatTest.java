@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestStore;
+import dev.tandem.testing.TestTokens;
 import dev.tandem.testing.WsClient;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -161,6 +162,30 @@ class ChatTest {
             JsonNode noId = alice.request(command("message.send").put("channel", "chat:limits"));
             assertThat(noId.path("payload").path("message").asText()).contains("clientMsgId");
             assertThat(alice.request(command("ping")).path("type").asText()).isEqualTo("pong");
+        }
+    }
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void chatCommandsObeyTheNamespacesPublishRule(TestStore store) {
+        Map<String, String> config = new HashMap<>(store.fresh());
+        config.put("auth.jwt.secret", TestTokens.SECRET);
+        config.put("namespaces.announce.history", "durable");
+        config.put("namespaces.announce.access.publish", "role:editor");
+        try (TestServer server = TestServer.start(config);
+             WsClient editor = server.connectWithToken(TestTokens.forUser("ed", c -> c.claim("roles", List.of("editor"))));
+             WsClient reader = server.connectWithToken(TestTokens.forUser("rita"))) {
+            JsonNode sent = editor.request(messageSend("announce:news", "a1", "release today"));
+            assertThat(sent.path("type").asText()).isEqualTo("ack");
+            String id = sent.path("payload").path("id").asText();
+
+            JsonNode refused = reader.request(messageSend("announce:news", "r1", "me too"));
+            assertThat(refused.path("payload").path("code").asText()).isEqualTo("forbidden");
+            assertThat(reader.request(messageEdit("announce:news", id, "changed")).path("payload").path("code").asText())
+                    .isEqualTo("forbidden");
+            assertThat(reader.request(messageDelete("announce:news", id)).path("payload").path("code").asText())
+                    .isEqualTo("forbidden");
+            JsonNode history = reader.request(command("history").put("channel", "announce:news"));
+            assertThat(history.path("payload").path("publications")).hasSize(1);
         }
     }
 }

@@ -176,7 +176,7 @@ class TransportMatrixTest {
                     assertThat(announced.path("payload").path("userId").asText()).isEqualTo(run.user);
                     assertThat(announced.path("payload").path("upTo").asLong()).isEqualTo(seq);
                     JsonNode readers = parse(server.get("/api/channels/" + run.chat + "/receipts?seq=" + seq).body());
-                    assertThat(readers.path("read").path("users")).extracting(JsonNode::asText).containsExactly(run.user);
+                    assertThat(readers.path("read").path("users")).extracting(u -> u.path("userId").asText()).containsExactly(run.user);
                 }),
                 new Step("typing: seen both ways", run -> {
                     run.observer = server.connect("matrix-typist-" + run.transport);
