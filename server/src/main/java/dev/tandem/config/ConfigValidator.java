@@ -52,6 +52,10 @@ final class ConfigValidator {
         require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
         require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
         positive(d.idleUnload(), "documents.idleUnload");
+        ClusterConfig cluster = c.cluster();
+        positive(cluster.nodeTtl(), "cluster.nodeTtl");
+        require(!cluster.enabled() || cluster.redisUrl().startsWith("redis://") || cluster.redisUrl().startsWith("rediss://"),
+                "cluster.redis.url", "must be a redis:// or rediss:// url");
         atLeastOne(l.commandRate(), "limits.commandRate");
         atLeastOne(l.commandBurst(), "limits.commandBurst");
         atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");

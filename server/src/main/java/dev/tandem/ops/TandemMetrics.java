@@ -97,6 +97,11 @@ public final class TandemMetrics {
                 .tag("reason", reason).register(registry);
     }
 
+    /** The registry behind {@code /metrics}, for components that own their meters (Redis, store). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public AtomicInteger connections() {
         return connections;
     }
