@@ -61,6 +61,28 @@ public final class PresenceService {
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
+        store.onRemoteChange(this::announceRemote);
+    }
+
+    /**
+     * Tells this node's subscribers what another node's write did (a cluster store reports it). A remote expiry
+     * of one of this node's own connections (its clients went silent, and another node's sweep came first)
+     * also ends the entry here, so a later heartbeat reports {@code not_found} as it would on one node.
+     */
+    private void announceRemote(PresenceChange change, long leftAt) {
+        String channel = change.channel();
+        synchronized (lock(channel)) {
+            for (PresenceEntry gone : change.before()) {
+                if (change.after().stream().noneMatch(e -> e.connectionId().equals(gone.connectionId()))
+                        && own.remove(gone.key()) != null) {
+                    Set<String> joined = joinedBySession.get(gone.connectionId());
+                    if (joined != null) {
+                        joined.remove(channel);
+                    }
+                }
+            }
+            announce(change, null, policy(channel), leftAt);
+        }
     }
 
     /** The presence policy of a (valid) channel name. */
