@@ -39,6 +39,7 @@ import dev.tandem.session.SessionRegistry;
 import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
+import dev.tandem.store.StoreMetrics;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.stomp.StompEndpoint;
@@ -117,7 +118,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
-        this.store = JdbcStore.open(config.store(), config.dataDir());
+        this.store = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
@@ -138,7 +139,7 @@ public final class TandemServer implements AutoCloseable {
             this.nodes = null;
             this.presenceStore = new LocalPresenceStore();
         }
-        this.presence = new PresenceService(hub, presenceStore, clock);
+        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);

@@ -2,7 +2,6 @@ package dev.tandem.cluster;
 
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolKeyword;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.SocketAddress;
@@ -12,14 +11,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Redis meters ({@code tandem_redis_*}): the round trip of every command, recorded by Lettuce itself (this is
  * the client's {@link CommandLatencyRecorder}, so every component that uses the {@link RedisConnection} is
- * measured without wrapping its calls), failed commands, and the lag of cross-node pub/sub messages, which the
+ * measured without wrapping its calls), and the lag of cross-node pub/sub messages, which the
  * receiver records from the send time the sender put in the message. Untagged: one histogram each keeps the
  * cardinality fixed however many commands and channels there are.
  */
 public final class RedisMetrics implements CommandLatencyRecorder {
     private final Timer roundTrip;
     private final Timer pubSubLag;
-    private final Counter failures;
 
     public RedisMetrics(MeterRegistry registry) {
         roundTrip = Timer.builder("tandem.redis.roundtrip")
@@ -38,8 +36,6 @@ public final class RedisMetrics implements CommandLatencyRecorder {
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
                 .register(registry);
-        failures = Counter.builder("tandem.redis.failures")
-                .description("Redis commands that failed (connection lost, timeout, script error)").register(registry);
     }
 
     @Override
@@ -51,11 +47,6 @@ public final class RedisMetrics implements CommandLatencyRecorder {
     /** Records a pub/sub message received now that was sent at {@code sentAtMillis} (ms since the epoch). */
     public void recordPubSubLag(long sentAtMillis) {
         pubSubLag.record(Math.max(0, System.currentTimeMillis() - sentAtMillis), TimeUnit.MILLISECONDS);
-    }
-
-    /** Counts a failed Redis command. */
-    public void recordFailure() {
-        failures.increment();
     }
 
     /** Round trips recorded so far (for tests and the admin page). */
