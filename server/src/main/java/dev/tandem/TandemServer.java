@@ -192,7 +192,8 @@ public final class TandemServer implements AutoCloseable {
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
-        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator).registerOn(router);
+        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator, nodeId, this::clusterNodes)
+                .registerOn(router);
         chat.registerOn(commands, router, serverApi);
         archiveApi.registerOn(serverApi);
         if (config.dev()) {
