@@ -188,7 +188,7 @@ public final class TandemServer implements AutoCloseable {
                 .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
-        new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
+        new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guardedAsync);
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);

@@ -1,20 +1,20 @@
 package dev.tandem.presence;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
-import dev.tandem.transport.HttpEndpoint;
+import dev.tandem.transport.AsyncHttpEndpoint;
 import dev.tandem.transport.HttpExchange;
 import dev.tandem.transport.HttpReply;
 import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpMethod;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
  * Presence in the server HTTP API: {@code GET /api/presence/{channel}} (members, or only counts above the
  * namespace's {@code syncLimit}) and {@code GET /api/users/{user}/presence} (online/away/offline, last seen, and
- * the channels the user is in). Guarded like the rest of {@code /api}.
+ * the channels the user is in). Guarded like the rest of {@code /api}. Both answer when the store does, so a
+ * networked (Redis) store never holds the event loop.
  */
 public final class PresenceApi {
     private static final String CHANNEL_PREFIX = "/api/presence/";
@@ -31,17 +31,17 @@ public final class PresenceApi {
     }
 
     /** Adds the routes, each wrapped by {@code guard} (the server API's api-key check). */
-    public void registerOn(HttpRouter router, UnaryOperator<HttpEndpoint> guard) {
-        router.routePrefix(HttpMethod.GET, CHANNEL_PREFIX, guard.apply(this::channel))
+    public void registerOn(HttpRouter router, UnaryOperator<AsyncHttpEndpoint> guard) {
+        router.routePrefixAsync(HttpMethod.GET, CHANNEL_PREFIX, guard.apply(this::channel))
                 .routePattern(HttpMethod.GET, USER_PREFIX, USER_SUFFIX, guard.apply(this::user));
     }
 
-    private HttpReply channel(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> channel(HttpExchange exchange) {
         String channel = access.checkChannel(exchange.path().substring(CHANNEL_PREFIX.length()));
-        return HttpReply.ok(now(service.describeChannel(channel)));
+        return service.describeChannel(channel).thenApply(HttpReply::ok).toCompletableFuture();
     }
 
-    private HttpReply user(HttpExchange exchange) {
+    private CompletableFuture<HttpReply> user(HttpExchange exchange) {
         String path = exchange.path();
         if (!path.endsWith(USER_SUFFIX) || path.length() <= USER_PREFIX.length() + USER_SUFFIX.length()) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
@@ -50,18 +50,6 @@ public final class PresenceApi {
         if (userId.length() > MAX_USER_ID || userId.contains("/")) {
             throw ProtocolException.badRequest("'user' must be one path segment of at most " + MAX_USER_ID + " characters");
         }
-        return HttpReply.ok(now(service.describeUser(userId)));
-    }
-
-    /**
-     * The stage's result. HTTP endpoints answer synchronously on the event loop, and the local store completes
-     * its stages before returning, so this never waits; a networked store needs asynchronous endpoints first.
-     */
-    private static ObjectNode now(CompletionStage<ObjectNode> stage) {
-        ObjectNode result = stage.toCompletableFuture().getNow(null);
-        if (result == null) {
-            throw new ProtocolException(ErrorCode.UNAVAILABLE, "presence store did not answer synchronously");
-        }
-        return result;
+        return service.describeUser(userId).thenApply(HttpReply::ok).toCompletableFuture();
     }
 }

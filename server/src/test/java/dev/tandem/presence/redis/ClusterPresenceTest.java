@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.cluster.RedisTestSupport;
 import dev.tandem.testing.ServerProcess;
 import dev.tandem.testing.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +71,10 @@ class ClusterPresenceTest {
             JsonNode bobSync = join(bob, "Bob");
             assertThat(ids(bobSync.path("payload").path("users"))).containsExactly("ann", "bob");
             assertThat(event(ann, "presence:join", "bob").path("payload").path("name").asText()).isEqualTo("Bob");
+            HttpResponse<String> fromA = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + a.port() + "/api/presence/" + channel)).build(), BodyHandlers.ofString());
+            assertThat(fromA.statusCode()).isEqualTo(200);
+            assertThat(ids(WsClient.JSON.readTree(fromA.body()).path("users"))).containsExactly("ann", "bob");
 
             ObjectNode update = command("presence:update").put("channel", channel);
             update.putObject("payload").set("state", state("Bobby"));
