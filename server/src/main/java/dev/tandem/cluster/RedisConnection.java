@@ -4,6 +4,7 @@ import dev.tandem.config.ClusterConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -16,10 +17,12 @@ import java.time.Duration;
  * (Lettuce pipelines every caller's commands over it, answers arrive in order on one I/O thread) and pub/sub
  * connections made on demand. Created by the server only when {@code cluster.redis.url} is set. Commands are
  * used through the async API only, so no event loop ever waits on Redis; Lettuce reconnects by itself and
- * queues commands meanwhile.
+ * queues commands meanwhile (a bounded queue; every command fails after {@link #COMMAND_TIMEOUT}).
  */
 public final class RedisConnection implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /** Commands queued while Redis is unreachable; beyond it new commands fail at once instead of piling up. */
+    private static final int REQUEST_QUEUE = 100_000;
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -42,7 +45,8 @@ public final class RedisConnection implements AutoCloseable {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(COMMAND_TIMEOUT);
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder().autoReconnect(true).build());
+        client.setOptions(ClientOptions.builder().autoReconnect(true).requestQueueSize(REQUEST_QUEUE)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
         try {
             return new RedisConnection(resources, client);
         } catch (RuntimeException e) {
