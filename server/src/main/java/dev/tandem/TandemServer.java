@@ -133,6 +133,7 @@ public final class TandemServer implements AutoCloseable {
             RedisPresenceStore shared = new RedisPresenceStore(redis, REDIS_PREFIX, nodeId, redisMetrics);
             this.nodes = new NodeRegistry(redis, REDIS_PREFIX, nodeId, config.cluster().nodeTtl(), this::self);
             nodes.onDead(shared::evictNode);
+            shared.evictNode(nodeId); // entries left by an earlier life of this node id (a crash, then a restart)
             this.presenceStore = shared;
         } else {
             this.redis = null;
