@@ -126,6 +126,17 @@
     }
   }
 
+  function onNodes(body, now) {
+    const tbody = $("nodes").querySelector("tbody");
+    tbody.replaceChildren();
+    for (const n of body.nodes) {
+      const tr = row([n.id + (n.id === body.self ? " (this node)" : ""), n.address, fmt(n.connections, 0),
+        new Date(n.started).toLocaleString(), fmt(Math.max(0, (now - n.lastHeartbeat) / 1000), 1) + " s ago"]);
+      tr.dataset.node = n.id;
+      tbody.appendChild(tr);
+    }
+  }
+
   function setStatus(text, error) {
     const el = $("status");
     el.textContent = text;
@@ -134,10 +145,12 @@
 
   async function poll() {
     try {
-      const [stats, channels, disconnects] = await Promise.all([api("stats"), api("channels?limit=20"), api("disconnects")]);
+      const [stats, channels, disconnects, nodes] = await Promise.all([api("stats"), api("channels?limit=20"),
+        api("disconnects"), api("nodes")]);
       onStats(stats);
       onChannels(channels, stats.time);
       onDisconnects(disconnects);
+      onNodes(nodes, stats.time);
       setStatus("live · updated " + new Date(stats.time).toLocaleTimeString(), false);
     } catch (e) {
       setStatus(e.status === 401 ? "enter the admin key" : e.message, true);

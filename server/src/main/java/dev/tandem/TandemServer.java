@@ -7,6 +7,10 @@ import dev.tandem.api.ServerApi;
 import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.ChannelAccess;
+import dev.tandem.cluster.NodeInfo;
+import dev.tandem.cluster.NodeRegistry;
+import dev.tandem.cluster.RedisConnection;
+import dev.tandem.cluster.RedisMetrics;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
@@ -31,7 +35,9 @@ import dev.tandem.presence.PresenceAccess;
 import dev.tandem.presence.PresenceApi;
 import dev.tandem.presence.PresenceCommands;
 import dev.tandem.presence.PresenceService;
+import dev.tandem.presence.PresenceStore;
 import dev.tandem.presence.local.LocalPresenceStore;
+import dev.tandem.presence.redis.RedisPresenceStore;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.session.ChannelCommands;
 import dev.tandem.session.CommandRouter;
@@ -40,6 +46,7 @@ import dev.tandem.store.GuardedStore;
 import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
+import dev.tandem.store.StoreMetrics;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.stomp.StompApplication;
@@ -74,6 +81,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -86,6 +97,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TandemServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
+    /** Prefix of every Redis key and pub/sub channel of the cluster. */
+    private static final String REDIS_PREFIX = "tandem:";
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
@@ -97,6 +110,11 @@ public final class TandemServer implements AutoCloseable {
     private final ArchiveApi archiveApi;
     private final SessionRegistry sessions;
     private final PresenceService presence;
+    private final String nodeId;
+    private final long startedAt = System.currentTimeMillis();
+    private final RedisConnection redis;
+    private final NodeRegistry nodes;
+    private final PresenceStore presenceStore;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final DocumentRooms documents;
@@ -110,7 +128,7 @@ public final class TandemServer implements AutoCloseable {
         this.tracing = Tracing.start(config.tracing());
         CircuitBreaker storeBreaker = new CircuitBreaker("store", config.store().breaker(), metrics.circuitListener());
         metrics.circuitState("store", () -> storeBreaker.state().code());
-        JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir());
+        JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.store = new GuardedStore(jdbc, storeBreaker);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
@@ -118,7 +136,22 @@ public final class TandemServer implements AutoCloseable {
         this.retention = new Retention(hub, store, archive, config, clock);
         this.archiveApi = new ArchiveApi(archive);
         this.sessions = new SessionRegistry(config, hub, metrics);
-        this.presence = new PresenceService(hub, new LocalPresenceStore(), clock);
+        this.nodeId = config.cluster().nodeId() == null || config.cluster().nodeId().isBlank()
+                ? "node-" + UUID.randomUUID().toString().substring(0, 8) : config.cluster().nodeId();
+        if (config.cluster().enabled()) {
+            RedisMetrics redisMetrics = new RedisMetrics(metrics.registry());
+            this.redis = RedisConnection.open(config.cluster(), redisMetrics);
+            RedisPresenceStore shared = new RedisPresenceStore(redis, REDIS_PREFIX, nodeId, redisMetrics);
+            this.nodes = new NodeRegistry(redis, REDIS_PREFIX, nodeId, config.cluster().nodeTtl(), this::self);
+            nodes.onDead(shared::evictNode);
+            shared.evictNode(nodeId); // entries left by an earlier life of this node id (a crash, then a restart)
+            this.presenceStore = shared;
+        } else {
+            this.redis = null;
+            this.nodes = null;
+            this.presenceStore = new LocalPresenceStore();
+        }
+        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
@@ -184,7 +217,8 @@ public final class TandemServer implements AutoCloseable {
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
         sessions.onClose(recentDisconnects::record);
-        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator).registerOn(router);
+        new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator, nodeId, this::clusterNodes)
+                .registerOn(router);
         chat.registerOn(commands, router, serverApi, access);
         archiveApi.registerOn(serverApi);
         if (config.dev()) {
@@ -222,6 +256,9 @@ public final class TandemServer implements AutoCloseable {
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
+        if (nodes != null) {
+            nodes.start(workerGroup.next());
+        }
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(() -> {
@@ -264,6 +301,20 @@ public final class TandemServer implements AutoCloseable {
         return documents;
     }
 
+    /** This node's id in the cluster (generated when {@code cluster.nodeId} is empty). */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** The live nodes of the cluster; a single node lists only itself. */
+    public CompletionStage<List<NodeInfo>> clusterNodes() {
+        return nodes != null ? nodes.live() : CompletableFuture.completedFuture(List.of(self()));
+    }
+
+    private NodeInfo self() {
+        return new NodeInfo(nodeId, config.host() + ":" + port(), startedAt, sessions.size(), System.currentTimeMillis());
+    }
+
     public TandemMetrics metrics() {
         return metrics;
     }
@@ -296,11 +347,29 @@ public final class TandemServer implements AutoCloseable {
         long quiet = Math.min(remaining(deadline), Duration.ofSeconds(2).toNanos());
         bossGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS);
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
+        closeCluster();
         chat.close();
         archiveApi.close();
         store.close();
         tracing.close();
         LOG.info("stopped");
+    }
+
+    /** Leaves the cluster once the drain's presence removals have reached Redis (commands complete in order). */
+    private void closeCluster() {
+        if (redis == null) {
+            return;
+        }
+        nodes.close();
+        try {
+            redis.async().ping().toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Redis did not confirm the last presence writes: {}", e.toString());
+        }
+        if (presenceStore instanceof RedisPresenceStore shared) {
+            shared.close();
+        }
+        redis.close();
     }
 
     /** The server itself: up once listening, down from the start of a drain. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.TandemVersion;
 import dev.tandem.api.DisconnectRequest;
 import dev.tandem.auth.Authenticator;
+import dev.tandem.cluster.NodeInfo;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.ChannelInfo;
 import dev.tandem.hub.ChannelName;
@@ -22,6 +23,8 @@ import dev.tandem.transport.HttpRouter;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * The admin dashboard at {@code /admin}: a static page (HTML, JS, CSS and uPlot from the jar) and the JSON
@@ -39,9 +42,18 @@ public final class AdminEndpoints {
     private final AdminGuard guard;
     private final StaticAssets assets = new StaticAssets();
     private final long startedAt = System.currentTimeMillis();
+    private final String nodeId;
+    private final Supplier<CompletionStage<List<NodeInfo>>> nodes;
 
+    /**
+     * @param nodeId this node's id
+     * @param nodes  the live nodes of the cluster (a single node: itself)
+     */
     public AdminEndpoints(TandemConfig config, Hub hub, SessionRegistry sessions, TandemMetrics metrics,
-                          RecentDisconnects disconnects, Authenticator authenticator) {
+                          RecentDisconnects disconnects, Authenticator authenticator, String nodeId,
+                          Supplier<CompletionStage<List<NodeInfo>>> nodes) {
+        this.nodeId = nodeId;
+        this.nodes = nodes;
         this.hub = hub;
         this.sessions = sessions;
         this.metrics = metrics;
@@ -56,6 +68,7 @@ public final class AdminEndpoints {
                 .route(HttpMethod.GET, "/admin/api/stats", guard.guard(this::stats))
                 .route(HttpMethod.GET, "/admin/api/channels", guard.guard(this::channels))
                 .route(HttpMethod.GET, "/admin/api/disconnects", guard.guard(this::disconnects))
+                .routeAsync(HttpMethod.GET, "/admin/api/nodes", guard.guardAsync(this::nodes))
                 .routeAsync(HttpMethod.GET, "/admin/api/history", guard.guardAsync(this::history))
                 .routeAsync(HttpMethod.POST, "/admin/api/publish", guard.guardAsync(this::publish))
                 .route(HttpMethod.POST, "/admin/api/disconnect", guard.guard(this::disconnectUser));
@@ -103,6 +116,18 @@ public final class AdminEndpoints {
                     .put("transport", e.transport()).put("code", e.code()).put("reason", e.reason());
         }
         return HttpReply.ok(body);
+    }
+
+    private CompletableFuture<HttpReply> nodes(HttpExchange exchange) {
+        return nodes.get().toCompletableFuture().thenApply(live -> {
+            ObjectNode body = FrameCodec.JSON.createObjectNode().put("self", nodeId);
+            ArrayNode list = body.putArray("nodes");
+            for (NodeInfo node : live) {
+                list.addObject().put("id", node.id()).put("address", node.address()).put("started", node.started())
+                        .put("connections", node.connections()).put("lastHeartbeat", node.lastHeartbeat());
+            }
+            return HttpReply.ok(body);
+        });
     }
 
     private CompletableFuture<HttpReply> history(HttpExchange exchange) {

@@ -62,6 +62,10 @@ final class ConfigValidator {
         positive(d.idleUnload(), "documents.idleUnload");
         positive(d.compactInterval(), "documents.compactInterval");
         require(d.store() != null, "documents.store", "must be jdbc or file");
+        ClusterConfig cluster = c.cluster();
+        positive(cluster.nodeTtl(), "cluster.nodeTtl");
+        require(!cluster.enabled() || cluster.redisUrl().startsWith("redis://") || cluster.redisUrl().startsWith("rediss://"),
+                "cluster.redis.url", "must be a redis:// or rediss:// url");
         atLeastOne(l.commandRate(), "limits.commandRate");
         atLeastOne(l.commandBurst(), "limits.commandBurst");
         atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");

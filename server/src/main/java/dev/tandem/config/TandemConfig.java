@@ -25,6 +25,7 @@ import java.util.Map;
  * @param store      the durable store (H2 or PostgreSQL)
  * @param chat       chat messages, receipts and typing
  * @param documents  collaborative documents (y-websocket)
+ * @param cluster    several nodes sharing Redis (off when {@code cluster.redis.url} is empty)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  */
 public record TandemConfig(
@@ -44,6 +45,7 @@ public record TandemConfig(
         StoreConfig store,
         ChatConfig chat,
         DocumentsConfig documents,
+        ClusterConfig cluster,
         Map<String, NamespaceConfig> namespaces) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */

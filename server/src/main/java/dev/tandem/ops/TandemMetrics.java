@@ -103,6 +103,11 @@ public final class TandemMetrics {
                 .tag("reason", reason).register(registry);
     }
 
+    /** The registry behind {@code /metrics}, for components that own their meters (Redis, store, documents). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public AtomicInteger connections() {
         return connections;
     }
@@ -230,11 +235,6 @@ public final class TandemMetrics {
     }
 
     /** The Prometheus text exposition of every meter. */
-    /** The registry, for a component that registers meters of its own (documents). */
-    public io.micrometer.core.instrument.MeterRegistry registry() {
-        return registry;
-    }
-
     public String scrape() {
         return registry.scrape();
     }

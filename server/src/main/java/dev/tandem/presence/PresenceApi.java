@@ -16,7 +16,8 @@ import java.util.function.UnaryOperator;
 /**
  * Presence in the server HTTP API: {@code GET /api/presence/{channel}} (members, or only counts above the
  * namespace's {@code syncLimit}) and {@code GET /api/users/{user}/presence} (online/away/offline, last seen, and
- * the channels the user is in). Guarded like the rest of {@code /api}.
+ * the channels the user is in). Guarded like the rest of {@code /api}. Both answer when the store does, so a
+ * networked (Redis) store never holds the event loop.
  */
 public final class PresenceApi {
     private static final String CHANNEL_PREFIX = "/api/presence/";

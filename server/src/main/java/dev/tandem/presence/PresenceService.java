@@ -9,6 +9,7 @@ import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.Session;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,13 +55,37 @@ public final class PresenceService {
     private final ConcurrentHashMap<String, Set<String>> joinedBySession = new ConcurrentHashMap<>();
     private final UpdateCoalescer coalescer = new UpdateCoalescer();
     private final Object[] locks = new Object[STRIPES];
+    private final PresenceMetrics metrics;
 
-    public PresenceService(Hub hub, PresenceStore store, Clock clock) {
+    public PresenceService(Hub hub, PresenceStore store, Clock clock, MeterRegistry meters) {
         this.hub = hub;
         this.store = store;
         this.clock = clock;
+        this.metrics = new PresenceMetrics(meters, own::size);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
+        }
+        store.onRemoteChange(this::announceRemote);
+    }
+
+    /**
+     * Tells this node's subscribers what another node's write did (a cluster store reports it). A remote expiry
+     * of one of this node's own connections (its clients went silent, and another node's sweep came first)
+     * also ends the entry here, so a later heartbeat reports {@code not_found} as it would on one node.
+     */
+    private void announceRemote(PresenceChange change, long leftAt) {
+        String channel = change.channel();
+        synchronized (lock(channel)) {
+            for (PresenceEntry gone : change.before()) {
+                if (change.after().stream().noneMatch(e -> e.connectionId().equals(gone.connectionId()))
+                        && own.remove(gone.key()) != null) {
+                    Set<String> joined = joinedBySession.get(gone.connectionId());
+                    if (joined != null) {
+                        joined.remove(channel);
+                    }
+                }
+            }
+            announce(change, null, policy(channel), leftAt);
         }
     }
 
@@ -282,6 +307,7 @@ public final class PresenceService {
                 if (change.isNoop()) {
                     return;
                 }
+                metrics.expired();
                 if (own.remove(key) != null) {
                     Set<String> joined = joinedBySession.get(key.connectionId());
                     if (joined != null) {
@@ -323,15 +349,20 @@ public final class PresenceService {
         String channel = change.channel();
         if (change.joined()) {
             if (policy.joinLeave()) {
-                hub.broadcast(channel, event("presence:join", channel, UserView.of(change.after())), exclude);
+                broadcast(channel, "presence:join", UserView.of(change.after()), exclude);
             }
         } else if (change.left()) {
             if (policy.joinLeave()) {
-                hub.broadcast(channel, event("presence:leave", channel, UserView.offline(change.userId(), leftAt)), exclude);
+                broadcast(channel, "presence:leave", UserView.offline(change.userId(), leftAt), exclude);
             }
         } else {
-            hub.broadcast(channel, event("presence:update", channel, UserView.of(change.after())), exclude);
+            broadcast(channel, "presence:update", UserView.of(change.after()), exclude);
         }
+    }
+
+    private void broadcast(String channel, String type, ObjectNode payload, Subscriber exclude) {
+        metrics.event(type);
+        hub.broadcast(channel, event(type, channel, payload), exclude);
     }
 
     /** The joiner's reply: {@code presence:sync} with every member, or {@code presence:stats} above the limit. */

@@ -2,6 +2,7 @@ package dev.tandem.presence;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Where presence entries live: the SPI between {@link PresenceService} (the semantics) and a backend. The local
@@ -50,4 +51,12 @@ public interface PresenceStore {
      * {@link #due}); the change is a no-op when it was refreshed or is gone.
      */
     CompletionStage<PresenceChange> expire(PresenceKey key, long now);
+
+    /**
+     * Registers who hears of the changes other nodes made (with, for a leave, when the user left), so they can be
+     * announced to this node's subscribers too. A store shared by several nodes calls it for every change of
+     * another node, in the order it applied them; the local store has no other nodes and never calls it.
+     */
+    default void onRemoteChange(ObjLongConsumer<PresenceChange> listener) {
+    }
 }

@@ -46,10 +46,12 @@ final class GroupCommitWriter implements AutoCloseable {
     private final BlockingQueue<PendingWrite> queue;
     private final Thread thread;
     private final AtomicLong transactions = new AtomicLong();
+    private final StoreMetrics metrics;
     private volatile boolean running = true;
 
-    GroupCommitWriter(DataSource dataSource, SqlDialect dialect, int queueCapacity, int maxBatch) {
+    GroupCommitWriter(DataSource dataSource, SqlDialect dialect, int queueCapacity, int maxBatch, StoreMetrics metrics) {
         this.dataSource = dataSource;
+        this.metrics = metrics;
         this.dialect = dialect;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -117,6 +119,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private Outcome[] writeWithRetry(List<PendingWrite> batch) throws SQLException {
+        long start = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
@@ -124,6 +127,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     Outcome[] outcomes = write(connection, batch);
                     connection.commit();
                     transactions.incrementAndGet();
+                    metrics.recordCommit(batch.size(), System.nanoTime() - start);
                     return outcomes;
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();

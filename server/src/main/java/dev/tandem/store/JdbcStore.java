@@ -49,11 +49,11 @@ public final class JdbcStore implements Store {
     private final ThreadPoolExecutor readers;
     private final String epoch;
 
-    private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config) {
+    private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config, StoreMetrics metrics) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.epoch = loadEpoch();
-        this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch());
+        this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch(), metrics);
         AtomicInteger threads = new AtomicInteger();
         this.readers = new ThreadPoolExecutor(config.poolSize(), config.poolSize(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.writeQueue()), r -> {
@@ -65,6 +65,11 @@ public final class JdbcStore implements Store {
 
     /** Opens PostgreSQL when {@code store.postgres.url} is set, else the H2 file {@code dataDir/tandem}; migrates. */
     public static JdbcStore open(StoreConfig config, Path dataDir) {
+        return open(config, dataDir, StoreMetrics.unscraped());
+    }
+
+    /** As {@link #open(StoreConfig, Path)}, recording batch sizes and commit latency in {@code metrics}. */
+    public static JdbcStore open(StoreConfig config, Path dataDir, StoreMetrics metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tandem-store");
         hikari.setMaximumPoolSize(config.poolSize() + 2); // readers + the group-commit writer + the document store
@@ -94,7 +99,7 @@ public final class JdbcStore implements Store {
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot prepare the store's partitions: " + e.getMessage(), e);
             }
-            JdbcStore store = new JdbcStore(dataSource, dialect, config);
+            JdbcStore store = new JdbcStore(dataSource, dialect, config, metrics);
             LOG.info("store: {} ({})", dialect.name(), pg.enabled() ? pg.url() + " schema " + pg.schema() : hikari.getJdbcUrl());
             return store;
         } catch (RuntimeException e) {

@@ -37,7 +37,7 @@ class AdminEndpointsTest {
 
     @Test
     void everyAdminApiRouteRefusesAMissingOrWrongKey() {
-        for (String path : new String[] {"stats", "channels", "disconnects", "history?channel=a"}) {
+        for (String path : new String[] {"stats", "channels", "disconnects", "nodes", "history?channel=a"}) {
             assertThat(server.get("/admin/api/" + path).statusCode()).isEqualTo(401);
             assertThat(server.get("/admin/api/" + path, "Authorization", "apikey a-different-api-key").statusCode())
                     .isEqualTo(401);
@@ -46,6 +46,21 @@ class AdminEndpointsTest {
         assertThat(publish.statusCode()).isEqualTo(401);
         assertThat(publish.body()).contains("unauthorized");
         assertThat(server.post("/admin/api/disconnect", "{\"userId\":\"x\"}").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aSingleNodeListsItselfAsTheClusterWithItsConnections() throws Exception {
+        try (WsClient alice = server.connect("nodes-alice")) {
+            alice.connected();
+            JsonNode body = json(server.get("/admin/api/nodes", AUTH));
+
+            assertThat(body.path("self").asText()).isEqualTo(server.server().nodeId());
+            assertThat(body.path("nodes")).hasSize(1);
+            JsonNode self = body.path("nodes").get(0);
+            assertThat(self.path("id").asText()).isEqualTo(server.server().nodeId());
+            assertThat(self.path("address").asText()).endsWith(":" + server.port());
+            assertThat(self.path("connections").asInt()).isPositive();
+        }
     }
 
     @Test

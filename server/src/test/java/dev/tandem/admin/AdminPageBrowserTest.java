@@ -56,6 +56,7 @@ class AdminPageBrowserTest {
             assertThat(dom).contains("<td title=\"browser:room\">browser:room</td>");
             assertThat(dom).contains("<td title=\"browser-gone\">browser-gone</td>");
             assertThat(dom).contains("live · updated");
+            assertThat(dom).contains("<td title=\"" + server.server().nodeId() + " (this node)\">");
             assertThat(Files.size(screenshot)).isGreaterThan(10_000);
         }
     }

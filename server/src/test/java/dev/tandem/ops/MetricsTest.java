@@ -95,4 +95,38 @@ class MetricsTest {
             stalled.abort();
         }
     }
+
+    @Test
+    void durableWritesRecordBatchSizeAndCommitLatency() {
+        try (TestServer server = TestServer.start(Map.of("namespaces.ledger.history", "durable"))) {
+            for (int i = 0; i < 5; i++) {
+                server.server().hub().publishAsync("ledger:a", WsClient.JSON.createObjectNode().put("i", i), null, 0).join();
+            }
+
+            String scrape = server.get("/metrics").body();
+            double batches = value(scrape, "tandem_store_batch_size_count");
+            assertThat(batches).isBetween(1.0, 5.0);
+            assertThat(value(scrape, "tandem_store_batch_size_sum")).isEqualTo(5.0);
+            assertThat(value(scrape, "tandem_store_commit_latency_seconds_count")).isEqualTo(batches);
+            assertThat(value(scrape, "tandem_store_commit_latency_seconds_sum")).isPositive();
+        }
+    }
+
+    @Test
+    void presenceEntriesAndEventsAreCounted() {
+        try (TestServer server = TestServer.start(); WsClient ann = server.connect("ann"); WsClient bob = server.connect("bob")) {
+            for (WsClient client : new WsClient[] {ann, bob}) {
+                client.subscribe("room:metrics");
+                client.request(WsClient.command("presence:join").put("channel", "room:metrics"));
+            }
+            bob.send(WsClient.command("presence:leave").put("channel", "room:metrics"));
+            ann.next(f -> "presence:leave".equals(f.path("type").asText()), "bob's leave");
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_presence_entries")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_presence_events_total{type=\"join\"}")).isEqualTo(2.0);
+            assertThat(value(scrape, "tandem_presence_events_total{type=\"leave\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_presence_expired_total")).isZero();
+        }
+    }
 }

@@ -59,7 +59,7 @@ public final class ServerProcess implements AutoCloseable {
         Process process = builder.start();
         ServerProcess server = new ServerProcess(process, port);
         try {
-            server.listening.get(30, TimeUnit.SECONDS);
+            server.listening.get(60, TimeUnit.SECONDS); // a busy CI machine can take tens of seconds
         } catch (TimeoutException e) {
             server.close();
             throw new AssertionError("server did not start:\n" + String.join("\n", server.output));
