@@ -16,6 +16,11 @@ import dev.tandem.docs.FileDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
 import dev.tandem.hub.Retention;
+import dev.tandem.entities.CollectionCatalog;
+import dev.tandem.entities.EntityAccess;
+import dev.tandem.entities.EntityApi;
+import dev.tandem.entities.EntityCommands;
+import dev.tandem.entities.EntityService;
 import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
@@ -85,6 +90,7 @@ public final class TandemServer implements AutoCloseable {
     private final Store store;
     private final Hub hub;
     private final ChatService chat;
+    private final EntityService entities;
     private final Retention retention;
     private final ArchiveApi archiveApi;
     private final SessionRegistry sessions;
@@ -103,6 +109,7 @@ public final class TandemServer implements AutoCloseable {
         this.store = JdbcStore.open(config.store(), config.dataDir());
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
+        this.entities = new EntityService(hub, store, new CollectionCatalog(config), config.entities(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
         this.retention = new Retention(hub, store, archive, config, clock);
         this.archiveApi = new ArchiveApi(archive);
@@ -162,6 +169,11 @@ public final class TandemServer implements AutoCloseable {
         sessions.onClose(recentDisconnects::record);
         new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator).registerOn(router);
         chat.registerOn(commands, router, serverApi);
+        EntityAccess entityAccess = new EntityAccess(entities.catalog(), config.dev());
+        hub.filter(EntityAccess.NAMESPACE, entityAccess);
+        access.guard(EntityAccess.NAMESPACE, entityAccess);
+        new EntityCommands(entities).registerOn(commands);
+        new EntityApi(entities, authenticator, config).registerOn(router);
         archiveApi.registerOn(serverApi);
         if (config.dev()) {
             DemoApp.registerOn(router);

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param chat       chat messages, receipts and typing
  * @param documents  collaborative documents (y-websocket)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
+ * @param entities   live records: document limit and collection defaults
+ * @param collections declared collections of live records, by name
  */
 public record TandemConfig(
         String host,
@@ -44,7 +46,9 @@ public record TandemConfig(
         StoreConfig store,
         ChatConfig chat,
         DocumentsConfig documents,
-        Map<String, NamespaceConfig> namespaces) {
+        Map<String, NamespaceConfig> namespaces,
+        EntitiesConfig entities,
+        Map<String, CollectionConfig> collections) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */
     public static final String DEFAULT_NAMESPACE = "default";

@@ -13,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * One channel: its sequence counter, its history and its local subscribers.
@@ -37,6 +39,9 @@ import java.util.Set;
  * saw but {@link #committed} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
  * skipped when its fanout comes, so the replay and the live stream still meet with no gap and no duplicate.
  * If the tail no longer reaches back to the read, the join asks to be retried with a fresh read.
+ *
+ * <p>A durable channel may carry a {@link DeliveryFilter} (live records readable by owner or members): its
+ * audience is computed once per event and tested per subscriber in the fanout and in the replay.
  */
 final class Channel {
     private final String name;
@@ -48,12 +53,19 @@ final class Channel {
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    private final DeliveryFilter filter;
     private Subscriber[] snapshot = new Subscriber[0];
     private long seq;
     private boolean retired;
 
     Channel(String name, NamespaceConfig policy, String epoch) {
+        this(name, policy, epoch, null);
+    }
+
+    /** A channel whose durable events reach only the subscribers {@code filter} admits (null: all). */
+    Channel(String name, NamespaceConfig policy, String epoch, DeliveryFilter filter) {
         this.name = name;
+        this.filter = filter;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {
@@ -109,13 +121,13 @@ final class Channel {
             history.expire(now);
             history.add(publication);
         }
-        broadcast(publication.frame(), delivery, null, alloc);
+        fanout(publication.frame(), delivery, null, 0, alloc);
         return publication;
     }
 
     /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
     void broadcast(byte[] frame, Delivery delivery, Subscriber exclude, ByteBufAllocator alloc) {
-        fanout(frame, delivery, exclude, 0, alloc);
+        fanout(frame, delivery, exclude == null ? null : s -> s != exclude, 0, alloc);
     }
 
     /** Durable: a publication the store committed; called in commit order. Caller checks retirement. */
@@ -128,7 +140,35 @@ final class Channel {
         history.expire(publication.timestamp());
         history.add(publication);
         replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
-        fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
+        fanout(publication.frame(), publication.delivery(), snapshot.length == 0 ? null : audience(event.payload()),
+                publication.seq(), alloc);
+    }
+
+    /** The filter's audience of an event (null: everyone); only filtered channels parse the payload. */
+    private Predicate<Subscriber> audience(String payload) {
+        if (filter == null) {
+            return null;
+        }
+        try {
+            return filter.audience(name, FrameCodec.JSON.readTree(payload));
+        } catch (JsonProcessingException e) {
+            return subscriber -> false;
+        }
+    }
+
+    private Predicate<Subscriber> audience(Publication publication) {
+        if (filter == null) {
+            return null;
+        }
+        try {
+            return filter.audience(name, FrameCodec.JSON.readTree(publication.frame()).path("payload"));
+        } catch (java.io.IOException e) {
+            return subscriber -> false;
+        }
+    }
+
+    private static boolean admits(Predicate<Subscriber> audience, Subscriber subscriber) {
+        return audience == null || audience.test(subscriber);
     }
 
     /**
@@ -158,10 +198,14 @@ final class Channel {
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (StoredEvent row : rows) {
-                subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+                if (admits(audience(row.payload()), subscriber)) {
+                    subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+                }
             }
             for (Publication missed : history.after(fromStore)) {
-                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                if (admits(audience(missed), subscriber)) {
+                    subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                }
             }
         }
         if (readTo > seq) {
@@ -172,8 +216,8 @@ final class Channel {
         return DurableJoin.JOINED;
     }
 
-    /** One shared encoding to every subscriber but {@code exclude} and those that already got {@code seq}. */
-    private void fanout(byte[] frame, Delivery delivery, Subscriber exclude, long seq, ByteBufAllocator alloc) {
+    /** One shared encoding to every subscriber {@code audience} admits (null: all) but those that already got {@code seq}. */
+    private void fanout(byte[] frame, Delivery delivery, Predicate<Subscriber> audience, long seq, ByteBufAllocator alloc) {
         Subscriber[] targets = snapshot;
         if (targets.length == 0) {
             return;
@@ -181,7 +225,7 @@ final class Channel {
         ByteBuf shared = alloc.directBuffer(frame.length).writeBytes(frame);
         try {
             for (Subscriber subscriber : targets) {
-                if (subscriber != exclude && !alreadyReplayed(subscriber, seq)) {
+                if (admits(audience, subscriber) && !alreadyReplayed(subscriber, seq)) {
                     subscriber.send(shared.retainedDuplicate(), delivery);
                 }
             }

@@ -70,8 +70,16 @@ public final class FrameCodec {
 
     /** An {@code error} frame. */
     public static ObjectNode error(JsonNode requestId, ErrorCode code, String message) {
+        return error(requestId, code, message, null);
+    }
+
+    /** An {@code error} frame with {@code payload.details} when {@code details} is non-null. */
+    public static ObjectNode error(JsonNode requestId, ErrorCode code, String message, JsonNode details) {
         ObjectNode frame = envelope("error", requestId, null);
-        frame.putObject("payload").put("code", code.wireName()).put("message", message);
+        ObjectNode payload = frame.putObject("payload").put("code", code.wireName()).put("message", message);
+        if (details != null) {
+            payload.set("details", details);
+        }
         return frame;
     }
 

@@ -21,7 +21,7 @@ public final class AsyncReplies {
     public static void fail(Session session, JsonNode requestId, Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof ProtocolException e) {
-            session.sendError(requestId, e.code(), e.getMessage());
+            session.sendError(requestId, e.code(), e.getMessage(), e.details());
             return;
         }
         LOG.error("command failed on session {}", session.id(), cause);

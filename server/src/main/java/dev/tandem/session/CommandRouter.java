@@ -66,7 +66,7 @@ public final class CommandRouter {
         try {
             handler.handle(session, frame);
         } catch (ProtocolException e) {
-            session.sendError(frame.requestId(), e.code(), e.getMessage());
+            session.sendError(frame.requestId(), e.code(), e.getMessage(), e.details());
         } catch (RuntimeException e) {
             LOG.error("command {} failed on session {}", frame.type(), session.id(), e);
             session.sendError(frame.requestId(), ErrorCode.INTERNAL, "internal error");

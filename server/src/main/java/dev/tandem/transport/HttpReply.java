@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What an endpoint answers: status, content type and body. Errors use one JSON shape everywhere:
- * {@code {"error": {"code": "bad_request", "message": "..."}}}.
+ * {@code {"error": {"code": "bad_request", "message": "...", "details": {...}}}} ({@code details} only where
+ * there is more to say, such as the stored record of a {@code conflict}).
  *
  * @param status      HTTP status
  * @param contentType value of {@code Content-Type}
@@ -40,8 +41,20 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
     }
 
     public static HttpReply error(HttpResponseStatus status, ErrorCode code, String message) {
+        return error(status, code, message, null);
+    }
+
+    /** An error with {@code error.details} when {@code details} is non-null. */
+    public static HttpReply error(ErrorCode code, String message, JsonNode details) {
+        return error(HttpResponseStatus.valueOf(code.httpStatus()), code, message, details);
+    }
+
+    private static HttpReply error(HttpResponseStatus status, ErrorCode code, String message, JsonNode details) {
         ObjectNode body = FrameCodec.JSON.createObjectNode();
-        body.putObject("error").put("code", code.wireName()).put("message", message);
+        ObjectNode error = body.putObject("error").put("code", code.wireName()).put("message", message);
+        if (details != null) {
+            error.set("details", details);
+        }
         return json(status, body);
     }
 }

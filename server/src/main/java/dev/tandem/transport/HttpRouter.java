@@ -172,7 +172,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static HttpReply failure(Throwable error, String method, String path) {
         if (error instanceof ProtocolException e) {
-            return HttpReply.error(e.code(), e.getMessage());
+            return HttpReply.error(e.code(), e.getMessage(), e.details());
         }
         LOG.error("{} {} failed", method, path, error);
         return HttpReply.error(ErrorCode.INTERNAL, "internal error");
