@@ -81,6 +81,26 @@ class EntityCommandsTest {
 
     @ParameterizedTest
     @EnumSource(TestStore.class)
+    void aPartialUpdatesCollectionSendsOnlyTheChangedFields(TestStore store) {
+        java.util.Map<String, String> config = new java.util.HashMap<>(store.fresh());
+        config.put("collections.board.partialUpdates", "true");
+        try (TestServer server = TestServer.start(config);
+             WsClient alice = server.connect("alice");
+             WsClient watcher = server.connect("watcher")) {
+            watcher.subscribe("entity:board");
+            alice.request(create("board", "c1", json("{'title':'card','column':'todo','notes':'long text'}")));
+            alice.request(patch("board", "c1", 1, json("{'column':'done','notes':null}")));
+            assertThat(nextEvent(watcher, "entity:board").path("payload").path("record").path("data"))
+                    .isEqualTo(json("{'title':'card','column':'todo','notes':'long text'}"));
+            JsonNode update = nextEvent(watcher, "entity:board").path("payload");
+            assertThat(update.path("record").path("data")).isEqualTo(json("{'column':'done','notes':null}"));
+            assertThat(update.path("record").path("version").asLong()).isEqualTo(2);
+            assertThat(update.path("changed")).isEqualTo(EntityFrames.tree("['column','notes']"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
     void twoClientsUpdatingTheSameBaseVersionConcurrentlyExactlyOneWins(TestStore store) {
         try (TestServer server = TestServer.start(store.fresh());
              WsClient alice = server.connect("alice");
