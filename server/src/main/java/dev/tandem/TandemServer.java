@@ -105,11 +105,12 @@ public final class TandemServer implements AutoCloseable {
 
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
+        CollectionCatalog collections = new CollectionCatalog(config); // compiles schemas: fail before opening anything
         this.tracing = Tracing.start(config.tracing());
         this.store = JdbcStore.open(config.store(), config.dataDir());
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
-        this.entities = new EntityService(hub, store, new CollectionCatalog(config), config.entities(), clock);
+        this.entities = new EntityService(hub, store, collections, config.entities(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
         this.retention = new Retention(hub, store, archive, config, clock);
         this.archiveApi = new ArchiveApi(archive);

@@ -53,6 +53,13 @@ public final class EntityAccess implements ChannelAccess.NamespaceGuard, Deliver
     }
 
     @Override
+    public boolean appliesTo(String channel) {
+        String collection = EntityEvents.collectionOf(channel);
+        CollectionPolicy policy = collection == null ? null : catalog.find(collection);
+        return policy != null && policy.readDependsOnRecord();
+    }
+
+    @Override
     public Predicate<Subscriber> audience(String channel, JsonNode payload) {
         String collection = EntityEvents.collectionOf(channel);
         CollectionPolicy policy = collection == null ? null : catalog.find(collection);

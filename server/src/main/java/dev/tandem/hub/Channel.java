@@ -65,7 +65,7 @@ final class Channel {
     /** A channel whose durable events reach only the subscribers {@code filter} admits (null: all). */
     Channel(String name, NamespaceConfig policy, String epoch, DeliveryFilter filter) {
         this.name = name;
-        this.filter = filter;
+        this.filter = filter != null && filter.appliesTo(name) ? filter : null;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {

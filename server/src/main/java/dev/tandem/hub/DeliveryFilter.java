@@ -17,4 +17,12 @@ public interface DeliveryFilter {
 
     /** Who may receive the event with {@code payload} on {@code channel}; null for every subscriber. */
     Predicate<Subscriber> audience(String channel, JsonNode payload);
+
+    /**
+     * Whether events of {@code channel} can ever need filtering; asked once when the channel is created, so
+     * channels whose rule does not depend on the event skip the hook (and the payload parse) entirely.
+     */
+    default boolean appliesTo(String channel) {
+        return true;
+    }
 }
