@@ -129,7 +129,13 @@ final class EntityWrite implements TransactionalWrite<WriteOutcome> {
         }
         DataSchema schema = request.policy().schema();
         if (schema != null) {
-            List<DataSchema.Violation> violations = schema.violations(data);
+            List<DataSchema.Violation> violations;
+            try {
+                violations = schema.violations(data);
+            } catch (RuntimeException e) {
+                // a validator failure must refuse this write, not fail the batch it shares with others
+                violations = List.of(new DataSchema.Violation("", "the schema could not be applied: " + e.getMessage()));
+            }
             if (!violations.isEmpty()) {
                 return WriteOutcome.invalid("record data does not match the collection's schema", violations);
             }

@@ -103,6 +103,23 @@ class EntityRestTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void aRecordNearTheDocumentLimitIsStoredWithItsEvent(TestStore store) {
+        try (TestServer server = TestServer.start(store.fresh())) {
+            CollectionsHttp http = CollectionsHttp.server(server.port());
+            String text = "x".repeat(1_000_000);
+            CollectionsHttp.Reply created = http.post("/api/collections/big", "{'id':'b','data':{'text':'" + text + "'}}");
+            assertThat(created.status()).isEqualTo(201);
+            assertThat(http.get("/api/collections/big/b").body().path("data").path("text").asText()).hasSize(1_000_000);
+            try (WsClient reader = server.connect("reader")) {
+                JsonNode history = reader.request(WsClient.command("history").put("channel", "entity:big:b").put("after", 0));
+                assertThat(history.path("payload").path("publications").get(0).path("payload").path("record").path("data")
+                        .path("text").asText()).hasSize(1_000_000);
+            }
+        }
+    }
+
     @Test
     void badInputGetsA4xxWithCodeAndMessage() {
         Map<String, String> config = new HashMap<>(TestStore.H2.fresh());
