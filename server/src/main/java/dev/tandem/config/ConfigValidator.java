@@ -49,6 +49,8 @@ final class ConfigValidator {
         positive(chat.receiptInterval(), "chat.receiptInterval");
         require(chat.receiptNamesUpTo() >= 0, "chat.receiptNamesUpTo", "must not be negative");
         EntitiesConfig entities = c.entities();
+        require(entities != null, "entities", "must be a mapping");
+        require(c.collections() != null, "collections", "must be a mapping (use {} for none)");
         require(entities.maxDocumentBytes() >= 2, "entities.maxDocumentBytes", "must be at least 2");
         require(entities.historyDepth() >= 1, "entities.historyDepth", "must be at least 1");
         require(entities.listLimit() >= 1 && entities.listLimit() <= 10_000, "entities.listLimit", "must be between 1 and 10000");

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * then, still on this thread and in batch order, each append's {@code onCommit} runs (the hub fans out
  * there) and its future completes. One thread and one transaction at a time is what makes a channel's
  * commits, and so its fanout, come out in seq order; batching is what makes that fast.
+ *
+ * <p>A {@link TransactionalWrite} (a live-record change) takes its place in the same batch: it runs inside the
+ * transaction in batch order, so it sees the writes queued before it, and its events join the batch's seq
+ * allocation, insert and fanout like appends, committed atomically with the rows it changed.
  */
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
