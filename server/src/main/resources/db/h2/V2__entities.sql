@@ -4,7 +4,7 @@ CREATE TABLE entities (
     collection VARCHAR(128)           NOT NULL,
     id         VARCHAR(128)           NOT NULL,
     version    BIGINT                 NOT NULL,
-    data       CHARACTER LARGE OBJECT NOT NULL,
+    data       VARCHAR(1000000000)    NOT NULL,
     created_at BIGINT                 NOT NULL,
     updated_at BIGINT                 NOT NULL,
     updated_by VARCHAR(255),
@@ -18,9 +18,9 @@ CREATE TABLE entity_versions (
     collection VARCHAR(128)           NOT NULL,
     id         VARCHAR(128)           NOT NULL,
     version    BIGINT                 NOT NULL,
-    data       CHARACTER LARGE OBJECT NOT NULL,
+    data       VARCHAR(1000000000)    NOT NULL,
     PRIMARY KEY (collection, id, version)
 );
 
 -- Change events carry whole records (up to entities.maxDocumentBytes, 1 MiB by default).
-ALTER TABLE events ALTER COLUMN payload SET DATA TYPE CHARACTER LARGE OBJECT;
+ALTER TABLE events ALTER COLUMN payload SET DATA TYPE VARCHAR(1000000000);
