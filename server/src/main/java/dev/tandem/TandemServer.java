@@ -25,6 +25,11 @@ import dev.tandem.docs.JdbcDocumentStore;
 import dev.tandem.hub.Hub;
 import dev.tandem.ops.HealthCheck;
 import dev.tandem.hub.Retention;
+import dev.tandem.entities.CollectionCatalog;
+import dev.tandem.entities.EntityAccess;
+import dev.tandem.entities.EntityApi;
+import dev.tandem.entities.EntityCommands;
+import dev.tandem.entities.EntityService;
 import dev.tandem.messages.ChatService;
 import dev.tandem.ops.HealthEndpoints;
 import dev.tandem.ops.Readiness;
@@ -106,6 +111,7 @@ public final class TandemServer implements AutoCloseable {
     private final Store store;
     private final Hub hub;
     private final ChatService chat;
+    private final EntityService entities;
     private final Retention retention;
     private final ArchiveApi archiveApi;
     private final SessionRegistry sessions;
@@ -125,6 +131,7 @@ public final class TandemServer implements AutoCloseable {
 
     private TandemServer(TandemConfig config, Clock clock) {
         this.config = config;
+        CollectionCatalog collections = new CollectionCatalog(config); // compiles schemas: fail before opening anything
         this.tracing = Tracing.start(config.tracing());
         CircuitBreaker storeBreaker = new CircuitBreaker("store", config.store().breaker(), metrics.circuitListener());
         metrics.circuitState("store", () -> storeBreaker.state().code());
@@ -132,6 +139,7 @@ public final class TandemServer implements AutoCloseable {
         this.store = new GuardedStore(jdbc, storeBreaker);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
         this.chat = new ChatService(hub, store, config.chat(), clock);
+        this.entities = new EntityService(hub, store, collections, config.entities(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
         this.retention = new Retention(hub, store, archive, config, clock);
         this.archiveApi = new ArchiveApi(archive);
@@ -220,6 +228,11 @@ public final class TandemServer implements AutoCloseable {
         new AdminEndpoints(config, hub, sessions, metrics, recentDisconnects, authenticator, nodeId, this::clusterNodes)
                 .registerOn(router);
         chat.registerOn(commands, router, serverApi, access);
+        EntityAccess entityAccess = new EntityAccess(entities.catalog(), config.dev());
+        hub.filter(EntityAccess.NAMESPACE, entityAccess);
+        access.guard(EntityAccess.NAMESPACE, entityAccess);
+        new EntityCommands(entities).registerOn(commands);
+        new EntityApi(entities, authenticator, config).registerOn(router);
         archiveApi.registerOn(serverApi);
         if (config.dev()) {
             DemoApp.registerOn(router);

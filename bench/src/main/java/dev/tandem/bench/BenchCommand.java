@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         description = "Load generator: measures Tandem (and a peer server) from outside the process.",
         subcommands = {BenchCommand.Documents.class, BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
                 BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
-                BenchCommand.Presence.class, BenchCommand.Durable.class})
+                BenchCommand.Presence.class, BenchCommand.Durable.class,
+                BenchCommand.Entities.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -494,6 +495,73 @@ public final class BenchCommand {
             Files.createDirectories(file.toAbsolutePath().getParent());
             JSON.writeValue(file.toFile(), out);
             System.out.println("results: " + file);
+            return 0;
+        }
+    }
+
+    @Command(name = "entities", mixinStandardHelpOptions = true,
+            description = "Live-record updates/s and update -> event latency at 100 subscribers, on H2 and PostgreSQL.")
+    static final class Entities implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--store", defaultValue = "both", description = "h2, postgres or both")
+        String store;
+
+        @Option(names = "--postgres-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test")
+        String postgresUrl;
+
+        @Option(names = "--subscribers", defaultValue = "100")
+        int subscribers;
+
+        @Option(names = "--writers", defaultValue = "1,16,64", split = ",", description = "writer connections (one update in flight each)")
+        List<Integer> writers;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
+            List<EntitiesScenario.Result> results = new ArrayList<>();
+            for (String kind : stores) {
+                Map<String, String> env = new LinkedHashMap<>();
+                String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
+                if ("postgres".equals(kind)) {
+                    env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
+                    env.put("TANDEM_STORE_POSTGRES_SCHEMA", schema);
+                }
+                try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
+                     Generator generator = new Generator(common.threads)) {
+                    int round = 0;
+                    for (int w : writers) {
+                        results.add(EntitiesScenario.run(kind, server, generator,
+                                new EntitiesScenario.Params(subscribers, w, seconds, warmup), round++));
+                    }
+                } finally {
+                    if ("postgres".equals(kind)) {
+                        try (var c = java.sql.DriverManager.getConnection(postgresUrl, "postgres", "");
+                             var st = c.createStatement()) {
+                            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                        }
+                    }
+                }
+            }
+            System.out.printf("entities: %d s per step, %d subscribers (latency = update sent -> event at a subscriber)%n",
+                    seconds, subscribers);
+            System.out.printf("%-9s %8s %10s %12s %12s %9s %9s %9s%n", "store", "writers", "updates", "updates/s",
+                    "events", "p50 ms", "p99 ms", "max ms");
+            for (EntitiesScenario.Result r : results) {
+                System.out.printf("%-9s %8d %10d %12.0f %12d %9.2f %9.2f %9.2f%n", r.store(), r.params().writers(),
+                        r.updates(), r.updatesPerSecond(), r.events(), r.p50Millis(), r.p99Millis(), r.maxMillis());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "entities");
+            out.put("results", results);
+            common.write("entities", out);
             return 0;
         }
     }

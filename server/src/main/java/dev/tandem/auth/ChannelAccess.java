@@ -42,12 +42,27 @@ public final class ChannelAccess {
     private final Authenticator authenticator;
     private final TandemMetrics metrics;
     private final Map<String, Map<Action, List<String>>> rules = new HashMap<>();
+    private final Map<String, NamespaceGuard> guards = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Decides access for a whole namespace in place of its {@code access} rules, for namespaces whose rules
+     * live elsewhere (live records: {@code entity:*} follows each collection's read policy).
+     */
+    @FunctionalInterface
+    public interface NamespaceGuard {
+        boolean allows(Identity who, String channel, Action action);
+    }
 
     public ChannelAccess(TandemConfig config, Authenticator authenticator, TandemMetrics metrics) {
         this.config = config;
         this.authenticator = authenticator;
         this.metrics = metrics;
         config.namespaces().forEach((name, ns) -> rules.put(name, compile(ns)));
+    }
+
+    /** Lets {@code guard} alone decide every action on the channels of {@code namespace}. */
+    public void guard(String namespace, NamespaceGuard guard) {
+        guards.put(namespace, guard);
     }
 
     /** Throws {@code forbidden} unless {@code who} may do {@code action} on {@code channel}. */
@@ -75,6 +90,10 @@ public final class ChannelAccess {
         String namespace = ChannelName.namespace(channel);
         if (action == Action.PUBLISH && !config.namespace(namespace).clientPublish()) {
             return false;
+        }
+        NamespaceGuard guard = guards.get(namespace);
+        if (guard != null) {
+            return guard.allows(who, channel, action);
         }
         Map<Action, List<String>> byAction = rules.getOrDefault(namespace, rules.get(TandemConfig.DEFAULT_NAMESPACE));
         for (String rule : byAction.get(action)) {

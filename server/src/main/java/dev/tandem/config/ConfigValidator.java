@@ -56,6 +56,13 @@ final class ConfigValidator {
         positive(chat.typingInterval(), "chat.typingInterval");
         positive(chat.receiptInterval(), "chat.receiptInterval");
         require(chat.receiptNamesUpTo() >= 0, "chat.receiptNamesUpTo", "must not be negative");
+        EntitiesConfig entities = c.entities();
+        require(entities != null, "entities", "must be a mapping");
+        require(c.collections() != null, "collections", "must be a mapping (use {} for none)");
+        require(entities.maxDocumentBytes() >= 2, "entities.maxDocumentBytes", "must be at least 2");
+        require(entities.historyDepth() >= 1, "entities.historyDepth", "must be at least 1");
+        require(entities.listLimit() >= 1 && entities.listLimit() <= 10_000, "entities.listLimit", "must be between 1 and 10000");
+        c.collections().forEach((name, collection) -> validateCollection(name, collection));
         DocumentsConfig d = c.documents();
         require(d.maxMessageBytes() >= 1024, "documents.maxMessageBytes", "must be at least 1024");
         require(d.compactAfter() >= 2, "documents.compactAfter", "must be at least 2");
@@ -120,6 +127,24 @@ final class ConfigValidator {
         require(p.syncLimit() >= 1, key + ".syncLimit", "must be at least 1");
         require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
                 "must be between 64 and limits.maxFrameBytes");
+    }
+
+    private static final Set<String> COLLECTION_RULES = Set.of("anonymous", "authenticated", "owner", "members");
+
+    private static void validateCollection(String name, CollectionConfig c) {
+        String key = "collections." + name;
+        require(name.matches("[A-Za-z0-9_-]{1,64}"), key, "a collection name is 1-64 characters of A-Z a-z 0-9 _ -");
+        require(c.conflict() == null || Set.of("reject", "merge", "lww").contains(c.conflict()), key + ".conflict",
+                "must be reject, merge or lww");
+        require(c.historyDepth() == null || c.historyDepth() >= 1, key + ".historyDepth", "must be at least 1");
+        for (String action : List.of("read", "write")) {
+            List<String> rules = action.equals("read") ? c.read() : c.write();
+            for (String rule : rules == null ? List.<String>of() : rules) {
+                boolean known = COLLECTION_RULES.contains(rule) || (rule != null && rule.startsWith("role:") && rule.length() > 5);
+                require(known, key + "." + action,
+                        "unknown rule '" + rule + "'; use anonymous, authenticated, owner, members or role:NAME");
+            }
+        }
     }
 
     private static void rules(List<String> rules, String key) {

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param documents  collaborative documents (y-websocket)
  * @param cluster    several nodes sharing Redis (off when {@code cluster.redis.url} is empty)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
+ * @param entities   live records: document limit and collection defaults
+ * @param collections declared collections of live records, by name
  */
 public record TandemConfig(
         String host,
@@ -46,7 +48,9 @@ public record TandemConfig(
         ChatConfig chat,
         DocumentsConfig documents,
         ClusterConfig cluster,
-        Map<String, NamespaceConfig> namespaces) {
+        Map<String, NamespaceConfig> namespaces,
+        EntitiesConfig entities,
+        Map<String, CollectionConfig> collections) {
 
     /** The namespace entry that applies to channels whose namespace has no entry of its own. */
     public static final String DEFAULT_NAMESPACE = "default";

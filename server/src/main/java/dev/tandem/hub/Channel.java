@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * One channel: its sequence counter, its history and its local subscribers.
@@ -48,6 +50,9 @@ import java.util.Map;
  * confirmed. A subscribe replays from that seq even if the client's {@code since} is further on (or absent), and
  * {@link #redeliverDue} sends unconfirmed publications again after {@code ackTimeout}, at most
  * {@code maxRedeliveries} times per position, from history and only what fits the subscriber's queue.
+ *
+ * <p>A durable channel may carry a {@link DeliveryFilter} (live records readable by owner or members): its
+ * audience is computed once per event and tested per subscriber in the fanout and in the replay.
  */
 final class Channel {
     private final String name;
@@ -62,13 +67,19 @@ final class Channel {
     private final int maxRecovered;
     private final AckCursors acks;
     private final SubscriberSet subscribers = new SubscriberSet();
+    private final DeliveryFilter filter;
     private long seq;
     private boolean retired;
 
-    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered) {
+    /**
+     * A channel that recovers at most {@code maxRecovered} publications for a join, and whose durable events
+     * reach only the subscribers {@code filter} admits (null: all).
+     */
+    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered, DeliveryFilter filter) {
         this.name = name;
         this.maxRecovered = maxRecovered;
         this.acks = policy.ackRequired() ? new AckCursors() : null;
+        this.filter = filter != null && filter.appliesTo(name) ? filter : null;
         this.policy = policy;
         this.epoch = epoch;
         this.lane = switch (policy.priority()) {
@@ -124,14 +135,14 @@ final class Channel {
             history.expire(now);
             history.add(publication);
         }
-        broadcast(publication.frame(), delivery, null, alloc);
+        fanout(publication.frame(), delivery, null, 0, alloc);
         trackDelivery(next, now);
         return publication;
     }
 
     /** Hands one shared encoding of {@code frame} to every subscriber but {@code exclude}. */
     void broadcast(byte[] frame, Delivery delivery, Subscriber exclude, ByteBufAllocator alloc) {
-        fanout(frame, delivery, exclude, 0, alloc);
+        fanout(frame, delivery, exclude == null ? null : s -> s != exclude, 0, alloc);
     }
 
     /** Durable: a publication the store committed; called in commit order. Caller checks retirement. */
@@ -146,7 +157,8 @@ final class Channel {
         if (replayedUpTo != null) {
             replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
         }
-        fanout(publication.frame(), publication.delivery(), null, publication.seq(), alloc);
+        fanout(publication.frame(), publication.delivery(),
+                subscribers.isEmpty() ? null : audience(event.payload()), publication.seq(), alloc);
         trackDelivery(publication.seq(), System.currentTimeMillis());
     }
 
@@ -221,6 +233,33 @@ final class Channel {
         return acks != null;
     }
 
+    /** The filter's audience of an event (null: everyone); only filtered channels parse the payload. */
+    private Predicate<Subscriber> audience(String payload) {
+        if (filter == null) {
+            return null;
+        }
+        try {
+            return filter.audience(name, FrameCodec.JSON.readTree(payload));
+        } catch (JsonProcessingException e) {
+            return subscriber -> false;
+        }
+    }
+
+    private Predicate<Subscriber> audience(Publication publication) {
+        if (filter == null) {
+            return null;
+        }
+        try {
+            return filter.audience(name, FrameCodec.JSON.readTree(publication.frame()).path("payload"));
+        } catch (java.io.IOException e) {
+            return subscriber -> false;
+        }
+    }
+
+    private static boolean admits(Predicate<Subscriber> audience, Subscriber subscriber) {
+        return audience == null || audience.test(subscriber);
+    }
+
     /**
      * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
      * recovery was asked for and possible, else none). See the class comment.
@@ -259,10 +298,14 @@ final class Channel {
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (StoredEvent row : rows) {
-                subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+                if (admits(audience(row.payload()), subscriber)) {
+                    subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+                }
             }
             for (Publication missed : tail) {
-                subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                if (admits(audience(missed), subscriber)) {
+                    subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                }
             }
         }
         if (readTo > seq) {
@@ -275,8 +318,8 @@ final class Channel {
         return DurableJoin.JOINED;
     }
 
-    /** One shared encoding to every subscriber but {@code exclude} and those that already got {@code seq}. */
-    private void fanout(byte[] frame, Delivery delivery, Subscriber exclude, long seq, ByteBufAllocator alloc) {
+    /** One shared encoding to every subscriber {@code audience} admits (null: all) but those that already got {@code seq}. */
+    private void fanout(byte[] frame, Delivery delivery, Predicate<Subscriber> audience, long seq, ByteBufAllocator alloc) {
         Subscriber[] targets = subscribers.array();
         if (targets.length == 0) {
             return;
@@ -284,7 +327,7 @@ final class Channel {
         ByteBuf shared = alloc.directBuffer(frame.length).writeBytes(frame);
         try {
             for (Subscriber subscriber : targets) {
-                if (subscriber != exclude && !alreadyReplayed(subscriber, seq)) {
+                if (admits(audience, subscriber) && !alreadyReplayed(subscriber, seq)) {
                     subscriber.send(shared.retainedDuplicate(), delivery);
                 }
             }

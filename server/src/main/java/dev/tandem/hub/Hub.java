@@ -11,9 +11,11 @@ import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.Append;
 import dev.tandem.store.Appended;
+import dev.tandem.store.Committed;
 import dev.tandem.store.EventPage;
 import dev.tandem.store.Store;
 import dev.tandem.store.StoredEvent;
+import dev.tandem.store.TransactionalWrite;
 import io.netty.buffer.ByteBufAllocator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -49,6 +51,7 @@ public final class Hub {
     private final Tracing tracing;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final NodeLoad load;
+    private final ConcurrentHashMap<String, DeliveryFilter> filters = new ConcurrentHashMap<>();
 
     /**
      * A hub without a store or tracing (benchmarks, tools): channels of {@code history: durable} namespaces are
@@ -70,6 +73,14 @@ public final class Hub {
     /** The node-wide caps that publish and subscribe entry points (commands, server API) check first. */
     public NodeLoad load() {
         return load;
+    }
+
+    /**
+     * Filters the events of every durable channel in {@code namespace} per subscriber (see {@link DeliveryFilter}).
+     * Register before the namespace's channels are first used.
+     */
+    public void filter(String namespace, DeliveryFilter filter) {
+        filters.put(namespace, filter);
     }
 
     /** Whether the channel's namespace keeps its history in the store. */
@@ -176,6 +187,14 @@ public final class Hub {
      */
     public CompletableFuture<Appended> append(Append append) {
         return store.append(append, appended -> committed(appended.event()));
+    }
+
+    /**
+     * Runs a transactional write (live records) in the store's group commit; the events it appends are fanned
+     * out after the commit exactly like {@link #append}ed ones, in seq order.
+     */
+    public <R> CompletableFuture<Committed<R>> write(TransactionalWrite<R> write) {
+        return store.write(write, committed -> committed.events().forEach(this::committed));
     }
 
     /**
@@ -354,7 +373,7 @@ public final class Hub {
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
             Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch(),
-                    config.limits().maxRecoveredPublications()));
+                    config.limits().maxRecoveredPublications(), filters.get(ChannelName.namespace(n))));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

@@ -11,6 +11,7 @@ public enum ErrorCode {
     FORBIDDEN("forbidden", 403),
     NOT_FOUND("not_found", 404),
     CONFLICT("conflict", 409),
+    INVALID("invalid", 422),
     RATE_LIMITED("rate_limited", 429),
     TOO_LARGE("too_large", 413),
     LIMIT_EXCEEDED("limit_exceeded", 429),

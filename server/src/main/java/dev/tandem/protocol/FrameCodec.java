@@ -70,14 +70,25 @@ public final class FrameCodec {
 
     /** An {@code error} frame. */
     public static ObjectNode error(JsonNode requestId, ErrorCode code, String message) {
+        return error(requestId, code, message, null);
+    }
+
+    /** An {@code error} frame with {@code payload.details} when {@code details} is non-null. */
+    public static ObjectNode error(JsonNode requestId, ErrorCode code, String message, JsonNode details) {
         ObjectNode frame = envelope("error", requestId, null);
-        frame.putObject("payload").put("code", code.wireName()).put("message", message);
+        ObjectNode payload = frame.putObject("payload").put("code", code.wireName()).put("message", message);
+        if (details != null) {
+            payload.set("details", details);
+        }
         return frame;
     }
 
-    /** The {@code error} frame for a refusal, with {@code retryAfter} (ms) when it says when to try again. */
+    /**
+     * The {@code error} frame for a refusal, with its {@code details} and {@code retryAfter} (ms) when it says when
+     * to try again.
+     */
     public static ObjectNode error(JsonNode requestId, ProtocolException refusal) {
-        ObjectNode frame = error(requestId, refusal.code(), refusal.getMessage());
+        ObjectNode frame = error(requestId, refusal.code(), refusal.getMessage(), refusal.details());
         if (refusal.retryAfter() != null) {
             ((ObjectNode) frame.get("payload")).put("retryAfter", refusal.retryAfter().toMillis());
         }

@@ -1,5 +1,6 @@
 package dev.tandem.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 
 /**
@@ -9,9 +10,10 @@ import java.time.Duration;
 public final class ProtocolException extends RuntimeException {
     private final ErrorCode code;
     private final Duration retryAfter;
+    private final transient JsonNode details;
 
     public ProtocolException(ErrorCode code, String message) {
-        this(code, message, null);
+        this(code, message, null, null, null);
     }
 
     /**
@@ -19,13 +21,19 @@ public final class ProtocolException extends RuntimeException {
      * {@code retryAfter} (ms) and an HTTP reply the {@code Retry-After} header.
      */
     public ProtocolException(ErrorCode code, String message, Duration retryAfter) {
-        this(code, message, retryAfter, null);
+        this(code, message, retryAfter, null, null);
     }
 
-    private ProtocolException(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
+    /** A refusal with a {@code details} object for the client (the stored record of a conflict, schema errors). */
+    public ProtocolException(ErrorCode code, String message, JsonNode details) {
+        this(code, message, null, details, null);
+    }
+
+    private ProtocolException(ErrorCode code, String message, Duration retryAfter, JsonNode details, Throwable cause) {
         super(message, cause, false, false);
         this.code = code;
         this.retryAfter = retryAfter;
+        this.details = details;
     }
 
     /**
@@ -33,7 +41,7 @@ public final class ProtocolException extends RuntimeException {
      * dependency failure, which circuit breakers count, unlike a refusal for load.
      */
     public static ProtocolException dependencyFailed(String message, Throwable cause) {
-        return new ProtocolException(ErrorCode.UNAVAILABLE, message, null, cause);
+        return new ProtocolException(ErrorCode.UNAVAILABLE, message, null, null, cause);
     }
 
     /** Whether this is an {@code unavailable} caused by a failing dependency ({@link #dependencyFailed}). */
@@ -52,5 +60,10 @@ public final class ProtocolException extends RuntimeException {
     /** When the client may retry, or null when the error says nothing about it. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** Extra machine-readable context sent as {@code details}, or null. */
+    public JsonNode details() {
+        return details;
     }
 }

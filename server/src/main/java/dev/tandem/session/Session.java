@@ -136,8 +136,13 @@ public final class Session implements Subscriber {
     }
 
     public void sendError(JsonNode requestId, ErrorCode code, String message) {
+        sendError(requestId, code, message, null);
+    }
+
+    /** An {@code error} reply with a {@code details} object (null for none). */
+    public void sendError(JsonNode requestId, ErrorCode code, String message, JsonNode details) {
         metrics.errorFrames(code).increment();
-        send(FrameCodec.error(requestId, code, message));
+        send(FrameCodec.error(requestId, code, message, details));
     }
 
     /** Sends the error frame for a refusal, keeping its {@code retryAfter} hint. */

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * then, still on this thread and in batch order, each append's {@code onCommit} runs (the hub fans out
  * there) and its future completes. One thread and one transaction at a time is what makes a channel's
  * commits, and so its fanout, come out in seq order; batching is what makes that fast.
+ *
+ * <p>A {@link TransactionalWrite} (a live-record change) takes its place in the same batch: it runs inside the
+ * transaction in batch order, so it sees the writes queued before it, and its events join the batch's seq
+ * allocation, insert and fanout like appends, committed atomically with the rows it changed.
  */
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -62,11 +66,21 @@ final class GroupCommitWriter implements AutoCloseable {
 
     CompletableFuture<Appended> submit(Append append, Consumer<Appended> onCommit) {
         CompletableFuture<Appended> future = new CompletableFuture<>();
-        if (!running || !queue.offer(new PendingWrite(append, onCommit, future))) {
-            future.completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry",
+        offer(new PendingWrite(append, null, onCommit, future));
+        return future;
+    }
+
+    <R> CompletableFuture<Committed<R>> submit(TransactionalWrite<R> write, Consumer<Committed<R>> onCommit) {
+        CompletableFuture<Committed<R>> future = new CompletableFuture<>();
+        offer(new PendingWrite(null, write, onCommit, future));
+        return future;
+    }
+
+    private void offer(PendingWrite write) {
+        if (!running || !queue.offer(write)) {
+            write.future().completeExceptionally(new ProtocolException(ErrorCode.UNAVAILABLE, "the store is overloaded; retry",
                     OVERLOAD_RETRY_AFTER));
         }
-        return future;
     }
 
     private void run() {
@@ -106,15 +120,17 @@ final class GroupCommitWriter implements AutoCloseable {
                 write.future().completeExceptionally(outcome.refusal);
                 continue;
             }
-            Appended appended = new Appended(outcome.event, outcome.duplicate);
+            Object result = write.transactional() != null
+                    ? new Committed<>(outcome.result, outcome.events)
+                    : new Appended(outcome.events.get(0), outcome.duplicate);
             if (!outcome.duplicate) {
                 try {
-                    write.onCommit().accept(appended);
+                    write.onCommit().accept(result);
                 } catch (RuntimeException e) {
-                    LOG.error("fanout of {} seq {} failed", outcome.event.channel(), outcome.event.seq(), e);
+                    LOG.error("fanout of {} events failed", outcome.events.size(), e);
                 }
             }
-            write.future().complete(appended);
+            write.future().complete(result);
         }
     }
 
@@ -142,22 +158,36 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a batch: every append and transactional write becomes zero or more event slots; seqs are
+     * allocated per channel in name order over all slots, then the events are inserted in one statement.
+     */
     private Outcome[] write(Connection connection, List<PendingWrite> batch) throws SQLException {
         Outcome[] outcomes = new Outcome[batch.size()];
         Map<String, Integer> claimedHere = new HashMap<>();
         Map<Integer, Integer> duplicateOf = new HashMap<>();
-        TreeMap<String, List<Integer>> liveByChannel = new TreeMap<>();
+        List<Append> slots = new ArrayList<>();
+        int[] firstSlot = new int[batch.size()];
+        Object[] results = new Object[batch.size()];
+        TreeMap<String, List<Integer>> slotsByChannel = new TreeMap<>();
         for (int i = 0; i < batch.size(); i++) {
-            Append append = batch.get(i).append();
+            firstSlot[i] = slots.size();
+            PendingWrite pending = batch.get(i);
+            if (pending.transactional() != null) {
+                TransactionalWrite.Staged<?> staged = pending.transactional().apply(connection);
+                results[i] = staged.result();
+                staged.events().forEach(event -> addSlot(slots, slotsByChannel, event));
+                continue;
+            }
+            Append append = pending.append();
             if (append.clientMsgId() != null) {
                 String key = append.channel() + '\u0000' + append.clientMsgId();
                 if (!dialect.claim(connection, append.channel(), append.clientMsgId(), append.messageId(), append.createdAt())) {
                     Integer earlier = claimedHere.get(key);
                     if (earlier != null) {
                         duplicateOf.put(i, earlier);
-                        outcomes[i] = new Outcome(null, true, null);
                     } else {
-                        outcomes[i] = new Outcome(loadClaimed(connection, append), true, null);
+                        outcomes[i] = Outcome.duplicate(loadClaimed(connection, append));
                     }
                     continue;
                 }
@@ -166,48 +196,58 @@ final class GroupCommitWriter implements AutoCloseable {
             if (append.mutation() != null) {
                 ProtocolException refusal = mutate(connection, append);
                 if (refusal != null) {
-                    outcomes[i] = new Outcome(null, false, refusal);
+                    outcomes[i] = new Outcome(List.of(), null, false, refusal);
                     continue;
                 }
             }
-            liveByChannel.computeIfAbsent(append.channel(), c -> new ArrayList<>()).add(i);
+            addSlot(slots, slotsByChannel, append);
         }
-        for (Map.Entry<String, List<Integer>> channel : liveByChannel.entrySet()) {
+        StoredEvent[] events = new StoredEvent[slots.size()];
+        for (Map.Entry<String, List<Integer>> channel : slotsByChannel.entrySet()) {
             List<Integer> indexes = channel.getValue();
             long seq = dialect.allocate(connection, channel.getKey(), indexes.size()) - indexes.size();
-            for (int i : indexes) {
-                Append a = batch.get(i).append();
-                outcomes[i] = new Outcome(new StoredEvent(a.channel(), ++seq, a.type(), a.messageId(), a.payload(),
-                        a.userId(), a.clientMsgId(), a.createdAt()), false, null);
+            for (int slot : indexes) {
+                Append a = slots.get(slot);
+                events[slot] = new StoredEvent(a.channel(), ++seq, a.type(), a.messageId(), a.payload(),
+                        a.userId(), a.clientMsgId(), a.createdAt());
             }
         }
-        insertEvents(connection, liveByChannel, outcomes);
+        insertEvents(connection, events);
+        List<StoredEvent> stored = List.of(events);
+        for (int i = 0; i < batch.size(); i++) {
+            if (outcomes[i] == null && !duplicateOf.containsKey(i)) {
+                int end = i + 1 < batch.size() ? firstSlot[i + 1] : slots.size();
+                outcomes[i] = new Outcome(stored.subList(firstSlot[i], end), results[i], false, null);
+            }
+        }
         recordClaimedSeqs(connection, claimedHere, outcomes);
-        duplicateOf.forEach((i, earlier) -> outcomes[i] = new Outcome(outcomes[earlier].event, true, outcomes[earlier].refusal));
+        duplicateOf.forEach((i, earlier) -> outcomes[i] = outcomes[earlier].refusal != null
+                ? outcomes[earlier] : Outcome.duplicate(outcomes[earlier].events.get(0)));
         return outcomes;
     }
 
-    private static void insertEvents(Connection connection, Map<String, List<Integer>> live, Outcome[] outcomes)
-            throws SQLException {
-        if (live.isEmpty()) {
+    private static void addSlot(List<Append> slots, Map<String, List<Integer>> slotsByChannel, Append append) {
+        slotsByChannel.computeIfAbsent(append.channel(), c -> new ArrayList<>()).add(slots.size());
+        slots.add(append);
+    }
+
+    private static void insertEvents(Connection connection, StoredEvent[] events) throws SQLException {
+        if (events.length == 0) {
             return;
         }
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO events (channel, seq, type, message_id, payload, user_id, client_msg_id, created_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (List<Integer> indexes : live.values()) {
-                for (int i : indexes) {
-                    StoredEvent e = outcomes[i].event;
-                    insert.setString(1, e.channel());
-                    insert.setLong(2, e.seq());
-                    insert.setString(3, e.type());
-                    insert.setString(4, e.messageId());
-                    insert.setString(5, e.payload());
-                    insert.setString(6, e.userId());
-                    insert.setString(7, e.clientMsgId());
-                    insert.setLong(8, e.createdAt());
-                    insert.addBatch();
-                }
+            for (StoredEvent e : events) {
+                insert.setString(1, e.channel());
+                insert.setLong(2, e.seq());
+                insert.setString(3, e.type());
+                insert.setString(4, e.messageId());
+                insert.setString(5, e.payload());
+                insert.setString(6, e.userId());
+                insert.setString(7, e.clientMsgId());
+                insert.setLong(8, e.createdAt());
+                insert.addBatch();
             }
             insert.executeBatch();
         }
@@ -221,10 +261,10 @@ final class GroupCommitWriter implements AutoCloseable {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE client_msg_ids SET seq = ? WHERE channel = ? AND client_msg_id = ?")) {
             for (int i : claimed.values()) {
-                StoredEvent e = outcomes[i].event;
-                if (e == null) {
+                if (outcomes[i].events.isEmpty()) {
                     continue;
                 }
+                StoredEvent e = outcomes[i].events.get(0);
                 update.setLong(1, e.seq());
                 update.setString(2, e.channel());
                 update.setString(3, e.clientMsgId());
@@ -307,9 +347,16 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private record PendingWrite(Append append, Consumer<Appended> onCommit, CompletableFuture<Appended> future) {
+    /** An append or a transactional write (exactly one is set), with its commit callback and future. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private record PendingWrite(Append append, TransactionalWrite<?> transactional, Consumer onCommit,
+                                CompletableFuture future) {
     }
 
-    private record Outcome(StoredEvent event, boolean duplicate, ProtocolException refusal) {
+    /** What one pending write came to: its events (one for an append), its result, or its refusal. */
+    private record Outcome(List<StoredEvent> events, Object result, boolean duplicate, ProtocolException refusal) {
+        static Outcome duplicate(StoredEvent original) {
+            return new Outcome(List.of(original), null, true, null);
+        }
     }
 }

@@ -40,6 +40,16 @@ public final class GuardedStore implements Store {
     }
 
     @Override
+    public <R> CompletableFuture<Committed<R>> write(TransactionalWrite<R> write, Consumer<Committed<R>> onCommit) {
+        return guarded(() -> store.write(write, onCommit));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> read(SqlWork<T> work) {
+        return guarded(() -> store.read(work));
+    }
+
+    @Override
     public CompletableFuture<EventPage> after(String channel, long after, int limit) {
         return guarded(() -> store.after(channel, after, limit));
     }

@@ -129,6 +129,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public <R> CompletableFuture<Committed<R>> write(TransactionalWrite<R> write, Consumer<Committed<R>> onCommit) {
+        return writer.submit(write, onCommit);
+    }
+
+    @Override
     public CompletableFuture<EventPage> after(String channel, long after, int limit) {
         return read(connection -> {
             long latest = latest(connection, channel);
@@ -324,12 +329,15 @@ public final class JdbcStore implements Store {
         return events;
     }
 
-    private <T> CompletableFuture<T> read(SqlWork<T> work) {
+    @Override
+    public <T> CompletableFuture<T> read(SqlWork<T> work) {
         CompletableFuture<T> future = new CompletableFuture<>();
         try {
             readers.execute(() -> {
                 try (Connection connection = dataSource.getConnection()) {
                     future.complete(work.run(connection));
+                } catch (ProtocolException refusal) {
+                    future.completeExceptionally(refusal);
                 } catch (SQLException | RuntimeException e) {
                     LOG.error("store read failed", e);
                     future.completeExceptionally(ProtocolException.dependencyFailed("the store failed to read; retry", e));
@@ -389,10 +397,5 @@ public final class JdbcStore implements Store {
             Thread.currentThread().interrupt();
         }
         dataSource.close();
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
     }
 }

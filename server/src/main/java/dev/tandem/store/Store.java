@@ -21,6 +21,20 @@ public interface Store extends AutoCloseable {
      */
     CompletableFuture<Appended> append(Append append, Consumer<Appended> onCommit);
 
+    /**
+     * Runs a write to the store's own tables (live records) in a group-commit transaction together with the
+     * events it emits. {@code onCommit} runs on the writer thread right after the commit, in commit order,
+     * then the future completes; a write that emits no events (a refusal) still completes with its result.
+     */
+    <R> CompletableFuture<Committed<R>> write(TransactionalWrite<R> write, Consumer<Committed<R>> onCommit);
+
+    /**
+     * Runs {@code work} on a reader thread with a connection of its own (auto-commit), for reads of the
+     * store's own tables that the SPI has no method for (live records); fails with {@code unavailable} when
+     * the readers are saturated or the read fails.
+     */
+    <T> CompletableFuture<T> read(SqlWork<T> work);
+
     /** Events with seq &gt; {@code after}, oldest first, at most {@code limit}, and the channel's latest seq. */
     CompletableFuture<EventPage> after(String channel, long after, int limit);
 

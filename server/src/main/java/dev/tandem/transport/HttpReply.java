@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /**
  * What an endpoint answers: status, content type and body. Errors use one JSON shape everywhere:
- * {@code {"error": {"code": "bad_request", "message": "..."}}}.
+ * {@code {"error": {"code": "bad_request", "message": "...", "details": {...}}}} ({@code details} only where
+ * there is more to say, such as the stored record of a {@code conflict}).
  *
  * @param status      HTTP status
  * @param contentType value of {@code Content-Type}
@@ -53,22 +54,30 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
     public static HttpReply error(ProtocolException refusal) {
         HttpResponseStatus status = HttpResponseStatus.valueOf(refusal.code().httpStatus());
         Duration retryAfter = refusal.retryAfter();
+        ObjectNode body = errorBody(refusal.code(), refusal.getMessage(), refusal.details());
         if (retryAfter == null) {
-            return error(status, refusal.code(), refusal.getMessage());
+            return json(status, body);
         }
-        ObjectNode body = errorBody(refusal.code(), refusal.getMessage());
         ((ObjectNode) body.get("error")).put("retryAfter", retryAfter.toMillis());
         long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         return new HttpReply(status, JSON, json(status, body).body(), seconds);
     }
 
     public static HttpReply error(HttpResponseStatus status, ErrorCode code, String message) {
-        return json(status, errorBody(code, message));
+        return json(status, errorBody(code, message, null));
     }
 
-    private static ObjectNode errorBody(ErrorCode code, String message) {
+    /** An error with {@code error.details} when {@code details} is non-null. */
+    public static HttpReply error(ErrorCode code, String message, JsonNode details) {
+        return json(HttpResponseStatus.valueOf(code.httpStatus()), errorBody(code, message, details));
+    }
+
+    private static ObjectNode errorBody(ErrorCode code, String message, JsonNode details) {
         ObjectNode body = FrameCodec.JSON.createObjectNode();
-        body.putObject("error").put("code", code.wireName()).put("message", message);
+        ObjectNode error = body.putObject("error").put("code", code.wireName()).put("message", message);
+        if (details != null) {
+            error.set("details", details);
+        }
         return body;
     }
 }
