@@ -46,6 +46,8 @@ final class DocumentRoom {
     private final Awareness awareness = new Awareness();
     private final List<Pending> pending = new ArrayList<>();
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private final Object mergeLock = new Object();
+    private LastMerge lastMerge; // guarded by mergeLock, taken before the room's lock
     private State state = State.LOADING;
     private int appendsSinceReplace;
     private boolean compacting;
@@ -173,7 +175,9 @@ final class DocumentRoom {
 
     /**
      * Merges a snapshot of the list (off the room's lock) and keeps the result in place of the snapshot, so the
-     * next merge starts from one update.
+     * next merge starts from one update. Merges of one room run one at a time, and a snapshot identical to the
+     * last one merged (a joiner's welcome and its sync step 1, taken before the first merge finished) reuses
+     * that result instead of merging again.
      */
     private byte[] merged(List<byte[]> snapshot) {
         if (snapshot.isEmpty()) {
@@ -182,9 +186,25 @@ final class DocumentRoom {
         if (snapshot.size() == 1) {
             return snapshot.get(0);
         }
-        byte[] merged = YUpdates.merge(snapshot);
-        replacePrefix(snapshot, merged);
-        return merged;
+        synchronized (mergeLock) {
+            if (lastMerge != null && lastMerge.isOf(snapshot)) {
+                return lastMerge.merged();
+            }
+            byte[] merged = YUpdates.merge(snapshot);
+            lastMerge = new LastMerge(snapshot.size(), snapshot.get(0), snapshot.get(snapshot.size() - 1), merged);
+            replacePrefix(snapshot, merged);
+            return merged;
+        }
+    }
+
+    /**
+     * The last merge of this room, recognised by the snapshot's size and first and last update (the list only
+     * grows at its end or has a prefix replaced, so these identify it without holding on to the whole list).
+     */
+    private record LastMerge(int size, byte[] first, byte[] last, byte[] merged) {
+        boolean isOf(List<byte[]> snapshot) {
+            return snapshot.size() == size && snapshot.get(0) == first && snapshot.get(size - 1) == last;
+        }
     }
 
     /** Replaces {@code snapshot}, when it is still the start of the list, with its merge {@code merged}. */
