@@ -92,6 +92,9 @@ public final class Subscription {
         boolean recovered = payload.path("recovered").asBoolean();
         if (!(resumed && recovered)) {
             position = seq;
+        } else if (payload.path("ack").asBoolean() && payload.path("from").canConvertToLong()) {
+            // ack: required: the server replays from the last confirmed seq, which may be before our position.
+            position = Math.min(position, payload.path("from").asLong());
         }
         epoch = newEpoch;
         SubscribedEvent event = new SubscribedEvent(channel, seq, newEpoch, resumed, recovered);
@@ -121,6 +124,10 @@ public final class Subscription {
             return;
         }
         if (p.seq() <= position) {
+            if (p.redelivered()) {
+                safely(() -> listener.onPublication(p));
+                return;
+            }
             duplicatesDropped++;
             return;
         }
