@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The frames waiting to be written to one connection, in priority lanes, bounded by a frame count and a byte
@@ -33,6 +34,7 @@ final class OutboundQueue {
     private final int maxFrames;
     private final long maxBytes;
     private final DropCounter drops;
+    private final LongAdder nodeBytes;
     private volatile ConcurrentHashMap<String, Entry> pendingByKey;
     private volatile boolean closed;
 
@@ -42,9 +44,15 @@ final class OutboundQueue {
     }
 
     OutboundQueue(int maxFrames, long maxBytes, DropCounter drops) {
+        this(maxFrames, maxBytes, drops, new LongAdder());
+    }
+
+    /** A queue whose queued bytes also count in {@code nodeBytes}, the node-wide total (load shedding, metrics). */
+    OutboundQueue(int maxFrames, long maxBytes, DropCounter drops, LongAdder nodeBytes) {
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.drops = drops;
+        this.nodeBytes = nodeBytes;
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new ConcurrentLinkedQueue<>();
         }
@@ -92,6 +100,7 @@ final class OutboundQueue {
             bytes.addAndGet(-size);
             return false;
         }
+        nodeBytes.add(size);
         return true;
     }
 
@@ -137,6 +146,7 @@ final class OutboundQueue {
         if (entry != null) {
             count.decrementAndGet();
             bytes.addAndGet(-entry.frame.readableBytes());
+            nodeBytes.add(-entry.frame.readableBytes());
         }
         return entry;
     }
