@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link SubscriptionListener#onGap} and skipped. After a reconnect the client resubscribes with
  * {@code since: {seq: position, epoch}}; the server replays what was missed before any live event, so the
  * same rules deliver it without gap or duplicate, and a {@code recovered: false} reply is surfaced.
+ * In {@code ack: required} channels the server replays from the last seq the user confirmed
+ * ({@link TandemClient#confirm}), which may be before the position: the position moves back to it, and copies
+ * marked {@code redelivered} are handed to the listener even though their seq was seen.
  */
 public final class Subscription {
     /** Parked events beyond which a gap is given up (reported) instead of waiting for history. */
