@@ -115,6 +115,20 @@ public final class ServerApiClient {
                 });
     }
 
+    /** {@code Retry-After} (seconds) or the body's {@code retryAfter} (ms), when the server gave either. */
+    private static Duration retryAfter(HttpResponse<String> response, JsonNode error) {
+        if (error != null && error.path("retryAfter").canConvertToLong()) {
+            return Duration.ofMillis(error.path("retryAfter").asLong());
+        }
+        return response.headers().firstValue("Retry-After").flatMap(v -> {
+            try {
+                return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
+            } catch (NumberFormatException e) {
+                return java.util.Optional.empty();
+            }
+        }).orElse(null);
+    }
+
     private static JsonNode parse(HttpResponse<String> response) {
         JsonNode body;
         try {
@@ -128,6 +142,6 @@ public final class ServerApiClient {
         JsonNode error = body == null ? null : body.path("error");
         String code = error == null ? "internal" : error.path("code").asText("internal");
         String message = error == null ? "HTTP " + response.statusCode() : error.path("message").asText();
-        throw new TandemException(code, message, response.statusCode(), null);
+        throw new TandemException(code, message, response.statusCode(), null, retryAfter(response, error));
     }
 }

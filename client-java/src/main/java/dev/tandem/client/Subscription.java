@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link SubscriptionListener#onGap} and skipped. After a reconnect the client resubscribes with
  * {@code since: {seq: position, epoch}}; the server replays what was missed before any live event, so the
  * same rules deliver it without gap or duplicate, and a {@code recovered: false} reply is surfaced.
+ * In {@code ack: required} channels the server replays from the last seq the user confirmed
+ * ({@link TandemClient#confirm}), which may be before the position: the position moves back to it, and copies
+ * marked {@code redelivered} are handed to the listener even though their seq was seen.
  */
 public final class Subscription {
     /** Parked events beyond which a gap is given up (reported) instead of waiting for history. */
@@ -92,6 +95,9 @@ public final class Subscription {
         boolean recovered = payload.path("recovered").asBoolean();
         if (!(resumed && recovered)) {
             position = seq;
+        } else if (payload.path("ack").asBoolean() && payload.path("from").canConvertToLong()) {
+            // ack: required: the server replays from the last confirmed seq, which may be before our position.
+            position = Math.min(position, payload.path("from").asLong());
         }
         epoch = newEpoch;
         SubscribedEvent event = new SubscribedEvent(channel, seq, newEpoch, resumed, recovered);
@@ -121,6 +127,10 @@ public final class Subscription {
             return;
         }
         if (p.seq() <= position) {
+            if (p.redelivered()) {
+                safely(() -> listener.onPublication(p));
+                return;
+            }
             duplicatesDropped++;
             return;
         }

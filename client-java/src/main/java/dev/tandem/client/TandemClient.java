@@ -39,6 +39,10 @@ import java.util.function.Supplier;
  */
 public final class TandemClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());
+    /** WebSocket close code of a node at capacity. */
+    private static final int TRY_AGAIN_LATER = 1013;
+    /** How long to stay away from a node that refused with 1013 and gave no hint, before jitter. */
+    static final Duration TRY_AGAIN_LATER_FLOOR = Duration.ofSeconds(2);
     static final int MAX_PENDING = 10_000;
 
     private final URI uri;
@@ -143,6 +147,21 @@ public final class TandemClient implements AutoCloseable {
         ObjectNode command = Frames.command("publish", channel);
         command.set("payload", payload);
         return request(command).thenApply(reply -> reply.path("payload").path("seq").asLong());
+    }
+
+    /**
+     * Confirms every publication of {@code channel} up to {@code seq} (namespaces with {@code ack: required}): the
+     * server stops redelivering them. Fire and forget: a confirm lost with the connection is harmless, since the
+     * server replays unconfirmed publications on resubscribe and the listener sees them again (same seqs).
+     */
+    public void confirm(String channel, long seq) {
+        String text = Frames.command("confirm", channel).put("seq", seq).toString();
+        loop.execute(() -> {
+            Connection connection = current;
+            if (status == ConnectionStatus.CONNECTED && connection != null && connection.connected) {
+                connection.send(text);
+            }
+        });
     }
 
     /** One page of a channel's history. */
@@ -419,6 +438,14 @@ public final class TandemClient implements AutoCloseable {
             return;
         }
         long delay = backoff.delayMillis(attempt++);
+        int code = disconnect != null ? disconnect.path("code").asInt() : connection.closeCode;
+        if (code == TRY_AGAIN_LATER) {
+            // The node is full: wait at least its hint, spread over as much again so refused clients do not return
+            // together, and never sooner than the backoff would anyway.
+            long hint = disconnect != null && disconnect.path("retryAfter").canConvertToLong()
+                    ? disconnect.path("retryAfter").asLong() : TRY_AGAIN_LATER_FLOOR.toMillis();
+            delay = Math.max(delay, hint + java.util.concurrent.ThreadLocalRandom.current().nextLong(hint + 1));
+        }
         setStatus(ConnectionStatus.RECONNECTING, why);
         loop.schedule(() -> {
             if (status == ConnectionStatus.RECONNECTING) {
@@ -504,8 +531,10 @@ public final class TandemClient implements AutoCloseable {
             timeout.cancel(false);
             if ("error".equals(frame.path("type").asText())) {
                 JsonNode payload = frame.path("payload");
+                Duration retryAfter = payload.path("retryAfter").canConvertToLong()
+                        ? Duration.ofMillis(payload.path("retryAfter").asLong()) : null;
                 reply.completeExceptionally(new TandemException(payload.path("code").asText("internal"),
-                        payload.path("message").asText()));
+                        payload.path("message").asText(), 0, null, retryAfter));
                 return;
             }
             if (subscription != null && "subscribed".equals(frame.path("type").asText())
@@ -527,6 +556,7 @@ public final class TandemClient implements AutoCloseable {
         private java.util.concurrent.ScheduledFuture<?> pinger;
         boolean connected;
         JsonNode disconnectFrame;
+        int closeCode;
 
         java.util.Optional<WebSocket> socket() {
             return java.util.Optional.ofNullable(socket);
@@ -588,7 +618,10 @@ public final class TandemClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            loop.execute(() -> dropped(this, "closed " + statusCode + (reason.isEmpty() ? "" : " " + reason)));
+            loop.execute(() -> {
+                closeCode = statusCode;
+                dropped(this, "closed " + statusCode + (reason.isEmpty() ? "" : " " + reason));
+            });
             return null;
         }
 

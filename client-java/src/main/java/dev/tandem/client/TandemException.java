@@ -1,5 +1,7 @@
 package dev.tandem.client;
 
+import java.time.Duration;
+
 /**
  * A failed request. {@link #code} is the server's error code ({@code bad_request}, {@code unauthorized},
  * {@code forbidden}, {@code not_found}, {@code conflict}, {@code rate_limited}, {@code too_large},
@@ -15,15 +17,30 @@ public class TandemException extends RuntimeException {
 
     private final String code;
     private final int httpStatus;
+    private final Duration retryAfter;
 
     public TandemException(String code, String message) {
         this(code, message, 0, null);
     }
 
     public TandemException(String code, String message, int httpStatus, Throwable cause) {
+        this(code, message, httpStatus, cause, null);
+    }
+
+    /** A failure that says when to try again ({@code unavailable}, {@code rate_limited}). */
+    public TandemException(String code, String message, int httpStatus, Throwable cause, Duration retryAfter) {
         super(code + ": " + message, cause);
         this.code = code;
         this.httpStatus = httpStatus;
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * How long the server asked the caller to wait before trying again ({@code retryAfter} of an error frame, or
+     * {@code Retry-After} of an HTTP 503/429), or null when it did not say.
+     */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     public String code() {

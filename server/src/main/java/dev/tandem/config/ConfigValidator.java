@@ -42,6 +42,7 @@ final class ConfigValidator {
         atLeastOne(l.nodePublishBurst(), "limits.nodePublishBurst");
         require(l.maxSubscriptions() >= 1, "limits.maxSubscriptions", "must be at least 1");
         atLeastOne(l.maxHttpInFlight(), "limits.maxHttpInFlight");
+        require(l.maxQueuedBytes() >= l.maxFrameBytes(), "limits.maxQueuedBytes", "must be at least limits.maxFrameBytes");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");

@@ -29,6 +29,8 @@ package dev.tandem.config;
  *                                       subscribe gets {@code unavailable} with a retry hint
  * @param maxHttpInFlight                HTTP requests being served at once (probes and metrics exempt); beyond it
  *                                       503 with {@code Retry-After}
+ * @param maxQueuedBytes                 bytes waiting in all connections' outbound queues together beyond which
+ *                                       new connections are refused with 1013 (the node is already behind)
  */
 public record LimitsConfig(
         int maxConnections,
@@ -50,5 +52,6 @@ public record LimitsConfig(
         int nodePublishRate,
         int nodePublishBurst,
         long maxSubscriptions,
-        int maxHttpInFlight) {
+        int maxHttpInFlight,
+        long maxQueuedBytes) {
 }

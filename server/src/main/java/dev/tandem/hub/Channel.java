@@ -191,6 +191,20 @@ final class Channel {
         }
     }
 
+    /**
+     * Tells an {@code ack: required} subscriber so, and where a recovery replays from ({@code from}: the user's
+     * last confirmed seq, possibly before the {@code since} the client sent).
+     */
+    private void markAck(ObjectNode state, boolean recovered, Since since) {
+        if (acks == null) {
+            return;
+        }
+        state.put("ack", true);
+        if (recovered) {
+            state.put("from", since.seq());
+        }
+    }
+
     /** A user confirms every publication up to {@code seq}; false when the user has no position here. */
     boolean confirm(String user, long seq) {
         return acks != null && acks.confirm(user, seq, System.currentTimeMillis());
@@ -211,10 +225,12 @@ final class Channel {
                 continue;
             }
             List<Publication> replay = history.after(acked);
+            List<byte[]> frames = null;
             for (Subscriber subscriber : subscribers.array()) {
                 if (user.equals(subscriber.userId()) && fits(subscriber, replay)) {
-                    for (Publication missed : replay) {
-                        subscriber.send(wrap(missed.frame(), alloc), missed.delivery());
+                    frames = frames == null ? redelivered(replay) : frames;
+                    for (int i = 0; i < replay.size(); i++) {
+                        subscriber.send(wrap(frames.get(i), alloc), replay.get(i).delivery());
                     }
                     sent += replay.size();
                 }
@@ -222,6 +238,21 @@ final class Channel {
             acks.redelivered(user, now);
         }
         return sent;
+    }
+
+    /** Copies marked {@code redelivered: true}, so clients that drop seqs they already saw let them through. */
+    private static List<byte[]> redelivered(List<Publication> publications) {
+        List<byte[]> frames = new ArrayList<>(publications.size());
+        for (Publication p : publications) {
+            try {
+                ObjectNode frame = (ObjectNode) FrameCodec.JSON.readTree(p.frame());
+                frame.put("redelivered", true);
+                frames.add(FrameCodec.encodeAt(frame, p.timestamp()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("our own frame does not parse", e);
+            }
+        }
+        return frames;
     }
 
     /** Each user's position, for the lag report; empty unless {@code ack: required}. */
@@ -292,9 +323,7 @@ final class Channel {
             state.put("latestOnly", true);
         }
         ackJoined(subscriber, recovered, since, latest);
-        if (acks != null) {
-            state.put("ack", true);
-        }
+        markAck(state, recovered, since);
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (StoredEvent row : rows) {
@@ -358,9 +387,7 @@ final class Channel {
             state.put("latestOnly", true);
         }
         ackJoined(subscriber, recovered, since, seq);
-        if (acks != null) {
-            state.put("ack", true);
-        }
+        markAck(state, recovered, since);
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
             for (Publication missed : replay) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The frames waiting to be written to one connection, in priority lanes, bounded by a frame count and a byte
@@ -45,6 +46,7 @@ final class OutboundQueue {
     private final int maxFrames;
     private final long maxBytes;
     private final DropCounter drops;
+    private final LongAdder nodeBytes;
     private volatile ConcurrentHashMap<String, Entry> pendingByKey;
     private volatile boolean closed;
 
@@ -54,9 +56,15 @@ final class OutboundQueue {
     }
 
     OutboundQueue(int maxFrames, long maxBytes, DropCounter drops) {
+        this(maxFrames, maxBytes, drops, new LongAdder());
+    }
+
+    /** A queue whose queued bytes also count in {@code nodeBytes}, the node-wide total (load shedding, metrics). */
+    OutboundQueue(int maxFrames, long maxBytes, DropCounter drops, LongAdder nodeBytes) {
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.drops = drops;
+        this.nodeBytes = nodeBytes;
     }
 
     /** Takes ownership of {@code frame}; false (frame released) when it cannot fit or the queue is closed. */
@@ -119,6 +127,7 @@ final class OutboundQueue {
             BYTES.addAndGet(this, -size);
             return false;
         }
+        nodeBytes.add(size);
         return true;
     }
 
@@ -166,6 +175,7 @@ final class OutboundQueue {
         if (entry != null) {
             COUNT.decrementAndGet(this);
             BYTES.addAndGet(this, -entry.frame.readableBytes());
+            nodeBytes.add(-entry.frame.readableBytes());
         }
         return entry;
     }

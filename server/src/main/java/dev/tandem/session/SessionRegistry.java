@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ public final class SessionRegistry {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ANONYMOUS_PREFIX = "anon-";
 
+    /** Bytes waiting in every connection's outbound queue, kept by the queues themselves. */
+    private final LongAdder queuedBytes = new LongAdder();
     private final Hub hub;
     private final LimitsConfig limits;
     private final AuthConfig auth;
@@ -58,7 +61,7 @@ public final class SessionRegistry {
         this.metrics = metrics;
         this.connectionLimits = new ConnectionLimits(config.limits(), config.dev());
         this.writers = new LoopWriters(metrics);
-        metrics.outboundQueueBytes(() -> sessions.values().stream().mapToLong(t -> t.session.queuedBytes()).sum());
+        metrics.outboundQueueBytes(queuedBytes::sum);
     }
 
     /** Runs {@code listener} for every session that ends (after its subscriptions are gone), on its event loop. */
@@ -164,9 +167,12 @@ public final class SessionRegistry {
         return tracked == null ? null : tracked.session;
     }
 
-    /** Whether the node is at {@code limits.maxConnections}: new connections are then refused with 1013. */
+    /**
+     * Whether the node is full: at {@code limits.maxConnections}, or holding more than {@code limits.maxQueuedBytes}
+     * in its connections' outbound queues (it is already behind). New connections are then refused with 1013.
+     */
     public boolean atCapacity() {
-        return sessions.size() >= limits.maxConnections();
+        return sessions.size() >= limits.maxConnections() || queuedBytes.sum() > limits.maxQueuedBytes();
     }
 
     public int size() {
@@ -211,7 +217,7 @@ public final class SessionRegistry {
 
     private Session create(Identity identity, SessionTransport transport) {
         OutboundQueue queue = new OutboundQueue(limits.outboundQueueFrames(), limits.outboundQueueBytes(),
-                metrics::droppedFrame);
+                metrics::droppedFrame, queuedBytes);
         CommandBudget budget = new CommandBudget(limits.commandRate(), limits.commandBurst(), limits.floodDisconnectAfter());
         Session session = new Session(newSessionId(), identity, transport, queue, writers.of(transport.eventLoop()), metrics,
                 budget);

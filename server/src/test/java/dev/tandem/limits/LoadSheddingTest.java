@@ -46,6 +46,35 @@ class LoadSheddingTest {
     }
 
     @Test
+    void aNodeHoldingTooManyQueuedBytesRefusesNewConnectionsWith1013UntilItCatchesUp() throws Exception {
+        Map<String, String> config = Map.of("limits.maxQueuedBytes", "262144",
+                "limits.outboundQueueBytes", "4194304", "limits.outboundQueueFrames", "10000");
+        try (TestServer server = TestServer.start(config)) {
+            WsClient lagging = WsClient.paused(server.ws("user=lagging"));
+            lagging.connected();
+            lagging.send(WsClient.command("subscribe").put("channel", "room:big"));
+            await().until(() -> server.server().hub().channels().stream().anyMatch(c -> c.name().equals("room:big")
+                    && c.subscribers() == 1));
+            String filler = "x".repeat(4000);
+            for (int i = 0; i < 200; i++) {
+                server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
+            }
+            try (WsClient refused = server.connect("late")) {
+                assertThat(refused.nextOfType("disconnect").path("payload").path("code").asInt()).isEqualTo(1013);
+                assertThat(refused.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+            }
+            assertThat(server.server().metrics().slowConsumerDisconnects().count()).isZero();
+
+            lagging.resume();
+            await().until(() -> metricValue(server, "tandem_outbound_queue_bytes") == 0);
+            try (WsClient admitted = server.connect("later")) {
+                assertThat(admitted.connected().path("type").asText()).isEqualTo("connected");
+            }
+            lagging.close();
+        }
+    }
+
+    @Test
     void subscriptionsPastTheNodeCapAreRefusedUntilOneIsReleased() {
         try (TestServer server = TestServer.start(Map.of("limits.maxSubscriptions", "2"));
              WsClient first = server.connect("a");
@@ -99,6 +128,11 @@ class LoadSheddingTest {
             rs.next();
             return rs.getLong(1) > 0;
         }
+    }
+
+    private static double metricValue(TestServer server, String series) {
+        return server.get("/metrics").body().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
     }
 
     private static JsonNode payload(int i) {
