@@ -7,7 +7,11 @@ import dev.tandem.api.ServerApi;
 import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.ChannelAccess;
+import dev.tandem.cluster.RedisBroker;
+import dev.tandem.cluster.RedisConnection;
+import dev.tandem.cluster.RedisSessionForwarding;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.hub.Broker;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
@@ -83,6 +87,7 @@ public final class TandemServer implements AutoCloseable {
     private final TandemMetrics metrics = new TandemMetrics();
     private final Tracing tracing;
     private final Store store;
+    private final RedisConnection redis;
     private final Hub hub;
     private final ChatService chat;
     private final Retention retention;
@@ -101,7 +106,14 @@ public final class TandemServer implements AutoCloseable {
         this.config = config;
         this.tracing = Tracing.start(config.tracing());
         this.store = JdbcStore.open(config.store(), config.dataDir());
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
+        this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster()) : null;
+        RedisBroker broker = redis == null ? null : new RedisBroker(redis);
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing,
+                broker == null ? Broker.local() : broker);
+        if (broker != null) {
+            broker.start(hub);
+            readiness.register(redis.health());
+        }
         this.chat = new ChatService(hub, store, config.chat(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
         this.retention = new Retention(hub, store, archive, config, clock);
@@ -153,7 +165,7 @@ public final class TandemServer implements AutoCloseable {
                         new ChunkedStreamEndpoint(new SseFormat(config.transports().sseRetry()), oneWay, sessions))
                 .streaming(HttpMethod.GET, NdjsonFormat.PATH, new ChunkedStreamEndpoint(new NdjsonFormat(), oneWay, sessions))
                 .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
-                .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
+                .routePrefixAsync(HttpMethod.POST, SessionCommandEndpoint.PREFIX, sessionCommands(oneWay));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guarded);
@@ -204,6 +216,17 @@ public final class TandemServer implements AutoCloseable {
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
                 config.dev() ? "dev" : "serve");
+    }
+
+    /** {@code POST /session/{id}}; in a cluster, commands for sessions held elsewhere are forwarded through Redis. */
+    private SessionCommandEndpoint sessionCommands(OneWaySessions oneWay) {
+        if (redis == null) {
+            return new SessionCommandEndpoint(oneWay, metrics);
+        }
+        RedisSessionForwarding forwarding = new RedisSessionForwarding(redis, workerGroup.next());
+        SessionCommandEndpoint endpoint = new SessionCommandEndpoint(oneWay, metrics, forwarding);
+        forwarding.start(endpoint);
+        return endpoint;
     }
 
     /** The bound port (useful when the config asked for 0). */
@@ -270,6 +293,9 @@ public final class TandemServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, quiet, TimeUnit.NANOSECONDS).awaitUninterruptibly(quiet, TimeUnit.NANOSECONDS);
         chat.close();
         archiveApi.close();
+        if (redis != null) {
+            redis.close();
+        }
         store.close();
         tracing.close();
         LOG.info("stopped");

@@ -36,6 +36,12 @@ final class ConfigValidator {
         require(l.outboundQueueFrames() >= 16, "limits.outboundQueueFrames", "must be at least 16");
         require(l.outboundQueueBytes() >= l.maxFrameBytes(), "limits.outboundQueueBytes",
                 "must be at least limits.maxFrameBytes");
+        ClusterConfig cluster = c.cluster();
+        positive(cluster.nodeTtl(), "cluster.nodeTtl");
+        require(!cluster.enabled() || cluster.redisUrl().startsWith("redis://") || cluster.redisUrl().startsWith("rediss://"),
+                "cluster.redis.url", "must be a redis:// or rediss:// url");
+        require(!cluster.enabled() || c.store().postgres().enabled(), "cluster.redis.url",
+                "a cluster needs the shared PostgreSQL store (store.postgres.url)");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");

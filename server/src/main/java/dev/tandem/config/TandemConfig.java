@@ -23,6 +23,7 @@ import java.util.Map;
  * @param shutdown   graceful drain
  * @param transports HTTP fallback transports (SSE, streaming, polling)
  * @param store      the durable store (H2 or PostgreSQL)
+ * @param cluster    running as one of several nodes on Redis
  * @param chat       chat messages, receipts and typing
  * @param documents  collaborative documents (y-websocket)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
@@ -42,6 +43,7 @@ public record TandemConfig(
         ShutdownConfig shutdown,
         TransportsConfig transports,
         StoreConfig store,
+        ClusterConfig cluster,
         ChatConfig chat,
         DocumentsConfig documents,
         Map<String, NamespaceConfig> namespaces) {

@@ -73,7 +73,7 @@ public final class ChannelCommands {
                     "at most " + limits.maxSubscriptionsPerConnection() + " subscriptions per connection");
         }
         session.subscriptions().add(channel);
-        if (!hub.isDurable(channel)) {
+        if (!hub.joinsAsync(channel)) {
             hub.subscribe(session, channel, since, frame.requestId());
             return;
         }

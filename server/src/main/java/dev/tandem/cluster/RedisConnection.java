@@ -1,0 +1,142 @@
+package dev.tandem.cluster;
+
+import dev.tandem.config.ClusterConfig;
+import dev.tandem.ops.HealthCheck;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's link to the cluster's Redis: owns the Lettuce client, one connection for commands and one for
+ * pub/sub (a node subscribes once, never per client), and says whether Redis is reachable ({@link #health}).
+ *
+ * <p>Lettuce runs on Netty too; it gets its own two I/O threads (and two computation threads, Lettuce's minimum) rather than
+ * its default of one per core, so it never competes with the server's event loops and never runs on them.
+ * Commands are never queued while disconnected: they fail at once, so a publish during an outage is answered
+ * {@code unavailable} instead of hanging. Lettuce reconnects by itself and re-subscribes; listeners registered
+ * with {@link #onReconnect} then run, a moment later, to read back what was missed.
+ */
+public final class RedisConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
+    /** Lets Lettuce re-issue the subscriptions before reconnect listeners read history back. */
+    private static final long RESUBSCRIBE_GRACE_MILLIS = 200;
+
+    private final ClusterConfig config;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean caughtUp = true;
+
+    private RedisConnection(ClusterConfig config) {
+        this.config = config;
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources, RedisURI.create(config.redisUrl()));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                .build());
+        this.commands = client.connect();
+        this.pubSub = client.connectPubSub();
+        client.addListener(new StateListener());
+    }
+
+    /** Connects (blocking, at start); fails when Redis cannot be reached. */
+    public static RedisConnection open(ClusterConfig config) {
+        return new RedisConnection(config);
+    }
+
+    /** The non-blocking command API. */
+    public RedisAsyncCommands<String, String> async() {
+        return commands.async();
+    }
+
+    /** Subscribes this node's pub/sub connection to {@code channels}, delivering to {@code listener}. */
+    public void subscribe(RedisPubSubListener<String, String> listener, String... channels) {
+        pubSub.addListener(listener);
+        pubSub.sync().subscribe(channels);
+    }
+
+    /** Runs {@code listener} (on a Lettuce thread) each time the pub/sub connection is back after an outage. */
+    public void onReconnect(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    /** A Redis key or pub/sub channel name under this cluster's prefix. */
+    public String key(String name) {
+        return config.redisPrefix() + name;
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /** Whether both connections are up and whatever an outage made us miss has been asked for again. */
+    public boolean isUp() {
+        return commands.isOpen() && pubSub.isOpen() && caughtUp;
+    }
+
+    /** {@code redis} on {@code /health/ready}: down while Redis is unreachable or the node is catching up. */
+    public HealthCheck health() {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "redis";
+            }
+
+            @Override
+            public Result check() {
+                return isUp() ? Result.healthy() : Result.down("redis unreachable or resynchronising");
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        commands.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Marks the node behind on disconnect, and catches up once the pub/sub connection is back. */
+    private final class StateListener implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == pubSub) {
+                caughtUp = false;
+                LOG.warn("redis pub/sub disconnected; reconnecting");
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection != pubSub || caughtUp) {
+                return;
+            }
+            resources.eventExecutorGroup().schedule(() -> {
+                LOG.info("redis pub/sub reconnected to {}; reading back what was missed", address);
+                reconnectListeners.forEach(Runnable::run);
+                caughtUp = true;
+            }, RESUBSCRIBE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+}
