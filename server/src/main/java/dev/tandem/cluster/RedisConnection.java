@@ -14,6 +14,7 @@ import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lettuce runs on Netty too; it gets its own two I/O threads (and two computation threads, Lettuce's minimum) rather than
  * its default of one per core, so it never competes with the server's event loops and never runs on them.
  * Commands are never queued while disconnected: they fail at once, so a publish during an outage is answered
- * {@code unavailable} instead of hanging. Lettuce reconnects by itself and re-subscribes; listeners registered
+ * {@code unavailable} instead of hanging. Lettuce reconnects by itself (retrying at most every 2 s, so a node is
+ * ready again soon after Redis is) and re-subscribes; listeners registered
  * with {@link #onReconnect} then run, a moment later, to read back what was missed.
  */
 public final class RedisConnection implements AutoCloseable {
@@ -47,7 +49,9 @@ public final class RedisConnection implements AutoCloseable {
 
     private RedisConnection(ClusterConfig config) {
         this.config = config;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
         this.client = RedisClient.create(resources, RedisURI.create(config.redisUrl()));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

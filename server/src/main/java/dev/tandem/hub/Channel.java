@@ -173,13 +173,17 @@ final class Channel {
     }
 
     /**
-     * Shared: a hole read back from history. Returns the seq to read after again when the read was cut short
-     * and a hole is left, else {@link #NO_FILL}; a hole that history no longer holds is skipped.
+     * Shared: a hole read back from history. Returns the seq to read after again when a hole is left that the
+     * read did not cover (cut at its limit, or a newer hole that opened while it ran), else {@link #NO_FILL}; a
+     * hole the read covered but history no longer holds is skipped.
      */
     long filled(SharedPage page, ByteBufAllocator alloc) {
         filling = false;
+        boolean sameEpoch = page.epoch() == null || page.epoch().isEmpty() || page.epoch().equals(epoch);
+        long readTo = page.latest();
         for (SharedEvent event : page.events()) {
-            if (event.seq() > seq && (page.epoch() == null || page.epoch().isEmpty() || page.epoch().equals(epoch))) {
+            readTo = Math.max(readTo, event.seq());
+            if (event.seq() > seq && sameEpoch) {
                 pending.putIfAbsent(event.seq(), event);
             }
         }
@@ -187,7 +191,7 @@ final class Channel {
         if (pending.isEmpty()) {
             return NO_FILL;
         }
-        if (page.more()) {
+        if (sameEpoch && (page.more() || readTo < pending.firstKey() - 1)) {
             return startFill();
         }
         skipHole(alloc);
