@@ -58,6 +58,7 @@ final class Channel {
     private final boolean shared;
     private final TreeMap<Long, SharedEvent> pending = new TreeMap<>();
     private boolean filling;
+    private int joining;
     private final Map<Subscriber, Long> replayedUpTo = new HashMap<>();
     private final Delivery.Lane lane;
     private final Delivery durableDelivery;
@@ -268,6 +269,15 @@ final class Channel {
         return seq;
     }
 
+    /** A join is reading shared history: the channel must not be retired until it is done. */
+    void holdForJoin() {
+        joining++;
+    }
+
+    void releaseJoin() {
+        joining--;
+    }
+
     /**
      * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
      * recovery was asked for and possible, else none). See the class comment.
@@ -418,7 +428,7 @@ final class Channel {
         if (history != null) {
             history.expire(now);
         }
-        if (subscribers.isEmpty() && pending.isEmpty() && (shared || history == null || history.isEmpty())) {
+        if (joining == 0 && subscribers.isEmpty() && pending.isEmpty() && (shared || history == null || history.isEmpty())) {
             retired = true;
         }
         return retired;

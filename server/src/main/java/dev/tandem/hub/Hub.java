@@ -94,14 +94,23 @@ public final class Hub implements Broker.Receiver {
     }
 
     /**
-     * Subscribes to a durable channel (or any channel in a cluster): reads the store (recovery rows after {@code since}, or just the latest
-     * seq), then joins under the channel lock, enqueuing {@code subscribed} and the replay. Completes with
-     * false when {@code stillWanted} says the subscriber gave up (unsubscribed, closed) meanwhile, or was
-     * already subscribed.
+     * Subscribes to a durable channel (or any channel in a cluster): reads shared history (recovery rows after
+     * {@code since}, or just the latest seq), then joins under the channel lock, enqueuing {@code subscribed}
+     * and the replay. Completes with false when {@code stillWanted} says the subscriber gave up (unsubscribed,
+     * closed) meanwhile, or was already subscribed.
      */
     public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
                                                        JsonNode requestId, BooleanSupplier stillWanted) {
-        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1);
+        // Held from before the read, so publications arriving meanwhile land in its tail and the join finds them.
+        Channel held = onChannel(channel, c -> {
+            c.holdForJoin();
+            return c;
+        });
+        return joinAttempt(subscriber, channel, since, requestId, stillWanted, 1).whenComplete((joined, failure) -> {
+            synchronized (held) {
+                held.releaseJoin();
+            }
+        });
     }
 
     private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
@@ -187,12 +196,23 @@ public final class Hub implements Broker.Receiver {
         }
     }
 
+    /**
+     * A shared publication for a channel this node holds; a channel nobody here listens to (or is joining) is
+     * not created for it: a later join reads shared history anyway.
+     */
     private void arrive(String channel, String epoch, SharedEvent event) {
-        long fillAfter = onChannel(channel, c -> {
-            long after = c.arrived(epoch, event, alloc);
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return;
+        }
+        long fillAfter;
+        synchronized (c) {
+            if (c.isRetired()) {
+                return;
+            }
+            fillAfter = c.arrived(epoch, event, alloc);
             metrics.deliveries().increment(c.subscriberCount());
-            return after;
-        });
+        }
         fill(channel, fillAfter);
     }
 
@@ -216,13 +236,21 @@ public final class Hub implements Broker.Receiver {
             return;
         }
         readAfter(channel, after, config.store().recoveryLimit()).whenComplete((page, failure) -> {
-            long again = onChannel(channel, c -> {
+            Channel c = channels.get(channel);
+            if (c == null) {
+                return;
+            }
+            long again;
+            synchronized (c) {
+                if (c.isRetired()) {
+                    return;
+                }
                 if (failure != null) {
                     c.fillFailed();
-                    return Channel.NO_FILL;
+                    return;
                 }
-                return c.filled(page, alloc);
-            });
+                again = c.filled(page, alloc);
+            }
             fill(channel, again);
         });
     }
