@@ -73,7 +73,16 @@ final class ClusterNodes implements AutoCloseable {
         env.put("TANDEM_CLUSTER_REDIS_URL", redisUrl);
         env.put("TANDEM_CLUSTER_REDIS_PREFIX", prefix);
         env.put("TANDEM_CLUSTER_NODE_ID", "node-" + index);
-        return ServerProcess.start(TestStore.freshDirectory(), env);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return ServerProcess.start(TestStore.freshDirectory(), env);
+            } catch (AssertionError e) {
+                // Nodes start together, each on a port found free a moment before: another may have taken it.
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     ServerProcess node(int index) {

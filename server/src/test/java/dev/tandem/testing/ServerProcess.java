@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,9 +62,9 @@ public final class ServerProcess implements AutoCloseable {
         ServerProcess server = new ServerProcess(process, port);
         try {
             server.listening.get(120, TimeUnit.SECONDS); // a loaded 2-core CI box can take that long
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | ExecutionException e) {
             server.close();
-            throw new AssertionError("server did not start:\n" + String.join("\n", server.output));
+            throw new AssertionError("server did not start:\n" + String.join("\n", server.output()));
         }
         return server;
     }
@@ -114,6 +115,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             output.add("[output closed: " + e + "]");
         }
+        listening.completeExceptionally(new IllegalStateException("exited before listening")); // no-op once listening
     }
 
     private static int freePort() throws IOException {
