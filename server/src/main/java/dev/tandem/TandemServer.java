@@ -206,6 +206,9 @@ public final class TandemServer implements AutoCloseable {
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
+        if (redis != null) {
+            workerGroup.next().scheduleAtFixedRate(hub::retryHoles, 5, 5, TimeUnit.SECONDS);
+        }
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(() -> {

@@ -215,6 +215,11 @@ final class Channel {
         return startFill();
     }
 
+    /** Shared: where to read from again for a hole whose last read failed, or {@link #NO_FILL}. */
+    long retryHole() {
+        return pending.isEmpty() ? NO_FILL : startFill();
+    }
+
     private long startFill() {
         if (filling) {
             return NO_FILL;

@@ -197,6 +197,20 @@ public final class Hub implements Broker.Receiver {
     }
 
     /**
+     * Cluster: reads again the holes whose read failed (store or Redis briefly down) and that no later
+     * publication has retried since; run periodically.
+     */
+    public void retryHoles() {
+        for (Channel c : channels.values()) {
+            long after;
+            synchronized (c) {
+                after = c.isRetired() ? Channel.NO_FILL : c.retryHole();
+            }
+            fill(c.name(), after);
+        }
+    }
+
+    /**
      * A shared publication for a channel this node holds; a channel nobody here listens to (or is joining) is
      * not created for it: a later join reads shared history anyway.
      */
