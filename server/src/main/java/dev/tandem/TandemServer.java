@@ -9,9 +9,12 @@ import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.ChannelAccess;
 import dev.tandem.cluster.NodeInfo;
 import dev.tandem.cluster.NodeRegistry;
+import dev.tandem.cluster.RedisBroker;
 import dev.tandem.cluster.RedisConnection;
 import dev.tandem.cluster.RedisMetrics;
+import dev.tandem.cluster.RedisSessionForwarding;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.hub.Broker;
 import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
@@ -102,13 +105,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TandemServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
-    /** Prefix of every Redis key and pub/sub channel of the cluster. */
-    private static final String REDIS_PREFIX = "tandem:";
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
     private final Tracing tracing;
     private final Store store;
+    private final RedisConnection redis;
+    private final NodeRegistry nodes;
+    private final PresenceStore presenceStore;
     private final Hub hub;
     private final ChatService chat;
     private final EntityService entities;
@@ -118,9 +122,6 @@ public final class TandemServer implements AutoCloseable {
     private final PresenceService presence;
     private final String nodeId;
     private final long startedAt = System.currentTimeMillis();
-    private final RedisConnection redis;
-    private final NodeRegistry nodes;
-    private final PresenceStore presenceStore;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final DocumentRooms documents;
@@ -137,7 +138,15 @@ public final class TandemServer implements AutoCloseable {
         metrics.circuitState("store", () -> storeBreaker.state().code());
         JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.store = new GuardedStore(jdbc, storeBreaker);
-        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing);
+        RedisMetrics redisMetrics = config.cluster().enabled() ? new RedisMetrics(metrics.registry()) : null;
+        this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster(), redisMetrics) : null;
+        RedisBroker broker = redis == null ? null : new RedisBroker(redis);
+        this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing,
+                broker == null ? Broker.local() : broker);
+        if (broker != null) {
+            broker.start(hub);
+            readiness.register(redis.health());
+        }
         this.chat = new ChatService(hub, store, config.chat(), clock);
         this.entities = new EntityService(hub, store, collections, config.entities(), clock);
         GzipNdjsonArchive archive = new GzipNdjsonArchive(config.dataDir().resolve("archive"));
@@ -146,16 +155,16 @@ public final class TandemServer implements AutoCloseable {
         this.sessions = new SessionRegistry(config, hub, metrics);
         this.nodeId = config.cluster().nodeId() == null || config.cluster().nodeId().isBlank()
                 ? "node-" + UUID.randomUUID().toString().substring(0, 8) : config.cluster().nodeId();
-        if (config.cluster().enabled()) {
-            RedisMetrics redisMetrics = new RedisMetrics(metrics.registry());
-            this.redis = RedisConnection.open(config.cluster(), redisMetrics);
-            RedisPresenceStore shared = new RedisPresenceStore(redis, REDIS_PREFIX, nodeId, redisMetrics);
-            this.nodes = new NodeRegistry(redis, REDIS_PREFIX, nodeId, config.cluster().nodeTtl(), this::self);
+        if (redis != null) {
+            String prefix = config.cluster().redisPrefix();
+            RedisPresenceStore shared = new RedisPresenceStore(redis, prefix, nodeId, redisMetrics);
+            this.nodes = new NodeRegistry(redis, prefix, nodeId, config.cluster().nodeTtl(), this::self);
             nodes.onDead(shared::evictNode);
+            // A node killed between a durable commit and its bus message: read back what it may not have announced.
+            nodes.onDead(dead -> hub.resync());
             shared.evictNode(nodeId); // entries left by an earlier life of this node id (a crash, then a restart)
             this.presenceStore = shared;
         } else {
-            this.redis = null;
             this.nodes = null;
             this.presenceStore = new LocalPresenceStore();
         }
@@ -218,7 +227,7 @@ public final class TandemServer implements AutoCloseable {
                         new ChunkedStreamEndpoint(new SseFormat(config.transports().sseRetry()), oneWay, sessions))
                 .streaming(HttpMethod.GET, NdjsonFormat.PATH, new ChunkedStreamEndpoint(new NdjsonFormat(), oneWay, sessions))
                 .streaming(HttpMethod.GET, PollEndpoint.PATH, new PollEndpoint(oneWay, sessions))
-                .routePrefix(HttpMethod.POST, SessionCommandEndpoint.PREFIX, new SessionCommandEndpoint(oneWay, metrics));
+                .routePrefixAsync(HttpMethod.POST, SessionCommandEndpoint.PREFIX, sessionCommands(oneWay));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guardedAsync);
@@ -271,6 +280,7 @@ public final class TandemServer implements AutoCloseable {
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
         if (nodes != null) {
             nodes.start(workerGroup.next());
+            workerGroup.next().scheduleAtFixedRate(hub::retryHoles, 5, 5, TimeUnit.SECONDS);
         }
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
@@ -282,6 +292,17 @@ public final class TandemServer implements AutoCloseable {
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
                 config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
                 config.dev() ? "dev" : "serve");
+    }
+
+    /** {@code POST /session/{id}}; in a cluster, commands for sessions held elsewhere are forwarded through Redis. */
+    private SessionCommandEndpoint sessionCommands(OneWaySessions oneWay) {
+        if (redis == null) {
+            return new SessionCommandEndpoint(oneWay, metrics);
+        }
+        RedisSessionForwarding forwarding = new RedisSessionForwarding(redis, workerGroup.next());
+        SessionCommandEndpoint endpoint = new SessionCommandEndpoint(oneWay, metrics, forwarding);
+        forwarding.start(endpoint);
+        return endpoint;
     }
 
     /** The bound port (useful when the config asked for 0). */

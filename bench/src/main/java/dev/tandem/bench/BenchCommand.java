@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         subcommands = {BenchCommand.Documents.class, BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
                 BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
                 BenchCommand.Presence.class, BenchCommand.Durable.class,
-                BenchCommand.Entities.class})
+                BenchCommand.Entities.class, BenchCommand.Cluster.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -562,6 +562,78 @@ public final class BenchCommand {
             out.put("scenario", "entities");
             out.put("results", results);
             common.write("entities", out);
+            return 0;
+        }
+    }
+
+    @Command(name = "cluster", mixinStandardHelpOptions = true,
+            description = "Cross-node delivery on a 3-node cluster (local Redis + PostgreSQL) against one node.")
+    static final class Cluster implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--nodes", defaultValue = "3")
+        int nodes;
+
+        @Option(names = "--redis-url", defaultValue = "redis://127.0.0.1:6379")
+        String redisUrl;
+
+        @Option(names = "--postgres-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test")
+        String postgresUrl;
+
+        @Option(names = "--subscribers", defaultValue = "300", description = "subscriber connections in all")
+        int subscribers;
+
+        @Option(names = "--rate", defaultValue = "1000", description = "publications per second")
+        int rate;
+
+        @Option(names = "--duration", defaultValue = "10", description = "measured seconds per setup")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterScenario.Params params = new ClusterScenario.Params(subscribers, rate, seconds, warmup);
+            List<ClusterScenario.Result> results = new ArrayList<>();
+            for (int size : List.of(1, nodes)) {
+                String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
+                String prefix = schema + ":";
+                List<ServerUnderTest> servers = new ArrayList<>();
+                try (Generator generator = new Generator(common.threads)) {
+                    for (int n = 0; n < size; n++) {
+                        Map<String, String> env = new LinkedHashMap<>();
+                        env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
+                        env.put("TANDEM_STORE_POSTGRES_SCHEMA", schema);
+                        if (size > 1) {
+                            env.put("TANDEM_CLUSTER_REDIS_URL", redisUrl);
+                            env.put("TANDEM_CLUSTER_REDIS_PREFIX", prefix);
+                            env.put("TANDEM_CLUSTER_NODE_ID", "bench-" + n);
+                        }
+                        servers.add(ServerUnderTest.tandem(common.serverJar, common.serverJvm, env));
+                    }
+                    results.add(ClusterScenario.run(size + (size == 1 ? " node" : " nodes"), servers, generator, params));
+                } finally {
+                    servers.forEach(ServerUnderTest::close);
+                    try (var c = java.sql.DriverManager.getConnection(postgresUrl, "postgres", "");
+                         var st = c.createStatement()) {
+                        st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                    }
+                }
+            }
+            System.out.printf("cluster: %d subscribers, %d publications/s from one publisher on the first node, %d s%n",
+                    subscribers, rate, seconds);
+            System.out.printf("%-8s %14s %14s %14s %14s %14s%n", "setup", "deliveries/s", "local p50 ms",
+                    "local p99 ms", "cross p50 ms", "cross p99 ms");
+            for (ClusterScenario.Result r : results) {
+                System.out.printf("%-8s %14.0f %14.2f %14.2f %14.2f %14.2f%n", r.setup(), r.deliveriesPerSecond(),
+                        r.localP50Millis(), r.localP99Millis(), r.crossP50Millis(), r.crossP99Millis());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "cluster");
+            out.put("results", results);
+            common.write("cluster", out);
             return 0;
         }
     }

@@ -1,79 +1,153 @@
 package dev.tandem.cluster;
 
 import dev.tandem.config.ClusterConfig;
+import dev.tandem.ops.HealthCheck;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's link to the cluster's Redis: one Lettuce {@link RedisClient} with one shared command connection
- * (Lettuce pipelines every caller's commands over it, answers arrive in order on one I/O thread) and pub/sub
- * connections made on demand. Created by the server only when {@code cluster.redis.url} is set. Commands are
- * used through the async API only, so no event loop ever waits on Redis; Lettuce reconnects by itself and
- * queues commands meanwhile (a bounded queue; every command fails after {@link #COMMAND_TIMEOUT}).
+ * This node's link to the cluster's Redis: owns the Lettuce client, one connection for commands and one for
+ * pub/sub (a node subscribes once, never per client), and says whether Redis is reachable ({@link #health}).
+ *
+ * <p>Lettuce runs on Netty too; it gets its own two I/O threads (and two computation threads, Lettuce's minimum) rather than
+ * its default of one per core, so it never competes with the server's event loops and never runs on them.
+ * Commands are never queued while disconnected: they fail at once, so a publish during an outage is answered
+ * {@code unavailable} instead of hanging. Lettuce reconnects by itself (retrying at most every 2 s, so a node is
+ * ready again soon after Redis is) and re-subscribes; listeners registered
+ * with {@link #onReconnect} then run, a moment later, to read back what was missed.
  */
 public final class RedisConnection implements AutoCloseable {
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
-    /** Commands queued while Redis is unreachable; beyond it new commands fail at once instead of piling up. */
-    private static final int REQUEST_QUEUE = 100_000;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
+    /** Lets Lettuce re-issue the subscriptions before reconnect listeners read history back. */
+    private static final long RESUBSCRIBE_GRACE_MILLIS = 200;
 
+    private final ClusterConfig config;
     private final ClientResources resources;
     private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean caughtUp = true;
 
-    private RedisConnection(ClientResources resources, RedisClient client) {
-        this.resources = resources;
-        this.client = client;
-        this.connection = client.connect();
+    private RedisConnection(ClusterConfig config, RedisMetrics metrics) {
+        this.config = config;
+        // Every command's round trip is timed by Lettuce itself into tandem_redis_roundtrip_seconds.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .commandLatencyRecorder(metrics)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, RedisURI.create(config.redisUrl()));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                .build());
+        this.commands = client.connect();
+        this.pubSub = client.connectPubSub();
+        client.addListener(new StateListener());
     }
 
-    /** Connects to the configured Redis (blocking, at start); every command's round trip goes to {@code metrics}. */
+    /** Connects (blocking, at start); fails when Redis cannot be reached. */
     public static RedisConnection open(ClusterConfig config, RedisMetrics metrics) {
-        return open(config.redisUrl(), metrics);
+        return new RedisConnection(config, metrics);
     }
 
-    /** Connects to {@code url} (blocking, at start). */
-    public static RedisConnection open(String url, RedisMetrics metrics) {
-        ClientResources resources = DefaultClientResources.builder().commandLatencyRecorder(metrics).build();
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(COMMAND_TIMEOUT);
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder().autoReconnect(true).requestQueueSize(REQUEST_QUEUE)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
-        try {
-            return new RedisConnection(resources, client);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            resources.shutdown();
-            throw e;
-        }
-    }
-
-    /** The shared command connection's async API. */
+    /** The non-blocking command API. */
     public RedisAsyncCommands<String, String> async() {
-        return connection.async();
+        return commands.async();
     }
 
-    /** A new pub/sub connection (a subscriber holds one for its life and closes it). */
+    /** Subscribes this node's pub/sub connection to {@code channels}, delivering to {@code listener}. */
+    public void subscribe(RedisPubSubListener<String, String> listener, String... channels) {
+        pubSub.addListener(listener);
+        pubSub.sync().subscribe(channels);
+    }
+
+    /** A pub/sub connection of its own, for a subscriber that must not share this node's bus connection. */
     public StatefulRedisPubSubConnection<String, String> pubSub() {
         return client.connectPubSub();
     }
 
-    public RedisClient client() {
-        return client;
+    /** Runs {@code listener} (on a Lettuce thread) each time the pub/sub connection is back after an outage. */
+    public void onReconnect(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    /** A Redis key or pub/sub channel name under this cluster's prefix. */
+    public String key(String name) {
+        return config.redisPrefix() + name;
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /** Whether both connections are up and whatever an outage made us miss has been asked for again. */
+    public boolean isUp() {
+        return commands.isOpen() && pubSub.isOpen() && caughtUp;
+    }
+
+    /** {@code redis} on {@code /health/ready}: down while Redis is unreachable or the node is catching up. */
+    public HealthCheck health() {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "redis";
+            }
+
+            @Override
+            public Result check() {
+                return isUp() ? Result.healthy() : Result.down("redis unreachable or resynchronising");
+            }
+        };
     }
 
     @Override
     public void close() {
-        connection.close();
+        pubSub.close();
+        commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Marks the node behind on disconnect, and catches up once the pub/sub connection is back. */
+    private final class StateListener implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == pubSub) {
+                caughtUp = false;
+                LOG.warn("redis pub/sub disconnected; reconnecting");
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection != pubSub || caughtUp) {
+                return;
+            }
+            resources.eventExecutorGroup().schedule(() -> {
+                LOG.info("redis pub/sub reconnected to {}; reading back what was missed", address);
+                reconnectListeners.forEach(Runnable::run);
+                caughtUp = true;
+            }, RESUBSCRIBE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -2,27 +2,38 @@ package dev.tandem.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Map;
 
 /**
- * Several nodes sharing one Redis: cross-node fanout, presence and the node registry. Off (a single node)
- * when the Redis url is empty.
+ * Running several nodes as one cluster on Redis (and the shared PostgreSQL store). An empty Redis url means a
+ * single node: nothing here is used and the server opens no Redis connection.
  *
- * @param redisUrl Lettuce url of the shared Redis, e.g. {@code redis://127.0.0.1:6379}; empty = single node
- * @param nodeId   this node's id in the cluster; empty = generated at start
- * @param nodeTtl  a node whose last heartbeat is older than this is dead (it heartbeats every third of it)
+ * @param redisUrl    {@code redis://HOST:PORT} of the Redis every node shares; empty = single node
+ * @param nodeId      this node's id, unique in the cluster; generated at start when left empty
+ * @param nodeTtl     how long a node that stopped heartbeating counts as alive
+ * @param redisPrefix prefix of every Redis key and pub/sub channel Tandem uses, so clusters (and tests) can
+ *                    share one Redis
  */
-public record ClusterConfig(String redisUrl, String nodeId, Duration nodeTtl) {
+public record ClusterConfig(String redisUrl, String nodeId, Duration nodeTtl, String redisPrefix) {
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Binds the YAML shape {@code cluster: {redis: {url}, nodeId, nodeTtl}}. */
+    /** Binds the YAML shape {@code cluster: {redis: {url, prefix}, nodeId, nodeTtl}}. */
     @JsonCreator
-    static ClusterConfig bind(@JsonProperty("redis") Map<String, String> redis, @JsonProperty("nodeId") String nodeId,
+    static ClusterConfig bind(@JsonProperty("redis") Redis redis, @JsonProperty("nodeId") String nodeId,
                               @JsonProperty("nodeTtl") Duration nodeTtl) {
-        return new ClusterConfig(redis == null ? "" : redis.getOrDefault("url", ""), nodeId, nodeTtl);
+        String id = nodeId == null || nodeId.isBlank()
+                ? "node-" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36) : nodeId;
+        return new ClusterConfig(redis == null ? "" : redis.url(), id, nodeTtl,
+                redis == null || redis.prefix() == null ? "tandem:" : redis.prefix());
     }
 
+    /** Whether this node is part of a cluster (a Redis url is set). */
     public boolean enabled() {
         return redisUrl != null && !redisUrl.isBlank();
+    }
+
+    /** The {@code cluster.redis} section. */
+    record Redis(String url, String prefix) {
     }
 }

@@ -43,6 +43,12 @@ final class ConfigValidator {
         require(l.maxSubscriptions() >= 1, "limits.maxSubscriptions", "must be at least 1");
         atLeastOne(l.maxHttpInFlight(), "limits.maxHttpInFlight");
         require(l.maxQueuedBytes() >= l.maxFrameBytes(), "limits.maxQueuedBytes", "must be at least limits.maxFrameBytes");
+        ClusterConfig cluster = c.cluster();
+        positive(cluster.nodeTtl(), "cluster.nodeTtl");
+        require(!cluster.enabled() || cluster.redisUrl().startsWith("redis://") || cluster.redisUrl().startsWith("rediss://"),
+                "cluster.redis.url", "must be a redis:// or rediss:// url");
+        require(!cluster.enabled() || c.store().postgres().enabled(), "cluster.redis.url",
+                "a cluster needs the shared PostgreSQL store (store.postgres.url)");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
@@ -70,10 +76,6 @@ final class ConfigValidator {
         positive(d.idleUnload(), "documents.idleUnload");
         positive(d.compactInterval(), "documents.compactInterval");
         require(d.store() != null, "documents.store", "must be jdbc or file");
-        ClusterConfig cluster = c.cluster();
-        positive(cluster.nodeTtl(), "cluster.nodeTtl");
-        require(!cluster.enabled() || cluster.redisUrl().startsWith("redis://") || cluster.redisUrl().startsWith("rediss://"),
-                "cluster.redis.url", "must be a redis:// or rediss:// url");
         atLeastOne(l.commandRate(), "limits.commandRate");
         atLeastOne(l.commandBurst(), "limits.commandBurst");
         atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");

@@ -23,9 +23,9 @@ import java.util.Map;
  * @param shutdown   graceful drain
  * @param transports HTTP fallback transports (SSE, streaming, polling)
  * @param store      the durable store (H2 or PostgreSQL)
+ * @param cluster    running as one of several nodes on Redis (off when {@code cluster.redis.url} is empty)
  * @param chat       chat messages, receipts and typing
  * @param documents  collaborative documents (y-websocket)
- * @param cluster    several nodes sharing Redis (off when {@code cluster.redis.url} is empty)
  * @param namespaces channel policies by namespace; {@code default} applies to every other channel
  * @param entities   live records: document limit and collection defaults
  * @param collections declared collections of live records, by name
@@ -45,9 +45,9 @@ public record TandemConfig(
         ShutdownConfig shutdown,
         TransportsConfig transports,
         StoreConfig store,
+        ClusterConfig cluster,
         ChatConfig chat,
         DocumentsConfig documents,
-        ClusterConfig cluster,
         Map<String, NamespaceConfig> namespaces,
         EntitiesConfig entities,
         Map<String, CollectionConfig> collections) {

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One channel: its sequence counter, its history and its local subscribers.
@@ -53,13 +56,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  *
  * <p>A durable channel may carry a {@link DeliveryFilter} (live records readable by owner or members): its
  * audience is computed once per event and tested per subscriber in the fanout and in the replay.
+ *
+ * <p>Cluster. Non-durable channels then work like durable ones with the broker in place of the store: the
+ * broker sequences, joins read its shared history first, and every publication arrives through
+ * {@link #arrived}. Arrivals from several nodes (or after a lost pub/sub message) can come out of order, so
+ * the channel delivers strictly in seq order: an arrival past a hole waits in {@code pending} while the hub
+ * reads the hole back from shared history ({@link #filled}); a hole history no longer has is skipped. The tail
+ * is cleared whenever seqs jump, so it stays contiguous and {@code covers} stays one comparison.
  */
 final class Channel {
+    private static final Logger LOG = LoggerFactory.getLogger(Channel.class);
     private final String name;
     private final NamespaceConfig policy;
-    private final String epoch;
+    private String epoch;
     private final MemoryHistory history;
     private final boolean durable;
+    private final boolean shared;
+    private final TreeMap<Long, SharedEvent> pending = new TreeMap<>();
+    private boolean filling;
+    private int joining;
     /** Created by the first durable join that needs it; most channels never do. */
     private Map<Subscriber, Long> replayedUpTo;
     private final Delivery.Lane lane;
@@ -71,11 +86,18 @@ final class Channel {
     private long seq;
     private boolean retired;
 
+    /** {@link #arrived} and {@link #filled}: no history read is needed. */
+    static final long NO_FILL = -1;
+    /** Arrivals waiting for a hole before the oldest of them is given up on. */
+    private static final int MAX_PENDING = 10_000;
+
     /**
-     * A channel that recovers at most {@code maxRecovered} publications for a join, and whose durable events
-     * reach only the subscribers {@code filter} admits (null: all).
+     * A channel that recovers at most {@code maxRecovered} publications for a join, whose durable events reach
+     * only the subscribers {@code filter} admits (null: all), and whose non-durable history lives in the cluster
+     * broker when {@code clustered} (see the class comment).
      */
-    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered, DeliveryFilter filter) {
+    Channel(String name, NamespaceConfig policy, String epoch, int maxRecovered, DeliveryFilter filter,
+            boolean clustered) {
         this.name = name;
         this.maxRecovered = maxRecovered;
         this.acks = policy.ackRequired() ? new AckCursors() : null;
@@ -89,10 +111,10 @@ final class Channel {
         };
         this.durableDelivery = new Delivery(lane, policy.latestOnly() ? name : null, 0);
         this.durable = policy.history() == NamespaceConfig.HistoryMode.durable;
-        this.history = switch (policy.history()) {
+        this.shared = durable || clustered;
+        this.history = shared ? new MemoryHistory(TAIL_CAPACITY, TAIL_TTL_MILLIS) : switch (policy.history()) {
             case memory -> new MemoryHistory(policy.historySize(), policy.historyTtl().toMillis());
-            case durable -> new MemoryHistory(TAIL_CAPACITY, TAIL_TTL_MILLIS);
-            case none -> null;
+            case durable, none -> null;
         };
     }
 
@@ -145,12 +167,110 @@ final class Channel {
         fanout(frame, delivery, exclude == null ? null : s -> s != exclude, 0, alloc);
     }
 
-    /** Durable: a publication the store committed; called in commit order. Caller checks retirement. */
-    void committed(StoredEvent event, ByteBufAllocator alloc) {
-        if (event.seq() <= seq) {
-            return;
+    /**
+     * Shared: a publication committed by the store or sequenced by the broker, from any node, in any order.
+     * Delivers it, and whatever waited for it, in seq order; returns the seq after which the hub must read a
+     * hole back ({@link #filled}), or {@link #NO_FILL}. {@code eventEpoch} is null for durable events. Caller
+     * checks retirement.
+     */
+    long arrived(String eventEpoch, SharedEvent event, ByteBufAllocator alloc) {
+        if (eventEpoch != null && !eventEpoch.equals(epoch)) {
+            restart(eventEpoch);
         }
-        Publication publication = DurableFrames.publication(event, durableDelivery);
+        long next = event.seq();
+        if (next <= seq || pending.containsKey(next)) {
+            return NO_FILL;
+        }
+        if (next == seq + 1 || (subscribers.isEmpty() && pending.isEmpty())) {
+            if (next != seq + 1) {
+                history.clear(); // nobody is listening: no hole to fill, but the tail must stay contiguous
+            }
+            deliver(event, alloc);
+            drainPending(alloc);
+            return NO_FILL;
+        }
+        pending.put(next, event);
+        if (pending.size() > MAX_PENDING) {
+            skipHole(alloc);
+            return NO_FILL;
+        }
+        return startFill();
+    }
+
+    /**
+     * Shared: a hole read back from history. Returns the seq to read after again when a hole is left that the
+     * read did not cover (cut at its limit, or a newer hole that opened while it ran), else {@link #NO_FILL}; a
+     * hole the read covered but history no longer holds is skipped.
+     */
+    long filled(SharedPage page, ByteBufAllocator alloc) {
+        filling = false;
+        boolean sameEpoch = page.epoch() == null || page.epoch().isEmpty() || page.epoch().equals(epoch);
+        long readTo = page.latest();
+        for (SharedEvent event : page.events()) {
+            readTo = Math.max(readTo, event.seq());
+            if (event.seq() > seq && sameEpoch) {
+                pending.putIfAbsent(event.seq(), event);
+            }
+        }
+        drainPending(alloc);
+        if (pending.isEmpty()) {
+            return NO_FILL;
+        }
+        if (sameEpoch && (page.more() || readTo < pending.firstKey() - 1)) {
+            return startFill();
+        }
+        skipHole(alloc);
+        return NO_FILL;
+    }
+
+    /** Shared: a hole could not be read (broker or store down); the next arrival or a resync asks again. */
+    void fillFailed() {
+        filling = false;
+    }
+
+    /**
+     * Shared: after a broker outage, where this channel must read history from to catch up, or
+     * {@link #NO_FILL} when nobody here listens or a read is already on its way.
+     */
+    long resync() {
+        if (subscribers.isEmpty() && pending.isEmpty()) {
+            return NO_FILL;
+        }
+        return startFill();
+    }
+
+    /** Shared: where to read from again for a hole whose last read failed, or {@link #NO_FILL}. */
+    long retryHole() {
+        return pending.isEmpty() ? NO_FILL : startFill();
+    }
+
+    private long startFill() {
+        if (filling) {
+            return NO_FILL;
+        }
+        filling = true;
+        return seq;
+    }
+
+    private void drainPending(ByteBufAllocator alloc) {
+        while (!pending.isEmpty() && pending.firstKey() <= seq + 1) {
+            SharedEvent event = pending.pollFirstEntry().getValue();
+            if (event.seq() == seq + 1) {
+                deliver(event, alloc);
+            }
+        }
+    }
+
+    /** Gives up on a hole: continues from the oldest waiting arrival; the tail restarts there. */
+    private void skipHole(ByteBufAllocator alloc) {
+        LOG.warn("{}: seqs {} to {} are no longer in history; skipped", name, seq + 1, pending.firstKey() - 1);
+        history.clear();
+        seq = pending.firstKey() - 1;
+        drainPending(alloc);
+    }
+
+    private void deliver(SharedEvent event, ByteBufAllocator alloc) {
+        Publication publication = publicationOf(event);
         seq = publication.seq();
         history.expire(publication.timestamp());
         history.add(publication);
@@ -158,7 +278,7 @@ final class Channel {
             replayedUpTo.values().removeIf(upTo -> upTo < publication.seq());
         }
         fanout(publication.frame(), publication.delivery(),
-                subscribers.isEmpty() ? null : audience(event.payload()), publication.seq(), alloc);
+                subscribers.isEmpty() ? null : audience(event.event().payload()), publication.seq(), alloc);
         trackDelivery(publication.seq(), System.currentTimeMillis());
     }
 
@@ -291,20 +411,54 @@ final class Channel {
         return audience == null || audience.test(subscriber);
     }
 
+    /** The broker started the channel over (its state was lost and rebuilt): positions before it mean nothing. */
+    private void restart(String newEpoch) {
+        epoch = newEpoch;
+        seq = 0;
+        history.clear();
+        pending.clear();
+        replayedUpTo.clear();
+        filling = false;
+    }
+
+    Publication publicationOf(SharedEvent event) {
+        Delivery delivery = event.expiresAt() == 0 ? durableDelivery
+                : new Delivery(lane, policy.latestOnly() ? name : null, event.expiresAt());
+        return DurableFrames.publication(event.event(), delivery);
+    }
+
+    long seq() {
+        return seq;
+    }
+
+    /** A join is reading shared history: the channel must not be retired until it is done. */
+    void holdForJoin() {
+        joining++;
+    }
+
+    void releaseJoin() {
+        joining--;
+    }
+
     /**
      * Durable: finishes a subscribe whose store read is {@code read} (rows after {@code since.seq} when a
      * recovery was asked for and possible, else none). See the class comment.
      */
-    DurableJoin joinDurable(Subscriber subscriber, Since since, EventPage read, JsonNode requestId,
+    DurableJoin joinDurable(Subscriber subscriber, Since since, SharedPage read, JsonNode requestId,
                             ByteBufAllocator alloc) {
         if (subscribers.contains(subscriber)) {
             return DurableJoin.ALREADY_SUBSCRIBED;
         }
-        List<StoredEvent> rows = read.events();
-        long readTo = Math.max(read.latest(), rows.isEmpty() ? 0 : rows.get(rows.size() - 1).seq());
+        boolean sameEpoch = read.epoch().equals(epoch);
+        if (!sameEpoch && subscribers.isEmpty() && pending.isEmpty()) {
+            restart(read.epoch()); // nobody here holds a position in the old epoch (or the channel is new)
+            sameEpoch = true;
+        }
+        List<SharedEvent> rows = sameEpoch ? read.events() : List.of();
+        long readTo = sameEpoch ? Math.max(read.latest(), rows.isEmpty() ? 0 : rows.get(rows.size() - 1).seq()) : 0;
         long latest = Math.max(seq, readTo);
         long fromStore = since == null ? readTo : Math.max(readTo, since.seq());
-        boolean recovered = since != null && epoch.equals(since.epoch()) && since.seq() <= latest
+        boolean recovered = since != null && sameEpoch && epoch.equals(since.epoch()) && since.seq() <= latest
                 && !read.more() && latest - since.seq() <= maxRecovered
                 && rows.size() == fromStore - since.seq();
         if (recovered && seq > fromStore && !history.covers(fromStore + 1)) {
@@ -313,7 +467,7 @@ final class Channel {
         List<Publication> tail = recovered ? history.after(fromStore) : List.of();
         if (recovered) {
             List<Publication> replay = new ArrayList<>(rows.size() + tail.size());
-            rows.forEach(row -> replay.add(DurableFrames.publication(row, durableDelivery)));
+            rows.forEach(row -> replay.add(publicationOf(row)));
             replay.addAll(tail);
             recovered = fits(subscriber, replay);
         }
@@ -326,9 +480,10 @@ final class Channel {
         markAck(state, recovered, since);
         subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
         if (recovered) {
-            for (StoredEvent row : rows) {
-                if (admits(audience(row.payload()), subscriber)) {
-                    subscriber.send(wrap(DurableFrames.publication(row, durableDelivery).frame(), alloc), durableDelivery);
+            for (SharedEvent row : rows) {
+                if (admits(audience(row.event().payload()), subscriber)) {
+                    Publication publication = publicationOf(row);
+                    subscriber.send(wrap(publication.frame(), alloc), publication.delivery());
                 }
             }
             for (Publication missed : tail) {
@@ -337,7 +492,10 @@ final class Channel {
                 }
             }
         }
-        if (readTo > seq) {
+        if (readTo > seq && subscribers.isEmpty() && pending.isEmpty()) {
+            history.clear(); // the first listener: start the live stream where its read ended
+            seq = readTo;
+        } else if (readTo > seq) {
             if (replayedUpTo == null) {
                 replayedUpTo = new HashMap<>();
             }
@@ -469,7 +627,7 @@ final class Channel {
             acks.forgetIdle(now, policy.historyTtl().toMillis(),
                     user -> Arrays.stream(subscribers.array()).anyMatch(s -> user.equals(s.userId())));
         }
-        if (subscribers.isEmpty() && (durable || history == null || history.isEmpty())) {
+        if (joining == 0 && subscribers.isEmpty() && pending.isEmpty() && (shared || history == null || history.isEmpty())) {
             retired = true;
         }
         return retired;

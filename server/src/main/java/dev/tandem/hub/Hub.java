@@ -38,8 +38,14 @@ import java.util.function.Function;
  * <p>Channels of {@code history: durable} namespaces go through the {@link Store}: publishes are appended
  * (acknowledged after commit, fanned out from the store's writer in seq order), subscribes and history read
  * the store off the event loop, and their epoch is the store's, so it survives restarts.
+ *
+ * <p>In a cluster ({@link Broker#clustered}) the other channels are sequenced by the broker and their history
+ * is the broker's: they are joined like durable ones (read, then join under the lock), and every publication,
+ * from this node or another, arrives through {@link Receiver#receivePublication}. Durable commits and
+ * ephemeral frames are passed to the broker for the other nodes. Holes in what arrives are read back from
+ * the store or the broker ({@link #fill}); see {@link Channel}.
  */
-public final class Hub {
+public final class Hub implements Broker.Receiver {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TandemConfig config;
@@ -49,6 +55,7 @@ public final class Hub {
     private final ByteBufAllocator alloc;
     private final Store store;
     private final Tracing tracing;
+    private final Broker broker;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final NodeLoad load;
     private final ConcurrentHashMap<String, DeliveryFilter> filters = new ConcurrentHashMap<>();
@@ -62,6 +69,12 @@ public final class Hub {
     }
 
     public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Store store, Tracing tracing) {
+        this(config, metrics, alloc, store, tracing, Broker.local());
+    }
+
+    public Hub(TandemConfig config, TandemMetrics metrics, ByteBufAllocator alloc, Store store, Tracing tracing,
+               Broker broker) {
+        this.broker = broker;
         this.config = config;
         this.metrics = metrics;
         this.alloc = alloc;
@@ -93,15 +106,35 @@ public final class Hub {
     }
 
     /**
-     * Subscribes to a durable channel: reads the store (recovery rows after {@code since}, or just the latest
-     * seq), then joins under the channel lock, enqueuing {@code subscribed} and the replay. Completes with
-     * false when {@code stillWanted} says the subscriber gave up (unsubscribed, closed) meanwhile, or was
-     * already subscribed.
+     * Whether subscribing reads shared history first ({@link #subscribeDurable}): durable channels, and every
+     * channel in a cluster.
+     */
+    public boolean joinsAsync(String channel) {
+        return isDurable(channel) || broker.clustered();
+    }
+
+    /**
+     * Subscribes to a durable channel (or any channel in a cluster): reads shared history (recovery rows after
+     * {@code since}, or just the latest seq), then joins under the channel lock, enqueuing {@code subscribed}
+     * and the replay. Completes with false when {@code stillWanted} says the subscriber gave up (unsubscribed,
+     * closed) meanwhile, or was already subscribed.
      */
     public CompletableFuture<Boolean> subscribeDurable(Subscriber subscriber, String channel, Since since,
                                                        JsonNode requestId, BooleanSupplier stillWanted) {
-        Since from = onChannel(channel, c -> c.ackSince(subscriber, since));
-        return joinAttempt(subscriber, channel, from, requestId, stillWanted, 1);
+        // Held from before the read, so publications arriving meanwhile land in its tail and the join finds them.
+        Channel held = onChannel(channel, c -> {
+            c.holdForJoin();
+            return c;
+        });
+        Since from;
+        synchronized (held) {
+            from = held.ackSince(subscriber, since);
+        }
+        return joinAttempt(subscriber, channel, from, requestId, stillWanted, 1).whenComplete((joined, failure) -> {
+            synchronized (held) {
+                held.releaseJoin();
+            }
+        });
     }
 
     /**
@@ -163,10 +196,11 @@ public final class Hub {
     private CompletableFuture<Boolean> joinAttempt(Subscriber subscriber, String channel, Since since,
                                                    JsonNode requestId, BooleanSupplier stillWanted, int attempt) {
         int limit = config.limits().maxRecoveredPublications();
-        boolean recover = since != null && since.epoch().equals(store.epoch()) && attempt <= JOIN_ATTEMPTS;
-        CompletableFuture<EventPage> read = recover
-                ? store.after(channel, since.seq(), limit)
-                : store.after(channel, Long.MAX_VALUE, 0);
+        boolean durable = isDurable(channel);
+        boolean recover = since != null && (!durable || since.epoch().equals(store.epoch())) && attempt <= JOIN_ATTEMPTS;
+        CompletableFuture<SharedPage> read = recover
+                ? readAfter(channel, since.seq(), limit)
+                : readAfter(channel, Long.MAX_VALUE, 0);
         return read.thenCompose(page -> {
             Channel.DurableJoin outcome = onChannel(channel, c -> stillWanted.getAsBoolean()
                     ? c.joinDurable(subscriber, recover ? since : null, page, requestId, alloc)
@@ -186,7 +220,133 @@ public final class Hub {
      * completes with the stored event, or the original one for a repeated client message id.
      */
     public CompletableFuture<Appended> append(Append append) {
-        return store.append(append, appended -> committed(appended.event()));
+        return store.append(append, appended -> {
+            committed(appended.event());
+            broker.committed(appended.event());
+        });
+    }
+
+    /** Shared history after {@code after}: the store's for durable channels, the broker's for others. */
+    private CompletableFuture<SharedPage> readAfter(String channel, long after, int limit) {
+        if (!isDurable(channel)) {
+            return broker.after(channel, policy(channel), after, limit, known(channel));
+        }
+        return store.after(channel, after, limit).thenApply(this::shared);
+    }
+
+    private SharedPage shared(EventPage page) {
+        List<SharedEvent> events = new ArrayList<>(page.events().size());
+        for (StoredEvent event : page.events()) {
+            events.add(new SharedEvent(event, 0));
+        }
+        return new SharedPage(events, page.latest(), page.more(), store.epoch());
+    }
+
+    @Override
+    public void receivePublication(String channel, String epoch, SharedEvent event) {
+        arrive(channel, epoch, event);
+    }
+
+    @Override
+    public void receiveCommitted(StoredEvent event) {
+        arrive(event.channel(), null, new SharedEvent(event, 0));
+    }
+
+    @Override
+    public void receiveBroadcast(String channel, byte[] frame) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return;
+        }
+        synchronized (c) {
+            if (!c.isRetired()) {
+                c.broadcast(frame, Delivery.NORMAL, null, alloc);
+            }
+        }
+    }
+
+    @Override
+    public void resync() {
+        for (Channel c : channels.values()) {
+            long after;
+            synchronized (c) {
+                after = c.isRetired() ? Channel.NO_FILL : c.resync();
+            }
+            fill(c.name(), after);
+        }
+    }
+
+    /**
+     * Cluster: reads again the holes whose read failed (store or Redis briefly down) and that no later
+     * publication has retried since; run periodically.
+     */
+    public void retryHoles() {
+        for (Channel c : channels.values()) {
+            long after;
+            synchronized (c) {
+                after = c.isRetired() ? Channel.NO_FILL : c.retryHole();
+            }
+            fill(c.name(), after);
+        }
+    }
+
+    /**
+     * A shared publication for a channel this node holds; a channel nobody here listens to (or is joining) is
+     * not created for it: a later join reads shared history anyway.
+     */
+    private void arrive(String channel, String epoch, SharedEvent event) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return;
+        }
+        long fillAfter;
+        synchronized (c) {
+            if (c.isRetired()) {
+                return;
+            }
+            fillAfter = c.arrived(epoch, event, alloc);
+            metrics.deliveries().increment(c.subscriberCount());
+        }
+        fill(channel, fillAfter);
+    }
+
+    /**
+     * Cluster: this node's position in a channel, which the broker continues from if it lost the channel (a
+     * Redis restart), or null when this node has none.
+     */
+    private Since known(String channel) {
+        Channel c = channels.get(channel);
+        if (c == null) {
+            return null;
+        }
+        synchronized (c) {
+            return c.seq() == 0 || c.epoch().isEmpty() ? null : new Since(c.seq(), c.epoch());
+        }
+    }
+
+    /** Reads a hole in what arrived back from shared history; the channel delivers what it gets in order. */
+    private void fill(String channel, long after) {
+        if (after == Channel.NO_FILL) {
+            return;
+        }
+        readAfter(channel, after, config.limits().maxRecoveredPublications()).whenComplete((page, failure) -> {
+            Channel c = channels.get(channel);
+            if (c == null) {
+                return;
+            }
+            long again;
+            synchronized (c) {
+                if (c.isRetired()) {
+                    return;
+                }
+                if (failure != null) {
+                    c.fillFailed();
+                    return;
+                }
+                again = c.filled(page, alloc);
+            }
+            fill(channel, again);
+        });
     }
 
     /**
@@ -202,6 +362,11 @@ public final class Hub {
      * {@code ttlMillis} applies to non-durable publications only (a stored event is never dropped).
      */
     public CompletableFuture<Long> publishAsync(String channel, JsonNode payload, String userId, long ttlMillis) {
+        if (!isDurable(channel) && broker.clustered()) {
+            metrics.publications(metricsNamespace(channel)).increment();
+            return broker.publish(channel, policy(channel), payload.toString(), userId, System.currentTimeMillis(),
+                    ttlMillis, known(channel));
+        }
         if (!isDurable(channel)) {
             return CompletableFuture.completedFuture(publish(channel, payload, userId, ttlMillis).seq());
         }
@@ -210,16 +375,21 @@ public final class Hub {
     }
 
     private void committed(StoredEvent event) {
-        onChannel(event.channel(), c -> {
-            c.committed(event, alloc);
-            metrics.deliveries().increment(c.subscriberCount());
-            return null;
-        });
+        arrive(event.channel(), null, new SharedEvent(event, 0));
         metrics.publications(metricsNamespace(event.channel())).increment();
     }
 
     /** A page of history from wherever the channel keeps it. */
     public CompletableFuture<HistoryPage> historyAsync(String channel, HistoryQuery query) {
+        if (!isDurable(channel) && broker.clustered()) {
+            NamespaceConfig policy = policy(channel);
+            CompletableFuture<SharedPage> read = query.after() >= 0 && query.before() < 0
+                    ? broker.after(channel, policy, query.after(), query.limit(), known(channel))
+                    : broker.before(channel, policy, query.before(), query.limit(), known(channel));
+            return read.thenApply(page -> new HistoryPage(
+                    page.events().stream().map(e -> DurableFrames.publication(e.event(), Delivery.NORMAL)).toList(),
+                    page.latest(), page.epoch(), page.more()));
+        }
         if (!isDurable(channel)) {
             return CompletableFuture.completedFuture(history(channel, query));
         }
@@ -248,7 +418,7 @@ public final class Hub {
      * store read) and this returns true; callers that can give up meanwhile use {@link #subscribeDurable}.
      */
     public boolean subscribe(Subscriber subscriber, String channel, Since since, JsonNode requestId) {
-        if (isDurable(channel)) {
+        if (joinsAsync(channel)) {
             subscribeDurable(subscriber, channel, since, requestId, () -> true);
             return true;
         }
@@ -285,8 +455,8 @@ public final class Hub {
 
     /** As {@link #publish(String, JsonNode, String)}, with copies still queued after {@code ttlMillis} dropped. */
     public Publication publish(String channel, JsonNode payload, String userId, long ttlMillis) {
-        if (isDurable(channel)) {
-            throw new IllegalStateException(channel + " is durable: publish through publishAsync");
+        if (isDurable(channel) || broker.clustered()) {
+            throw new IllegalStateException(channel + " is durable or clustered: publish through publishAsync");
         }
         if (!tracing.enabled()) {
             return publishNow(channel, payload, userId, ttlMillis);
@@ -324,15 +494,28 @@ public final class Hub {
     }
 
     /**
-     * Sends an ephemeral frame (presence, typing, receipts: no seq, never stored) to the channel's local
-     * subscribers, except {@code exclude} when non-null. Encoded once, like a publication.
+     * Sends an ephemeral frame (typing, receipts: no seq, never stored) to the channel's subscribers on every node,
+     * except {@code exclude} when non-null. Encoded once, like a publication.
      */
     public void broadcast(String channel, ObjectNode frame, Subscriber exclude) {
+        byte[] encoded = FrameCodec.encode(frame);
+        broker.broadcast(channel, encoded);
+        broadcastHere(channel, encoded, exclude);
+    }
+
+    /**
+     * As {@link #broadcast}, to this node's subscribers only: for a service that carries its events between
+     * nodes itself (presence does, in the order its shared store applied the changes).
+     */
+    public void broadcastLocal(String channel, ObjectNode frame, Subscriber exclude) {
+        broadcastHere(channel, FrameCodec.encode(frame), exclude);
+    }
+
+    private void broadcastHere(String channel, byte[] encoded, Subscriber exclude) {
         Channel c = channels.get(channel);
         if (c == null) {
             return;
         }
-        byte[] encoded = FrameCodec.encode(frame);
         synchronized (c) {
             if (!c.isRetired()) {
                 c.broadcast(encoded, Delivery.NORMAL, exclude, alloc);
@@ -372,8 +555,9 @@ public final class Hub {
 
     private <T> T onChannel(String name, Function<Channel, T> action) {
         while (true) {
-            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n), isDurable(n) ? store.epoch() : newEpoch(),
-                    config.limits().maxRecoveredPublications(), filters.get(ChannelName.namespace(n))));
+            Channel c = channels.computeIfAbsent(name, n -> new Channel(n, policy(n),
+                    isDurable(n) ? store.epoch() : broker.clustered() ? "" : newEpoch(),
+                    config.limits().maxRecoveredPublications(), filters.get(ChannelName.namespace(n)), broker.clustered()));
             synchronized (c) {
                 if (!c.isRetired()) {
                     return action.apply(c);

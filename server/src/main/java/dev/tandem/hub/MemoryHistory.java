@@ -34,6 +34,11 @@ final class MemoryHistory {
         }
     }
 
+    /** Forgets everything: the next publication added starts a new contiguous run. */
+    void clear() {
+        entries.clear();
+    }
+
     boolean isEmpty() {
         return entries.isEmpty();
     }

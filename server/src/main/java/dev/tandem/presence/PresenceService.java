@@ -362,7 +362,8 @@ public final class PresenceService {
 
     private void broadcast(String channel, String type, ObjectNode payload, Subscriber exclude) {
         metrics.event(type);
-        hub.broadcast(channel, event(type, channel, payload), exclude);
+        // Local only: other nodes announce each change themselves when the shared store relays it to them.
+        hub.broadcastLocal(channel, event(type, channel, payload), exclude);
     }
 
     /** The joiner's reply: {@code presence:sync} with every member, or {@code presence:stats} above the limit. */

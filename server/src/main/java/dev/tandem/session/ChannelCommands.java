@@ -75,7 +75,7 @@ public final class ChannelCommands {
         }
         hub.load().admitSubscription();
         session.subscriptions().add(channel);
-        if (!hub.isDurable(channel)) {
+        if (!hub.joinsAsync(channel)) {
             hub.subscribe(session, channel, since, frame.requestId());
             return;
         }

@@ -1,6 +1,8 @@
 package dev.tandem.cluster;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.tandem.config.ClusterConfig;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -14,7 +16,9 @@ public final class RedisTestSupport {
     }
 
     public static RedisConnection connect() {
-        return RedisConnection.open(URL, new RedisMetrics(new SimpleMeterRegistry()));
+        ClusterConfig config = new ClusterConfig(URL, "test-" + UUID.randomUUID().toString().substring(0, 8),
+                Duration.ofSeconds(15), uniquePrefix());
+        return RedisConnection.open(config, new RedisMetrics(new SimpleMeterRegistry()));
     }
 
     /** A fresh key prefix, e.g. {@code test:1a2b3c4d:}. */

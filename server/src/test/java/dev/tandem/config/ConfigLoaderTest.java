@@ -52,6 +52,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clusterIsOffByDefaultAndNeedsTheSharedStoreWhenOn() {
+        ClusterConfig single = ConfigLoader.defaults().load().cluster();
+        assertThat(single.enabled()).isFalse();
+        assertThat(single.nodeId()).as("generated when empty").startsWith("node-");
+        assertThat(single.redisPrefix()).isEqualTo("tandem:");
+        ClusterConfig cluster = ConfigLoader.defaults().environment(Map.of(
+                "TANDEM_CLUSTER_REDIS_URL", "redis://127.0.0.1:6379", "TANDEM_CLUSTER_NODE_ID", "n1",
+                "TANDEM_CLUSTER_REDIS_PREFIX", "t1:", "TANDEM_STORE_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test"))
+                .load().cluster();
+        assertThat(cluster.enabled()).isTrue();
+        assertThat(cluster.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(cluster.nodeId()).isEqualTo("n1");
+        assertThat(cluster.redisPrefix()).isEqualTo("t1:");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("cluster.redis.url", "redis://127.0.0.1:6379").load())
+                .hasMessageContaining("'cluster.redis.url'").hasMessageContaining("store.postgres.url");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("cluster.redis.url", "127.0.0.1:6379").load())
+                .hasMessageContaining("redis://");
+    }
+
+    @Test
     void environmentNamesAreDerivedFromKeyPaths() {
         assertThat(ConfigLoader.envName("port")).isEqualTo("TANDEM_PORT");
         assertThat(ConfigLoader.envName("dataDir")).isEqualTo("TANDEM_DATA_DIR");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +47,8 @@ public final class ServerProcess implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                // C1 only and the serial collector: a child starts in half the CPU time on a busy 2-core box.
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 "dev.tandem.cli.TandemCommand"));
         command.addAll(List.of(args));
         command.addAll(List.of("--port", String.valueOf(port), "--data-dir", dataDir.toString()));
@@ -59,10 +61,10 @@ public final class ServerProcess implements AutoCloseable {
         Process process = builder.start();
         ServerProcess server = new ServerProcess(process, port);
         try {
-            server.listening.get(60, TimeUnit.SECONDS); // a busy CI machine can take tens of seconds
-        } catch (TimeoutException e) {
+            server.listening.get(120, TimeUnit.SECONDS); // a loaded 2-core CI box can take that long
+        } catch (TimeoutException | ExecutionException e) {
             server.close();
-            throw new AssertionError("server did not start:\n" + String.join("\n", server.output));
+            throw new AssertionError("server did not start:\n" + String.join("\n", server.output()));
         }
         return server;
     }
@@ -113,6 +115,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             output.add("[output closed: " + e + "]");
         }
+        listening.completeExceptionally(new IllegalStateException("exited before listening")); // no-op once listening
     }
 
     private static int freePort() throws IOException {

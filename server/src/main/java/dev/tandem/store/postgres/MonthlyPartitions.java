@@ -29,7 +29,27 @@ final class MonthlyPartitions {
     private MonthlyPartitions() {
     }
 
+    /**
+     * Creates and drops partitions as needed. Several nodes of a cluster do this on one database (all at start),
+     * and concurrent {@code CREATE TABLE IF NOT EXISTS} of the same partition still fails in PostgreSQL, so the
+     * nodes take turns under an advisory lock per schema.
+     */
     static void maintain(Connection connection, long now, long keepAfter) throws SQLException {
+        advisoryLock(connection, "pg_advisory_lock");
+        try {
+            maintainLocked(connection, now, keepAfter);
+        } finally {
+            advisoryLock(connection, "pg_advisory_unlock");
+        }
+    }
+
+    private static void advisoryLock(Connection connection, String function) throws SQLException {
+        try (Statement lock = connection.createStatement()) {
+            lock.execute("SELECT " + function + "(hashtext(current_schema() || '.tandem_partitions'))");
+        }
+    }
+
+    private static void maintainLocked(Connection connection, long now, long keepAfter) throws SQLException {
         YearMonth current = YearMonth.from(Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC));
         List<YearMonth> existing = existing(connection);
         for (int i = 0; i <= AHEAD; i++) {

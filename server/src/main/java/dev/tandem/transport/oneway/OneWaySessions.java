@@ -72,9 +72,19 @@ public final class OneWaySessions {
         return session != null && mayUse(session, user) ? session : null;
     }
 
+    /** As {@link #find(String, Identity)}, for a user known by id only (commands forwarded by another node). */
+    public Session find(String id, String userId, boolean anonymous) {
+        Session session = id == null || id.isEmpty() ? null : registry.find(id);
+        return session != null && mayUse(session, userId, anonymous) ? session : null;
+    }
+
     private static boolean mayUse(Session session, Identity user) {
-        return user.userId().equals(session.userId())
-                || (session.isIdentified() && session.identity().anonymous() && user.anonymous());
+        return mayUse(session, user.userId(), user.anonymous());
+    }
+
+    private static boolean mayUse(Session session, String userId, boolean anonymous) {
+        return userId.equals(session.userId())
+                || (session.isIdentified() && session.identity().anonymous() && anonymous);
     }
 
     /**
