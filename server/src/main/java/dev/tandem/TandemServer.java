@@ -110,6 +110,7 @@ public final class TandemServer implements AutoCloseable {
     private final TandemMetrics metrics = new TandemMetrics();
     private final Tracing tracing;
     private final Store store;
+    private final JdbcStore jdbc;
     private final RedisConnection redis;
     private final NodeRegistry nodes;
     private final PresenceStore presenceStore;
@@ -136,7 +137,7 @@ public final class TandemServer implements AutoCloseable {
         this.tracing = Tracing.start(config.tracing());
         CircuitBreaker storeBreaker = new CircuitBreaker("store", config.store().breaker(), metrics.circuitListener());
         metrics.circuitState("store", () -> storeBreaker.state().code());
-        JdbcStore jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
+        this.jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.store = new GuardedStore(jdbc, storeBreaker);
         RedisMetrics redisMetrics = config.cluster().enabled() ? new RedisMetrics(metrics.registry()) : null;
         this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster(), redisMetrics) : null;
@@ -325,6 +326,11 @@ public final class TandemServer implements AutoCloseable {
     /** The retention job, for tests and operators that want a pass now. */
     public Retention retention() {
         return retention;
+    }
+
+    /** The durable store's connection pool, for SQL of one's own (tests inspecting what was stored). */
+    public javax.sql.DataSource dataSource() {
+        return jdbc.dataSource();
     }
 
     public Store store() {

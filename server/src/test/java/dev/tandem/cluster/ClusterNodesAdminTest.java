@@ -14,7 +14,13 @@ import org.junit.jupiter.api.Test;
 class ClusterNodesAdminTest {
     private static final String KEY = "nodes-admin-key";
     private static final String[] AUTH = {"Authorization", "apikey " + KEY};
-    private static final Map<String, String> CLUSTER = Map.of("cluster.redis.url", RedisTestSupport.URL, "admin.key", KEY);
+    private static final Map<String, String> CLUSTER = cluster();
+
+    private static Map<String, String> cluster() {
+        Map<String, String> config = RedisTestSupport.clusterConfig(RedisTestSupport.uniquePrefix());
+        config.put("admin.key", KEY);
+        return config;
+    }
 
     private static JsonNode nodes(TestServer server) throws Exception {
         return WsClient.JSON.readTree(server.get("/admin/api/nodes", AUTH).body());

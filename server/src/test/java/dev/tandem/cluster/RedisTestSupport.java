@@ -2,7 +2,10 @@ package dev.tandem.cluster;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.tandem.config.ClusterConfig;
+import dev.tandem.testing.TestStore;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -19,6 +22,27 @@ public final class RedisTestSupport {
         ClusterConfig config = new ClusterConfig(URL, "test-" + UUID.randomUUID().toString().substring(0, 8),
                 Duration.ofSeconds(15), uniquePrefix());
         return RedisConnection.open(config, new RedisMetrics(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * Server config for one node of a test cluster: the local Redis under {@code prefix}, and a fresh PostgreSQL
+     * schema (a cluster needs the shared store). Nodes of one cluster must share the store settings: pass the
+     * same map to each.
+     */
+    public static Map<String, String> clusterConfig(String prefix) {
+        Map<String, String> config = new HashMap<>(TestStore.POSTGRES.fresh());
+        config.remove("dataDir");
+        config.put("cluster.redis.url", URL);
+        config.put("cluster.redis.prefix", prefix);
+        return config;
+    }
+
+    /** The same as {@code TANDEM_*} environment variables, for a child process. */
+    public static Map<String, String> asEnvironment(Map<String, String> config) {
+        Map<String, String> env = new HashMap<>();
+        config.forEach((key, value) -> env.put("TANDEM_" + key.replaceAll("([a-z])([A-Z])", "$1_$2")
+                .replace('.', '_').toUpperCase(), value));
+        return env;
     }
 
     /** A fresh key prefix, e.g. {@code test:1a2b3c4d:}. */

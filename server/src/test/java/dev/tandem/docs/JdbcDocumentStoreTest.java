@@ -3,7 +3,6 @@ package dev.tandem.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tandem.store.JdbcStore;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.TestStore;
 import dev.tandem.testing.YjsWsClient;
@@ -12,13 +11,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,18 +56,19 @@ class JdbcDocumentStoreTest {
 
     /** The rows stored for {@code room}, read through the server's own pool (H2 allows one process per file). */
     private static List<byte[]> rows(TestServer server, String room) throws Exception {
-        JdbcStore store = (JdbcStore) server.server().store();
-        try (Connection connection = store.dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT data FROM doc_updates WHERE room = ? ORDER BY id")) {
-            select.setString(1, room);
-            List<byte[]> rows = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(rs.getBytes(1));
+        return server.server().store().read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT data FROM doc_updates WHERE room = ? ORDER BY id")) {
+                select.setString(1, room);
+                List<byte[]> rows = new ArrayList<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(rs.getBytes(1));
+                    }
                 }
+                return rows;
             }
-            return rows;
-        }
+        }).get(10, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -144,7 +144,7 @@ class JdbcDocumentStoreTest {
             assertThat(rows(server, "kept")).containsExactly(merged);
 
             // The store itself refuses to let an empty merge replace stored rows.
-            DocumentStore store = new JdbcDocumentStore(((JdbcStore) server.server().store()).dataSource(),
+            DocumentStore store = new JdbcDocumentStore(server.server().dataSource(),
                     DocumentStoreListener.NONE);
             assertThat(store.compact("kept", List.of(YUpdates.EMPTY)).get()).isEqualTo(YUpdates.EMPTY);
             assertThat(store.compact("kept", List.of()).get()).isEqualTo(YUpdates.EMPTY);

@@ -27,9 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  * (the node TTL is 2 s here, far below the 60 s presence TTL, so the leave can only come from node death).
  */
 class ClusterPresenceTest {
-    private static final Map<String, String> CLUSTER = Map.of(
-            "TANDEM_CLUSTER_REDIS_URL", RedisTestSupport.URL,
-            "TANDEM_CLUSTER_NODE_TTL", "2s");
+    /** One cluster per test: its own Redis prefix and PostgreSQL schema, shared by its two nodes. */
+    private final Map<String, String> cluster = cluster();
+
+    private static Map<String, String> cluster() {
+        Map<String, String> config = RedisTestSupport.clusterConfig(RedisTestSupport.uniquePrefix());
+        config.put("cluster.nodeTtl", "2s");
+        return RedisTestSupport.asEnvironment(config);
+    }
 
     @TempDir
     Path dataA;
@@ -116,8 +121,8 @@ class ClusterPresenceTest {
         }
     }
 
-    private static Map<String, String> env(String nodePrefix) {
-        Map<String, String> env = new java.util.HashMap<>(CLUSTER);
+    private Map<String, String> env(String nodePrefix) {
+        Map<String, String> env = new java.util.HashMap<>(cluster);
         env.put("TANDEM_CLUSTER_NODE_ID", nodePrefix + UUID.randomUUID().toString().substring(0, 8));
         return env;
     }

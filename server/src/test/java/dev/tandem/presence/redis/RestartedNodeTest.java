@@ -28,15 +28,17 @@ class RestartedNodeTest {
         String nodeId = "restarted-" + unique;
         String channel = "room:restart-" + unique;
         long now = System.currentTimeMillis();
+        String prefix = RedisTestSupport.uniquePrefix();
         try (RedisConnection redis = RedisTestSupport.connect()) {
-            RedisPresenceStore previousLife = new RedisPresenceStore(redis, "tandem:", nodeId,
+            RedisPresenceStore previousLife = new RedisPresenceStore(redis, prefix, nodeId,
                     new RedisMetrics(new SimpleMeterRegistry()));
             previousLife.put(new PresenceEntry(channel, "ghost", "c_gone", WsClient.JSON.createObjectNode(),
                     PresenceEntry.Status.online, now, now, now + 600_000)).toCompletableFuture().join();
         }
 
-        try (TestServer server = TestServer.start(Map.of("cluster.redis.url", RedisTestSupport.URL,
-                "cluster.nodeId", nodeId))) {
+        Map<String, String> config = RedisTestSupport.clusterConfig(prefix);
+        config.put("cluster.nodeId", nodeId);
+        try (TestServer server = TestServer.start(config)) {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 JsonNode members = WsClient.JSON.readTree(server.get("/api/presence/" + channel).body());
                 assertThat(members.path("counts").path("connections").asInt()).isZero();
