@@ -48,7 +48,7 @@ class LoadSheddingTest {
     @Test
     void aNodeHoldingTooManyQueuedBytesRefusesNewConnectionsWith1013UntilItCatchesUp() throws Exception {
         Map<String, String> config = Map.of("limits.maxQueuedBytes", "262144",
-                "limits.outboundQueueBytes", "4194304", "limits.outboundQueueFrames", "10000");
+                "limits.outboundQueueBytes", "67108864", "limits.outboundQueueFrames", "100000");
         try (TestServer server = TestServer.start(config)) {
             WsClient lagging = WsClient.paused(server.ws("user=lagging"));
             lagging.connected();
@@ -56,8 +56,11 @@ class LoadSheddingTest {
             await().until(() -> server.server().hub().channels().stream().anyMatch(c -> c.name().equals("room:big")
                     && c.subscribers() == 1));
             String filler = "x".repeat(4000);
-            for (int i = 0; i < 200; i++) {
-                server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
+            // Publish until the node holds more than its cap in queues (socket buffers absorb some first).
+            for (int i = 0; i < 100 && metricValue(server, "tandem_outbound_queue_bytes") <= 262144; i++) {
+                for (int j = 0; j < 100; j++) {
+                    server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
+                }
             }
             try (WsClient refused = server.connect("late")) {
                 assertThat(refused.nextOfType("disconnect").path("payload").path("code").asInt()).isEqualTo(1013);
