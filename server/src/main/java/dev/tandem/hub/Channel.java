@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * in-memory tail of recent publications and fans out, all under the lock as above. A subscribe reads the
  * store first, off the event loop and without the lock, then {@link #joinDurable} finishes under the lock:
  * it replays the rows it read, then the tail entries committed after the read, then joins. A row the read
- * saw but {@link #committed} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
+ * saw but {@link #arrived} has not applied yet is remembered per subscriber ({@code replayedUpTo}) and
  * skipped when its fanout comes, so the replay and the live stream still meet with no gap and no duplicate.
  * If the tail no longer reaches back to the read, the join asks to be retried with a fresh read.
  *
@@ -417,7 +417,7 @@ final class Channel {
         seq = 0;
         history.clear();
         pending.clear();
-        replayedUpTo.clear();
+        replayedUpTo = null;
         filling = false;
     }
 
