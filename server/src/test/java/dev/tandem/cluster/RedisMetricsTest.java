@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,7 +19,7 @@ class RedisMetricsTest {
 
     @Test
     void aClusteredNodeRecordsRedisRoundTripsAndPubSubLag() {
-        try (TestServer server = TestServer.start(Map.of("cluster.redis.url", RedisTestSupport.URL));
+        try (TestServer server = TestServer.start(RedisTestSupport.clusterConfig(RedisTestSupport.uniquePrefix()));
              WsClient ann = server.connect("ann")) {
             ann.subscribe("room:redis-metrics");
             ann.request(WsClient.command("presence:join").put("channel", "room:redis-metrics"));

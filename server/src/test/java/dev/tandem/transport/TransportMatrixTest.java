@@ -190,6 +190,34 @@ class TransportMatrixTest {
                             .isEqualTo("matrix-typist-" + run.transport);
                     run.observer.close();
                 }),
+                new Step("live records: create, event, stale update refused with the current record, update", run -> {
+                    String records = "entity:matrix" + run.transport.replace("-", "");
+                    String collection = records.substring("entity:".length());
+                    assertThat(run.client.request(command("subscribe").put("channel", records)).path("type").asText())
+                            .isEqualTo("subscribed");
+                    ObjectNode create = command("entity.create");
+                    create.putObject("payload").put("collection", collection).put("id", "r1")
+                            .putObject("data").put("title", "over " + run.transport);
+                    JsonNode created = run.client.request(create);
+                    assertThat(created.path("type").asText()).isEqualTo("result");
+                    assertThat(created.path("payload").path("version").asLong()).isEqualTo(1);
+                    JsonNode event = run.event("publication", records).path("payload");
+                    assertThat(event.path("type").asText()).isEqualTo("entity:created");
+                    assertThat(event.path("record").path("data").path("title").asText()).isEqualTo("over " + run.transport);
+                    ObjectNode update = command("entity.update");
+                    update.putObject("payload").put("collection", collection).put("id", "r1").put("version", 1)
+                            .putObject("data").put("title", "renamed");
+                    assertThat(run.client.request(update).path("payload").path("version").asLong()).isEqualTo(2);
+                    ObjectNode stale = update.deepCopy();
+                    ((ObjectNode) stale.get("payload")).putObject("data").put("title", "lost update");
+                    stale.put("requestId", "stale-" + run.transport);
+                    JsonNode conflict = run.client.request(stale);
+                    assertThat(conflict.path("payload").path("code").asText()).isEqualTo("conflict");
+                    assertThat(conflict.path("payload").path("details").path("current").path("data").path("title").asText())
+                            .isEqualTo("renamed");
+                    assertThat(run.event("publication", records).path("payload").path("type").asText())
+                            .isEqualTo("entity:updated");
+                }),
                 new Step("no duplicate arrives afterwards", run -> {
                     JsonNode extra = run.client.poll(Duration.ofMillis(300));
                     while (extra != null) {
