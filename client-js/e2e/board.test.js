@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { entitiesAvailable, SKIP_REASON } from '../test/support/entities.js';
 import { launch, screenshots } from './browser.js';
 
 const serverUrl = process.env.TANDEM_URL;
@@ -43,10 +42,6 @@ async function rename(page, from, to) {
 }
 
 test('two browsers share a live task board: each other\'s tasks, moves, who is here and who looks at what; a conflict asks and rolls back', async (t) => {
-  if (!(await entitiesAvailable())) {
-    t.skip(SKIP_REASON);
-    return;
-  }
   const room = `e2e${Date.now().toString(36)}`;
   const alice = await open('alice', room);
   const bob = await open('bob', room);

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { mergePatch } from '../src/index.js';
 import { TandemClient } from './support/tracked-client.js';
 import { TestNetwork } from './support/network.js';
-import { entitiesAvailable, SKIP_REASON } from './support/entities.js';
 import { serverUrl, waitFor } from './support/server.js';
 
 let counter = 0;
@@ -23,17 +22,6 @@ async function rest(method, path, body) {
   return json;
 }
 
-/** A test that needs entities on the server; skipped (with the reason) when the server has none. */
-function entityTest(name, body) {
-  test(name, async (t) => {
-    if (!(await entitiesAvailable())) {
-      t.skip(SKIP_REASON);
-      return;
-    }
-    await body(t);
-  });
-}
-
 const titles = (collection) => collection.records.get().map((r) => r.data.title);
 
 test('merge patches follow RFC 7396', () => {
@@ -43,7 +31,7 @@ test('merge patches follow RFC 7396', () => {
   assert.equal(mergePatch({ a: 1 }, 'x'), 'x');
 });
 
-entityTest('a collection loads the stored records and follows creates, updates and deletes made elsewhere', async () => {
+test('a collection loads the stored records and follows creates, updates and deletes made elsewhere', async () => {
   const name = uniqueCollection();
   const first = await rest('POST', name, { data: { title: 'one' } });
   const tasks = client('alice').collection(name);
@@ -59,7 +47,7 @@ entityTest('a collection loads the stored records and follows creates, updates a
   assert.equal(tasks.get(first.id).version, 2);
 });
 
-entityTest('a create shows at once under a temporary id, pending, then becomes the server\'s record', async () => {
+test('a create shows at once under a temporary id, pending, then becomes the server\'s record', async () => {
   const name = uniqueCollection();
   const alice = client('alice');
   const mine = alice.collection(name);
@@ -80,7 +68,7 @@ entityTest('a create shows at once under a temporary id, pending, then becomes t
   await waitFor(() => theirs.get(record.id)?.data.title === 'write tests', 'bob sees the new record');
 });
 
-entityTest('update, patch and delete apply at once, pending, and settle on the server\'s versions', async () => {
+test('update, patch and delete apply at once, pending, and settle on the server\'s versions', async () => {
   const name = uniqueCollection();
   const tasks = client('alice').collection(name);
   await tasks.ready();
@@ -101,7 +89,7 @@ entityTest('update, patch and delete apply at once, pending, and settle on the s
   assert.deepEqual(tasks.records.get(), []);
 });
 
-entityTest('a conflict shows the server\'s version, tells the app both sides, and an error rolls back', async () => {
+test('a conflict shows the server\'s version, tells the app both sides, and an error rolls back', async () => {
   const name = uniqueCollection();
   const network = new TestNetwork();
   const conflicts = [];
@@ -129,7 +117,7 @@ entityTest('a conflict shows the server\'s version, tells the app both sides, an
   assert.equal(rollbacks.length, 2);
 });
 
-entityTest('on conflict the app may answer with the data to write over the server\'s version', async () => {
+test('on conflict the app may answer with the data to write over the server\'s version', async () => {
   const name = uniqueCollection();
   const network = new TestNetwork();
   const tasks = client('alice', network).collection(name, {
@@ -145,7 +133,7 @@ entityTest('on conflict the app may answer with the data to write over the serve
   assert.deepEqual(written.data, { title: 'x', total: 2, note: 'from bob', merged: true });
 });
 
-entityTest('stale change events (a version at or below the one shown) are ignored', async () => {
+test('stale change events (a version at or below the one shown) are ignored', async () => {
   const name = uniqueCollection();
   const network = new TestNetwork();
   const alice = client('alice', network);
