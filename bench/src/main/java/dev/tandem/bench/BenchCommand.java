@@ -65,11 +65,16 @@ public final class BenchCommand {
         }
 
         void write(String scenario, Object results) throws Exception {
-            Path file = json != null ? json : Path.of("bench", "results", scenario + ".json");
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            JSON.writeValue(file.toFile(), results);
-            System.out.println("results: " + file);
+            writeResults(json, scenario, results);
         }
+    }
+
+    /** Writes a scenario's results as JSON to {@code json}, or to {@code bench/results/SCENARIO.json} when null. */
+    static void writeResults(Path json, String scenario, Object results) throws Exception {
+        Path file = json != null ? json : Path.of("bench", "results", scenario + ".json");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        JSON.writeValue(file.toFile(), results);
+        System.out.println("results: " + file);
     }
 
     @Command(name = "fanout", mixinStandardHelpOptions = true, description = "One channel, N subscribers, a publisher at a fixed rate.")
@@ -491,10 +496,7 @@ public final class BenchCommand {
             out.put("scenario", "documents");
             out.put("results", results);
             out.put("history", histories);
-            Path file = json != null ? json : Path.of("bench", "results", "documents.json");
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            JSON.writeValue(file.toFile(), out);
-            System.out.println("results: " + file);
+            writeResults(json, "documents", out);
             return 0;
         }
     }
