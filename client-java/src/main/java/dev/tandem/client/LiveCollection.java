@@ -87,9 +87,9 @@ public final class LiveCollection {
     /**
      * Follows the collection's changes: each committed create, update and delete once, in commit order,
      * including those made while the connection was down (replayed on reconnect). When the stream can no longer
-     * be trusted to be complete ({@code entity:refresh}, or a gap history could not fill) the listener is told
-     * to reload. On collections whose read rule is {@code owner}/{@code members}, seq gaps are records the user
-     * may not read, and are not reported.
+     * be trusted to be complete ({@code entity:refresh}, or a resume the server could not replay) the listener
+     * is told to reload. Seq gaps are not reported: on collections whose read rule is {@code owner}/{@code members}
+     * they are records the user may not read.
      */
     public Subscription subscribe(EntityListener listener) {
         Objects.requireNonNull(listener, "listener");
