@@ -39,6 +39,7 @@ public final class ChatRoom implements AutoCloseable {
     // Event thread only.
     private final TreeMap<Long, ChatMessage> bySeq = new TreeMap<>();
     private final Map<String, Long> seqById = new java.util.HashMap<>();
+    private final List<CompletableFuture<ChatRoom>> readyWaiters = new ArrayList<>();
     private Subscription subscription;
     private long oldestLoaded = -1;
     private boolean loaded;
@@ -129,8 +130,6 @@ public final class ChatRoom implements AutoCloseable {
         });
         return ready;
     }
-
-    private final List<CompletableFuture<ChatRoom>> readyWaiters = new ArrayList<>();
 
     /** Sends {@code content} with a new {@code clientMsgId}. */
     public CompletableFuture<SentMessage> send(String content) {

@@ -125,9 +125,9 @@ public final class Presence {
             if (!joined) {
                 joined = true;
                 status = PresenceStatus.ONLINE;
-                subscription = client.attach(channel, events);
                 long every = options.heartbeatInterval.toMillis();
                 heartbeat = client.scheduler().scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+                subscription = client.attach(channel, events);
                 if (!subscription.live) {
                     return; // the subscription's 'subscribed' joins
                 }
@@ -262,7 +262,7 @@ public final class Presence {
     }
 
     private void beat() {
-        if (joined && subscription.live) {
+        if (joined && subscription != null && subscription.live) {
             client.sendNow(Frames.command("presence:heartbeat", channel), this::refused);
         }
     }
