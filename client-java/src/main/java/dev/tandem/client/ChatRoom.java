@@ -242,9 +242,12 @@ public final class ChatRoom implements AutoCloseable {
         return client.onLoop(this::countUnread).join();
     }
 
-    /** This user is typing: call it on every keystroke; the SDK sends at most one {@code typing} per interval. */
-    public void typing() {
-        client.executor().execute(typing::start);
+    /**
+     * This user is typing: call it on every keystroke; the SDK sends at most one {@code typing} per interval.
+     * Completes with whether this call sent one.
+     */
+    public CompletableFuture<Boolean> typing() {
+        return client.onLoop(typing::start);
     }
 
     /** This user stopped typing (sent the message, cleared the field): the next {@link #typing()} sends at once. */

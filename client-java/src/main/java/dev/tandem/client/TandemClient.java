@@ -324,7 +324,7 @@ public final class TandemClient implements AutoCloseable {
         subscription.removeListener(listener);
         subscription.attachments--;
         if (subscription.shared && subscription.attachments <= 0) {
-            unsubscribe(subscription);
+            unsubscribeNow(subscription, new CompletableFuture<>());
         }
     }
 
@@ -366,22 +366,25 @@ public final class TandemClient implements AutoCloseable {
 
     CompletableFuture<Void> unsubscribe(Subscription subscription) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (subscriptions.get(subscription.channel()) != subscription) {
-                done.complete(null);
-                return;
-            }
-            subscriptions.remove(subscription.channel());
-            subscription.deactivate();
-            if (status != ConnectionStatus.CONNECTED) {
-                done.complete(null);
-                return;
-            }
-            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-            enqueue(Frames.command("unsubscribe", subscription.channel()), reply);
-            reply.whenComplete((r, e) -> done.complete(null));
-        });
+        loop.execute(() -> unsubscribeNow(subscription, done));
         return done;
+    }
+
+    /** {@link #unsubscribe} on the event thread: the channel is free for a new subscription right away. */
+    private void unsubscribeNow(Subscription subscription, CompletableFuture<Void> done) {
+        if (subscriptions.get(subscription.channel()) != subscription) {
+            done.complete(null);
+            return;
+        }
+        subscriptions.remove(subscription.channel());
+        subscription.deactivate();
+        if (status != ConnectionStatus.CONNECTED) {
+            done.complete(null);
+            return;
+        }
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        enqueue(Frames.command("unsubscribe", subscription.channel()), reply);
+        reply.whenComplete((r, e) -> done.complete(null));
     }
 
     // ---- connection lifecycle (event thread) ----

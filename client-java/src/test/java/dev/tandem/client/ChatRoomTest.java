@@ -192,6 +192,42 @@ class ChatRoomTest {
     }
 
     @Test
+    void keystrokesSendOneTypingPerIntervalUntilTheTypistStops() {
+        ChatRoom bob = room("bob", "chat:keys", new Heard());
+
+        boolean first = bob.typing().join();
+        boolean second = bob.typing().join();
+        bob.stopTyping();
+        boolean afterStop = bob.typing().join();
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(afterStop).isTrue();
+    }
+
+    @Test
+    void aPresenceAndAChatRoomOnOneChannelShareItsSubscriptionAndOutliveEachOther() {
+        TandemClient alice = server.connect("alice");
+        Heard heard = new Heard();
+        ChatRoom chat = room(alice, "chat:both", heard, ChatRoom.Options.DEFAULT);
+        Presence presence = alice.presence("chat:both");
+        presence.join(Frames.JSON.createObjectNode().put("name", "Alice")).join();
+        ChatRoom bob = room("bob", "chat:both", new Heard());
+
+        bob.send("one").join();
+        await().atMost(WAIT).until(() -> heard.messages.size() == 1);
+        presence.leave();
+        bob.send("two").join();
+        await().atMost(WAIT).until(() -> heard.messages.size() == 2);
+        chat.close();
+        Presence again = alice.presence("chat:both");
+
+        assertThat(again.join(Frames.JSON.createObjectNode().put("name", "Alice")).join())
+                .extracting(PresenceMember::id).containsExactly("alice");
+        assertThat(contents(chat.messages())).containsExactly("one", "two");
+    }
+
+    @Test
     void refusalsFailWithTheServersCode() {
         ChatRoom alice = room("alice", "chat:refused", new Heard());
         ChatRoom bob = room("bob", "chat:refused", new Heard());
