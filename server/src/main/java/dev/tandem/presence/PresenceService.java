@@ -10,6 +10,7 @@ import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.Session;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class PresenceService {
     private final Clock clock;
     private final ConcurrentHashMap<PresenceKey, PresenceEntry> own = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> joinedBySession = new ConcurrentHashMap<>();
-    private final UpdateCoalescer coalescer = new UpdateCoalescer();
+    private final UpdateCoalescer coalescer = new UpdateCoalescer(System::nanoTime);
     private final Object[] locks = new Object[STRIPES];
     private final PresenceMetrics metrics;
     private final StatsMode stats;
@@ -171,7 +172,9 @@ public final class PresenceService {
             throw notJoined(channel);
         }
         long interval = TimeUnit.SECONDS.toNanos(1) / policy.updateRate();
-        coalescer.submit(channel, session.userId(), session.id(), session, interval, session.transport().eventLoop(),
+        EventLoop loop = session.transport().eventLoop();
+        coalescer.submit(channel, session.userId(), session.id(), session, interval,
+                (delay, task) -> loop.schedule(task, delay, TimeUnit.NANOSECONDS),
                 this::flush);
     }
 

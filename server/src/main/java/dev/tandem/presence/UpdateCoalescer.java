@@ -1,13 +1,13 @@
 package dev.tandem.presence;
 
 import dev.tandem.hub.Subscriber;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Limits awareness traffic to a rate per user per channel, latest state wins. The first update after a quiet
@@ -29,16 +29,27 @@ final class UpdateCoalescer {
     private static final long TOLERANCE_DIVISOR = 10;
 
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+
+    /** Runs a task after a delay without blocking (in the server, the sender's event loop). */
+    interface Timer {
+        void after(long delayNanos, Runnable task);
+    }
+
+    /** @param nanoTime the monotonic clock pacing flushes ({@code System::nanoTime}; tests drive their own) */
+    UpdateCoalescer(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /** What a flush writes: the dirty connections of one user in one channel, and who sent the last update. */
     interface Flush {
         void run(String channel, String userId, List<String> connectionIds, Subscriber lastSender);
     }
 
-    /** Records an update of {@code connectionId}; flushes now or schedules one flush on {@code loop}. */
+    /** Records an update of {@code connectionId}; flushes now or schedules one flush with {@code timer}. */
     void submit(String channel, String userId, String connectionId, Subscriber sender, long intervalNanos,
-                EventLoop loop, Flush flush) {
-        Slot slot = slots.computeIfAbsent(channel + '\u0000' + userId, k -> new Slot());
+                Timer timer, Flush flush) {
+        Slot slot = slots.computeIfAbsent(channel + '\u0000' + userId, k -> new Slot(nanoTime.getAsLong() - IDLE_NANOS));
         long wait;
         synchronized (slot) {
             slot.dirty.add(connectionId);
@@ -46,7 +57,7 @@ final class UpdateCoalescer {
             if (slot.pending) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             wait = slot.nextAt - now;
             if (wait > intervalNanos / TOLERANCE_DIVISOR) {
                 slot.pending = true;
@@ -57,7 +68,7 @@ final class UpdateCoalescer {
             }
         }
         if (wait > 0) {
-            loop.schedule(() -> drain(slot, channel, userId, flush), wait, TimeUnit.NANOSECONDS);
+            timer.after(wait, () -> drain(slot, channel, userId, flush));
         } else {
             drain(slot, channel, userId, flush);
         }
@@ -80,7 +91,7 @@ final class UpdateCoalescer {
 
     /** Drops slots that have been quiet long enough to no longer limit anything. */
     void sweep() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         slots.values().removeIf(slot -> {
             synchronized (slot) {
                 return !slot.pending && now - slot.nextAt > IDLE_NANOS;
@@ -91,8 +102,12 @@ final class UpdateCoalescer {
     private static final class Slot {
         final Set<String> dirty = new LinkedHashSet<>();
         /** When the next flush is due (nanoTime); earlier updates wait for it. */
-        long nextAt = System.nanoTime() - IDLE_NANOS;
+        long nextAt;
         boolean pending;
         Subscriber lastSender;
+
+        Slot(long nextAt) {
+            this.nextAt = nextAt;
+        }
     }
 }
