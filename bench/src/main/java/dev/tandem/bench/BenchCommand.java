@@ -339,8 +339,9 @@ public final class BenchCommand {
 
         private void print(PresenceScenario.Result r) {
             PresenceScenario.Watched w = r.watched();
-            System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%n",
-                    r.syncLimit(), users, joinRate, dwell, watchers);
+            System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s%n",
+                    r.syncLimit(), users, joinRate, dwell, watchers,
+                    r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)");
             System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; leaves %d, p99 %.2f ms%n",
                     w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(), w.joinMaxMillis(),
                     w.leaves(), w.leaveP99Millis());
