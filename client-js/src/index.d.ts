@@ -273,6 +273,8 @@ export interface PresenceOptions {
 
 export interface PresenceEvents {
   sync: Member[];
+  /** The channel is in stats mode: counts instead of members (docs/presence.md). */
+  stats: { users: number; connections: number };
   join: Member;
   update: Member;
   leave: { id: string; status: 'offline'; lastSeen: number };
@@ -286,6 +288,8 @@ export declare class Presence {
   readonly members: Value<Member[]>;
   /** This connection's own status. */
   readonly status: Value<'offline' | 'online' | 'away'>;
+  /** The counts while the channel is in stats mode (too crowded for a member list; `members` is empty), else null. */
+  readonly counts: Value<{ users: number; connections: number } | null>;
   join(state?: Record<string, any>): Promise<Member[]>;
   update(state: Record<string, any>): void;
   setStatus(status: 'online' | 'away'): void;

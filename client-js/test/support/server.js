@@ -2,7 +2,8 @@
  * The real Tandem server the tests talk to: its base URL comes from TANDEM_URL (the JUnit runner
  * ClientJsTest starts a server and sets it; by hand: `./tandem --port 8090 --config client-js/test/tandem-test.yaml`
  * then `TANDEM_URL=http://127.0.0.1:8090 npm test`). The server must have the `tiny` namespace with a history
- * of 3 (see tandem-test.yaml) for the recovered:false tests.
+ * of 3 (see tandem-test.yaml) for the recovered:false tests, and the `crowd` namespace (presence stats mode above
+ * 2 users) for the crowded-channel test.
  */
 import assert from 'node:assert/strict';
 

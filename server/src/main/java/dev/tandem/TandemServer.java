@@ -169,10 +169,10 @@ public final class TandemServer implements AutoCloseable {
             this.nodes = null;
             this.presenceStore = new LocalPresenceStore();
         }
-        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry(), workerGroup.next());
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
         DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());

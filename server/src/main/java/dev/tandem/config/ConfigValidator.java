@@ -128,6 +128,8 @@ final class ConfigValidator {
         positive(p.awayAfter(), key + ".awayAfter");
         require(p.updateRate() >= 1 && p.updateRate() <= 1000, key + ".updateRate", "must be between 1 and 1000");
         require(p.syncLimit() >= 1, key + ".syncLimit", "must be at least 1");
+        require(p.statsResume() >= 0 && p.statsResume() <= 1, key + ".statsResume", "must be between 0 and 1");
+        positive(p.statsInterval(), key + ".statsInterval");
         require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
                 "must be between 64 and limits.maxFrameBytes");
     }

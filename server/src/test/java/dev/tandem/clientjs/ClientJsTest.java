@@ -24,7 +24,8 @@ class ClientJsTest {
 
     @Test
     void javaScriptClientSuitePassesAgainstARealServer() {
-        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
+        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3",
+                "namespaces.crowd.presence.syncLimit", "2", "namespaces.crowd.presence.statsResume", "0.5"))) {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=60000"));
             command.addAll(ClientJsProject.testFiles("test"));
             ClientJsProject.Run run = ClientJsProject.run(Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port()),

@@ -71,7 +71,7 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
                 entry.channel(), entry.connectionId(), entry.userId(), Long.toString(entry.lastSeen()),
                 Long.toString(entry.expiresAt()), encode(entry), retention);
         return result.thenApply(r -> new PresenceChange(entry.channel(), entry.userId(),
-                entries(entry.channel(), r.get(0)), entries(entry.channel(), r.get(1))));
+                entries(entry.channel(), r.get(0)), entries(entry.channel(), r.get(1)), countsOf(r.get(2))));
     }
 
     @Override
@@ -88,7 +88,7 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
         CompletionStage<List<Object>> result = PresenceScripts.REMOVE.run(redis.async(), ScriptOutputType.MULTI, prefix,
                 nodeId, key.channel(), key.connectionId(), mode, Long.toString(now), retention);
         return result.thenApply(r -> new PresenceChange(key.channel(), (String) r.get(0),
-                entries(key.channel(), r.get(1)), entries(key.channel(), r.get(2))));
+                entries(key.channel(), r.get(1)), entries(key.channel(), r.get(2)), countsOf(r.get(3))));
     }
 
     @Override
@@ -109,7 +109,7 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
     public CompletionStage<PresenceCounts> counts(String channel) {
         CompletionStage<List<Object>> result = PresenceScripts.COUNTS.run(redis.async(), ScriptOutputType.MULTI,
                 prefix, channel);
-        return result.thenApply(r -> new PresenceCounts(((Long) r.get(0)).intValue(), ((Long) r.get(1)).intValue()));
+        return result.thenApply(RedisPresenceStore::countsOf);
     }
 
     @Override
@@ -167,8 +167,10 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
                 return; // this node announced its own change when its write completed
             }
             String channel = change.path("c").asText();
+            JsonNode counts = change.path("n");
             listener.accept(new PresenceChange(channel, change.path("u").asText(), entries(channel, strings(change.get("b"))),
-                    entries(channel, strings(change.get("a")))), change.path("l").asLong());
+                    entries(channel, strings(change.get("a"))),
+                    new PresenceCounts(counts.path(0).asInt(), counts.path(1).asInt())), change.path("l").asLong());
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.warn("unreadable presence change from Redis: {}", e.toString());
         }
@@ -213,6 +215,12 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A script's {users, connections} pair. */
+    private static PresenceCounts countsOf(Object pair) {
+        List<?> list = (List<?>) pair;
+        return new PresenceCounts(((Long) list.get(0)).intValue(), ((Long) list.get(1)).intValue());
     }
 
     private static List<String> strings(JsonNode array) {
