@@ -68,7 +68,7 @@ class OpenApiDocumentTest {
                 "delete /api/collections/{collection}/{id}", "get /api/presence/{channel}",
                 "get /api/users/{user}/presence", "get /api/channels/{channel}/receipts", "get /api/users/{user}/unread",
                 "get /api/channels/{channel}/archive", "get /api/docs/{room}", "put /api/docs/{room}",
-                "delete /api/docs/{room}");
+                "delete /api/docs/{room}", "post /api/tokens/revoke");
     }
 
     /** Runs one documented operation; the record operations run in file order on the record POST created. */
@@ -104,6 +104,9 @@ class OpenApiDocumentTest {
     private static String body(String path) {
         if (path.endsWith("/disconnect")) {
             return "{\"userId\":\"nobody\"}";
+        }
+        if (path.endsWith("/tokens/revoke")) {
+            return "{\"jti\":\"doccheck\",\"expiresAt\":" + (Instant.now().getEpochSecond() + 3600) + "}";
         }
         if (path.endsWith("/batch")) {
             return "{\"publications\":[{\"channel\":\"doc:check\",\"payload\":{}}]}";
