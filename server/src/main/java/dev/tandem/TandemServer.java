@@ -3,6 +3,8 @@ package dev.tandem;
 import dev.tandem.admin.AdminEndpoints;
 import dev.tandem.admin.RecentDisconnects;
 import dev.tandem.api.ArchiveApi;
+import dev.tandem.api.RevocationApi;
+import dev.tandem.auth.TokenRevocations;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
@@ -94,6 +96,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +123,7 @@ public final class TandemServer implements AutoCloseable {
     private final EntityService entities;
     private final Retention retention;
     private final ArchiveApi archiveApi;
+    private final TokenRevocations revocations;
     private final SessionRegistry sessions;
     private final PresenceService presence;
     private final String nodeId;
@@ -139,6 +144,8 @@ public final class TandemServer implements AutoCloseable {
         metrics.circuitState("store", () -> storeBreaker.state().code());
         this.jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.store = new GuardedStore(jdbc, storeBreaker);
+        this.revocations = TokenRevocations.in(store, clock);
+        awaitFirstLoad(revocations);
         RedisMetrics redisMetrics = config.cluster().enabled() ? new RedisMetrics(metrics.registry()) : null;
         this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster(), redisMetrics) : null;
         RedisBroker broker = redis == null ? null : new RedisBroker(redis);
@@ -181,6 +188,17 @@ public final class TandemServer implements AutoCloseable {
         documentMetrics.watchOpen(documents::loadedRooms);
     }
 
+    /** Loads the revocations once before the first handshake (bounded wait); the schedule keeps them fresh. */
+    private static void awaitFirstLoad(TokenRevocations revocations) {
+        try {
+            revocations.refresh().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("token revocations not loaded at start; retrying every {}", TokenRevocations.REFRESH_INTERVAL);
+        }
+    }
+
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
     private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc, DocumentStoreListener listener) {
         return switch (config.documents().store()) {
@@ -208,7 +226,8 @@ public final class TandemServer implements AutoCloseable {
     }
 
     private void bind() {
-        Authenticator authenticator = new Authenticator(config, metrics);
+        Authenticator authenticator = new Authenticator(config, metrics, revocations);
+        revocations.onRevoked(r -> sessions.disconnectWhere(r::revoked, CloseCode.UNAUTHORIZED, "token has been revoked"));
         ChannelAccess access = new ChannelAccess(config, authenticator, metrics);
         CommandRouter commands = new CommandRouter();
         new AuthCommands(authenticator, sessions).registerOn(commands);
@@ -231,6 +250,7 @@ public final class TandemServer implements AutoCloseable {
                 .routePrefixAsync(HttpMethod.POST, SessionCommandEndpoint.PREFIX, sessionCommands(oneWay));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
+        new RevocationApi(revocations).registerOn(router, serverApi);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guardedAsync);
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
@@ -276,6 +296,8 @@ public final class TandemServer implements AutoCloseable {
         // again once the database is back: while open, this is the half-open probe after each cool-down.
         workerGroup.next().scheduleAtFixedRate(store::ping, 1, 1, TimeUnit.SECONDS);
         workerGroup.next().scheduleAtFixedRate(hub::redeliver, 1, 1, TimeUnit.SECONDS);
+        long revocationRefresh = TokenRevocations.REFRESH_INTERVAL.toMillis();
+        workerGroup.next().scheduleAtFixedRate(revocations::refresh, revocationRefresh, revocationRefresh, TimeUnit.MILLISECONDS);
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
