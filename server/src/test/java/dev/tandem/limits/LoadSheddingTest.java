@@ -57,7 +57,7 @@ class LoadSheddingTest {
                     && c.subscribers() == 1));
             String filler = "x".repeat(4000);
             // Publish until the node holds more than its cap in queues (socket buffers absorb some first).
-            for (int i = 0; i < 100 && metricValue(server, "tandem_outbound_queue_bytes") <= 262144; i++) {
+            for (int i = 0; i < 100 && server.metric("tandem_outbound_queue_bytes") <= 262144; i++) {
                 for (int j = 0; j < 100; j++) {
                     server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
                 }
@@ -69,7 +69,7 @@ class LoadSheddingTest {
             assertThat(server.server().metrics().slowConsumerDisconnects().count()).isZero();
 
             lagging.resume();
-            await().until(() -> metricValue(server, "tandem_outbound_queue_bytes") == 0);
+            await().until(() -> server.metric("tandem_outbound_queue_bytes") == 0);
             try (WsClient admitted = server.connect("later")) {
                 assertThat(admitted.connected().path("type").asText()).isEqualTo("connected");
             }
@@ -133,10 +133,6 @@ class LoadSheddingTest {
         }
     }
 
-    private static double metricValue(TestServer server, String series) {
-        return server.get("/metrics").body().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
-    }
 
     private static JsonNode payload(int i) {
         return WsClient.JSON.createObjectNode().put("i", i);
