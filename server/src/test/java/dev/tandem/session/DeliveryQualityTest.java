@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +125,8 @@ class DeliveryQualityTest {
     }
 
     @Test
-    void aNodeAtItsConnectionCapRefusesTheNextClientWith1013() throws Exception {
+    void aNodeAtItsConnectionCapRefusesTheNextClientsWith1013AndARetryHintWhileExistingClientsKeepTheirLatency()
+            throws Exception {
         try (TestServer server = TestServer.start(Map.of("limits.maxConnections", "2"));
              WsClient first = server.connect("a");
              WsClient second = server.connect("b")) {
@@ -132,9 +136,27 @@ class DeliveryQualityTest {
             JsonNode disconnect = third.nextOfType("disconnect");
             assertThat(disconnect.path("payload").path("code").asInt()).isEqualTo(1013);
             assertThat(disconnect.path("payload").path("reconnect").asBoolean()).isTrue();
+            assertThat(disconnect.path("payload").path("retryAfter").asLong()).isEqualTo(2000);
             assertThat(third.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
             assertThat(server.server().metrics().refusedConnections().count()).isEqualTo(1.0);
-            assertThat(first.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+            HttpResponse<String> overHttp = server.get("/poll?user=d&wait=0");
+            assertThat(overHttp.statusCode()).isEqualTo(503);
+            assertThat(overHttp.headers().firstValue("Retry-After")).hasValue("2");
+
+            List<Long> pingMillis = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                if (i % 10 == 0) {
+                    try (WsClient refused = server.connect("late" + i)) {
+                        assertThat(refused.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+                    }
+                }
+                long start = System.nanoTime();
+                assertThat(first.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+                pingMillis.add((System.nanoTime() - start) / 1_000_000);
+            }
+            Collections.sort(pingMillis);
+            assertThat(pingMillis.get(197)).as("p99 ping of an existing client while newcomers are refused (ms)")
+                    .isLessThan(500);
         }
     }
 
