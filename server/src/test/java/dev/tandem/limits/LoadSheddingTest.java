@@ -122,6 +122,52 @@ class LoadSheddingTest {
         }
     }
 
+    @Test
+    void durableWritesPastTheStoreQueueAreRefusedAtOnceWithARetryHintNotStoredAndDoNotOpenTheBreaker() throws Exception {
+        Map<String, String> config = new HashMap<>(TestStore.POSTGRES.fresh());
+        config.put("store.writeQueue", "16");
+        config.put("store.maxBatch", "4");
+        config.put("namespaces.ledger.history", "durable");
+        String schema = config.get("store.postgres.schema");
+        try (TestServer server = TestServer.start(config); WsClient client = server.connect("writer");
+             Connection locker = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "")) {
+            assertThat(client.publish("ledger:main", payload(0)).path("type").asText()).isEqualTo("ack");
+            locker.setAutoCommit(false);
+            try (Statement lock = locker.createStatement()) {
+                lock.execute("LOCK TABLE " + schema + ".events IN ACCESS EXCLUSIVE MODE");
+            }
+            int sent = 100;
+            for (int i = 1; i <= sent; i++) {
+                client.send(WsClient.command("publish").put("channel", "ledger:main").set("payload", payload(i)));
+            }
+            int refused = 0;
+            for (int i = 0; i < sent - 16 - 4; i++) { // everything beyond the queue and the batch being written
+                JsonNode reply = client.nextOfType("error");
+                assertThat(reply.path("payload").path("code").asText()).isEqualTo("unavailable");
+                assertThat(reply.path("payload").path("retryAfter").asLong()).isEqualTo(1000);
+                refused++;
+            }
+            locker.rollback();
+            int acknowledged = 0;
+            while (acknowledged + refused < sent) {
+                JsonNode reply = client.next(f -> "ack".equals(f.path("type").asText())
+                        || "error".equals(f.path("type").asText()), "the remaining replies");
+                if ("ack".equals(reply.path("type").asText())) {
+                    acknowledged++;
+                } else {
+                    refused++;
+                }
+            }
+            assertThat(acknowledged).as("what the queue held is committed once the database answers").isPositive();
+            JsonNode history = client.request(WsClient.command("history").put("channel", "ledger:main")
+                    .put("after", 0).put("limit", 1000));
+            assertThat(history.path("payload").path("publications").size()).as("refused writes are not stored")
+                    .isEqualTo(1 + acknowledged);
+            assertThat(server.metric("tandem_circuit_state{breaker=\"store\"}")).as("a refusal for load is no failure")
+                    .isZero();
+        }
+    }
+
     private static boolean waitingOnLock(String schema) throws Exception {
         try (Connection c = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "");
              Statement s = c.createStatement();

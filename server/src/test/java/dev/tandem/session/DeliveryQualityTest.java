@@ -10,9 +10,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +56,38 @@ class DeliveryQualityTest {
             }
             assertThat(after).as("the backlog still arrives, in full").isPositive();
             client.close();
+        }
+    }
+
+    @Test
+    void whilePublicationsFloodAConnectionItsPongsKeepArrivingWithinThePingInterval() throws Exception {
+        Map<String, String> config = new HashMap<>(ROOMY);
+        config.put("connection.pingInterval", "5s");
+        try (TestServer server = TestServer.start(config); WsClient client = server.connect("flooded")) {
+            client.subscribe("room:torrent");
+            AtomicBoolean flooding = new AtomicBoolean(true);
+            Thread publisher = new Thread(() -> { // bursts of 500 every 10 ms: ~50,000 publications a second
+                for (int i = 0; flooding.get(); i++) {
+                    server.server().hub().publish("room:torrent", WsClient.JSON.createObjectNode().put("i", i), null);
+                    if (i % 500 == 0) {
+                        LockSupport.parkNanos(10_000_000);
+                    }
+                }
+            }, "flood");
+            publisher.start();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    long start = System.nanoTime();
+                    assertThat(client.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("pong %d under the flood", i)
+                            .isLessThan(Duration.ofSeconds(5));
+                    Thread.sleep(100);
+                }
+            } finally {
+                flooding.set(false);
+                publisher.join();
+            }
+            assertThat(client.closed()).as("not cut off as a slow consumer").isNotDone();
         }
     }
 
