@@ -40,11 +40,6 @@ export class TransportCircuits {
     return soonest;
   }
 
-  /** Whether `transport`'s circuit is open now (it is being skipped). */
-  isOpen(transport) {
-    return this.#state.get(transport).openUntil > this.#now();
-  }
-
   /** `transport` failed to open; returns true when this opened its circuit. */
   failed(transport) {
     const state = this.#state.get(transport);
