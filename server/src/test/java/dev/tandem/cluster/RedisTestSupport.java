@@ -21,7 +21,7 @@ public final class RedisTestSupport {
     }
 
     public static RedisConnection connect() {
-        BreakerConfig breaker = new BreakerConfig(5, Duration.ofSeconds(1), Duration.ofSeconds(5));
+        BreakerConfig breaker = new BreakerConfig(5, Duration.ofSeconds(5), Duration.ofSeconds(5));
         ClusterConfig config = new ClusterConfig(URL, "test-" + UUID.randomUUID().toString().substring(0, 8),
                 Duration.ofSeconds(15), uniquePrefix(), Duration.ofSeconds(5), breaker);
         return RedisConnection.open(config, new RedisMetrics(new SimpleMeterRegistry()),
