@@ -15,6 +15,7 @@ import dev.tandem.cluster.RedisBroker;
 import dev.tandem.cluster.RedisConnection;
 import dev.tandem.cluster.RedisMetrics;
 import dev.tandem.cluster.RedisSessionForwarding;
+import dev.tandem.config.ClusterConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Broker;
 import dev.tandem.demo.DemoApp;
@@ -147,7 +148,7 @@ public final class TandemServer implements AutoCloseable {
         this.revocations = TokenRevocations.in(store, clock);
         awaitFirstLoad(revocations);
         RedisMetrics redisMetrics = config.cluster().enabled() ? new RedisMetrics(metrics.registry()) : null;
-        this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster(), redisMetrics) : null;
+        this.redis = config.cluster().enabled() ? openRedis(config.cluster(), redisMetrics) : null;
         RedisBroker broker = redis == null ? null : new RedisBroker(redis);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing,
                 broker == null ? Broker.local() : broker);
@@ -197,6 +198,13 @@ public final class TandemServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("token revocations not loaded at start; retrying every {}", TokenRevocations.REFRESH_INTERVAL);
         }
+    }
+
+    /** The cluster's Redis behind its own breaker, shown as {@code tandem_circuit_state{breaker="redis"}}. */
+    private RedisConnection openRedis(ClusterConfig cluster, RedisMetrics redisMetrics) {
+        CircuitBreaker breaker = new CircuitBreaker("redis", cluster.redisBreaker(), metrics.circuitListener());
+        metrics.circuitState("redis", () -> breaker.state().code());
+        return RedisConnection.open(cluster, redisMetrics, breaker);
     }
 
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
@@ -424,7 +432,7 @@ public final class TandemServer implements AutoCloseable {
         }
         nodes.close();
         try {
-            redis.async().ping().toCompletableFuture().get(2, TimeUnit.SECONDS);
+            redis.call(c -> c.ping()).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Redis did not confirm the last presence writes: {}", e.toString());
         }

@@ -5,10 +5,7 @@ import dev.tandem.hub.Broker;
 import dev.tandem.hub.SharedEvent;
 import dev.tandem.hub.SharedPage;
 import dev.tandem.hub.Since;
-import dev.tandem.protocol.ErrorCode;
-import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.StoredEvent;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +124,7 @@ public final class RedisBroker implements Broker {
                 Long.toString(timestamp), Long.toString(ttlMillis), userId == null ? "" : userId, payloadJson,
                 Integer.toString(size), Long.toString(policy.historyTtl().toMillis()), bus, channel,
                 Long.toString(metaTtl(policy))};
-        return call(() -> redis.async().<Long>eval(PUBLISH, ScriptOutputType.INTEGER, keys, args));
+        return redis.call(c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, keys, args));
     }
 
     @Override
@@ -159,14 +154,10 @@ public final class RedisBroker implements Broker {
     }
 
     private void send(String message) {
-        try {
-            redis.async().publish(bus, message).exceptionally(failure -> {
-                LOG.debug("bus publish failed (the receivers catch up after the outage): {}", failure.toString());
-                return 0L;
-            });
-        } catch (RuntimeException e) {
-            LOG.debug("bus publish refused: {}", e.toString());
-        }
+        redis.call(c -> c.publish(bus, message)).exceptionally(failure -> {
+            LOG.debug("bus publish failed (the receivers catch up after the outage): {}", failure.toString());
+            return 0L;
+        });
     }
 
     private CompletableFuture<SharedPage> read(String channel, NamespaceConfig policy, String from, String to,
@@ -176,7 +167,7 @@ public final class RedisBroker implements Broker {
                 known == null ? "" : known.epoch(), known == null ? "0" : Long.toString(known.seq())};
         long limit = count - 1;
         long oldest = System.currentTimeMillis() - policy.historyTtl().toMillis();
-        return this.<List<Object>>call(() -> redis.async().eval(READ, ScriptOutputType.MULTI, keys, args))
+        return redis.<List<Object>>call(c -> c.eval(READ, ScriptOutputType.MULTI, keys, args))
                 .thenApply(reply -> page(channel, reply, limit, oldest, reverse));
     }
 
@@ -278,17 +269,5 @@ public final class RedisBroker implements Broker {
 
     private static String orNull(String value) {
         return value.isEmpty() ? null : value;
-    }
-
-    /** Runs a command; a refusal (disconnected) or failure becomes {@code unavailable}, whichever way it comes. */
-    private <T> CompletableFuture<T> call(Supplier<RedisFuture<T>> command) {
-        CompletableFuture<T> future;
-        try {
-            future = command.get().toCompletableFuture();
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        return future.exceptionallyCompose(failure -> CompletableFuture.failedFuture(new CompletionException(
-                new ProtocolException(ErrorCode.UNAVAILABLE, "the cluster broker is unreachable; retry"))));
     }
 }

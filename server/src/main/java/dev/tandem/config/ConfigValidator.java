@@ -49,6 +49,8 @@ final class ConfigValidator {
                 "cluster.redis.url", "must be a redis:// or rediss:// url");
         require(!cluster.enabled() || c.store().postgres().enabled(), "cluster.redis.url",
                 "a cluster needs the shared PostgreSQL store (store.postgres.url)");
+        positive(cluster.redisTimeout(), "cluster.redis.timeout");
+        validateBreaker(cluster.redisBreaker(), "cluster.redis.breaker");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
