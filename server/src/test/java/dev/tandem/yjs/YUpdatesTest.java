@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.TypedUpdates;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,24 +96,10 @@ class YUpdatesTest {
                 .isInstanceOf(MalformedUpdateException.class);
     }
 
-    /** One character typed after the previous one by one client, as an editor's single update. */
-    private static byte[] typed(long client, long clock) {
-        Lib0Writer w = new Lib0Writer().varUint(1).varUint(1).varUint(client).varUint(clock);
-        if (clock == 0) {
-            w.uint8(4).varUint(1).varString("text");
-        } else {
-            w.uint8(0x80 | 4).varUint(client).varUint(clock - 1);
-        }
-        return w.varString("x").varUint(0).toByteArray();
-    }
-
     @Test
     void mergingFiftyThousandSingleUpdatesIsNotQuadraticAndEqualsMergingThemInChunks() {
         int n = 50_000;
-        List<byte[]> updates = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            updates.add(typed(7, i));
-        }
+        List<byte[]> updates = TypedUpdates.typed(7, 0, n);
         // sorting every reader per struct (the old way) took minutes here; the generous bound only catches that
         byte[] merged = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> YUpdates.merge(updates));
         List<byte[]> chunks = new ArrayList<>();
