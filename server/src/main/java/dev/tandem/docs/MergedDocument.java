@@ -13,13 +13,19 @@ import java.util.List;
  * base and must run off the event loop (the room's merger). Merges run one at a time ({@code mergeLock}, taken
  * before this object's lock) from a snapshot, and the result replaces exactly the snapshot's base and tail
  * prefix, so updates added meanwhile stay in the tail. Only the base and the unmerged tail are kept: a merged
- * update's bytes are dropped, so memory is the document's encoded size plus at most about one batch. The state
+ * update's bytes are dropped, so memory is the document's encoded size plus a tail of at most a quarter of it
+ * (or one batch, and never more than {@link #MAX_TAIL_BYTES}). The state
  * vector of the base is kept beside it, since every joiner asks for it.
  */
 final class MergedDocument {
-    /** A tail this long (or {@link #MERGE_BATCH_BYTES} large) is merged into the base in the background. */
+    /**
+     * A tail of at least this many updates that is also a quarter of the base's size is merged into the base in
+     * the background; a tail of {@link #MAX_TAIL_BYTES} always is. Re-merging the base costs its size, so
+     * merging only once the tail is a fixed fraction of it keeps the merge work per update constant however
+     * long the document grows, while the tail stays a quarter of the document at most.
+     */
     static final int MERGE_BATCH = 64;
-    static final long MERGE_BATCH_BYTES = 256 * 1024;
+    static final long MAX_TAIL_BYTES = 1024 * 1024;
 
     /** What a merge or compaction starts from: the base and the tail at that moment. */
     record Snapshot(byte[] base, List<byte[]> tail) {
@@ -59,7 +65,8 @@ final class MergedDocument {
     synchronized boolean add(byte[] update) {
         tail.add(update);
         tailBytes += update.length;
-        if (mergeQueued || (tail.size() < MERGE_BATCH && tailBytes < MERGE_BATCH_BYTES)) {
+        boolean due = tailBytes >= MAX_TAIL_BYTES || (tail.size() >= MERGE_BATCH && tailBytes >= base.length / 4);
+        if (mergeQueued || !due) {
             return false;
         }
         mergeQueued = true;

@@ -140,7 +140,7 @@ class DocumentRoomWorkTest {
     }
 
     @Test
-    void aLongHistoryIsMergedInBatchesOnTheMergerSoASyncAnswerIsOneDiff() {
+    void aLongHistoryIsMergedInGrowingBatchesOnTheMergerAndAJoinerGetsAllOfIt() {
         List<Runnable> mergerQueue = new ArrayList<>();
         try (FileDocumentStore store = new FileDocumentStore(dataDir)) {
             DocumentRoom room = new DocumentRoom("batches", store, mergerQueue::add, DocumentPresence.NONE, 100_000);
@@ -156,7 +156,8 @@ class DocumentRoomWorkTest {
                 mergerQueue.forEach(Runnable::run); // the merger keeps up
                 mergerQueue.clear();
             }
-            assertThat(merges).as("one background merge per batch of updates").isEqualTo(10);
+            // the first batch is merged at once; later ones wait until the tail is a quarter of the merged update
+            assertThat(merges).as("background merges, fewer than one per batch").isBetween(2, 9);
 
             RecordingPeer joiner = new RecordingPeer("joiner");
             room.join(joiner);

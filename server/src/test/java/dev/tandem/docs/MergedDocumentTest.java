@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A loaded document is one merged update plus a bounded tail: the tail asks for a background merge once per
- * batch, a merge folds exactly the updates it saw into the merged update, and updates added during a merge
+ * batch, and for a large document only once the tail is a quarter of it; a merge folds exactly the updates it saw into the merged update, and updates added during a merge
  * stay for the next one.
  */
 class MergedDocumentTest {
@@ -74,5 +74,23 @@ class MergedDocumentTest {
         assertThat(document.stateVector()).isEqualTo(YUpdates.stateVector(YUpdates.merge(updates.subList(0, 4))));
         document.add(updates.get(4));
         assertThat(document.stateVector()).isEqualTo(YUpdates.stateVector(YUpdates.merge(updates)));
+    }
+
+    @Test
+    void aTailIsMergedOnlyOnceItIsAQuarterOfTheMergedUpdate() {
+        MergedDocument document = new MergedDocument();
+        List<byte[]> updates = TypedUpdates.typed(CLIENT, 0, 2000);
+        document.load(updates.subList(0, 1000));
+        byte[] base = document.current();
+        int added = 0;
+        for (byte[] update : updates.subList(1000, 2000)) {
+            added++;
+            if (document.add(update)) {
+                break;
+            }
+        }
+        long tailBytes = updates.subList(1000, 1000 + added).stream().mapToLong(u -> u.length).sum();
+        assertThat(added).isGreaterThan(MergedDocument.MERGE_BATCH);
+        assertThat(tailBytes).isBetween(base.length / 4L, base.length / 4L + updates.get(1999).length);
     }
 }
