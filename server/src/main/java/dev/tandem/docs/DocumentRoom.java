@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * stored, counted and relayed in one order; peers queue sends without blocking, and an update is relayed as
  * the bytes it arrived in. Nothing proportional to the document's size runs under the lock or on the caller's
  * thread (an event loop): merging, diffing and state vectors run on the bounded {@code merger}, and compaction
- * on the store's worker, from snapshots; their results replace what the snapshot covered. Invariant: nothing is sent to
- * a peer before the stored document has loaded. A peer that joins while the room loads is welcomed (server
- * step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is never
- * synced against an empty document while the stored one loads.
+ * on the store's worker, from snapshots; their results replace what the snapshot covered. Invariant: nothing
+ * is sent to a peer before the stored document has loaded. A peer that joins while the room loads is welcomed
+ * (server step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is
+ * never synced against an empty document while the stored one loads.
  */
 final class DocumentRoom {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentRoom.class);
@@ -274,10 +274,12 @@ final class DocumentRoom {
         appendsSinceReplace = 0;
         compacting = true;
         compactedAt = System.nanoTime();
-        store.compact(name, snapshot.updates()).whenComplete((merged, error) -> onCompacted(snapshot, unsaved, merged, error));
+        store.compact(name, snapshot.updates())
+                .whenComplete((merged, error) -> onCompacted(snapshot, unsaved, merged, error));
     }
 
-    private synchronized void onCompacted(MergedDocument.Snapshot snapshot, int unsaved, byte[] merged, Throwable error) {
+    private synchronized void onCompacted(MergedDocument.Snapshot snapshot, int unsaved, byte[] merged,
+                                          Throwable error) {
         compacting = false;
         if (error != null) {
             LOG.warn("document {}: compaction failed ({}); its updates stay stored one by one", name, error.toString());

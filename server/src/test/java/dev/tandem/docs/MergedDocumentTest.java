@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A loaded document is one merged update plus a bounded tail: the tail asks for a background merge once per
- * batch, and for a large document only once the tail is a quarter of it; a merge folds exactly the updates it saw into the merged update, and updates added during a merge
- * stay for the next one.
+ * batch, and for a large document only once the tail is a quarter of it; a merge folds exactly the updates it
+ * saw into the merged update, and updates added during a merge stay for the next one.
  */
 class MergedDocumentTest {
     private static final long CLIENT = 42;
