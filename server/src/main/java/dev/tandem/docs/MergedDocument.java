@@ -14,8 +14,8 @@ import java.util.List;
  * before this object's lock) from a snapshot, and the result replaces exactly the snapshot's base and tail
  * prefix, so updates added meanwhile stay in the tail. Only the base and the unmerged tail are kept: a merged
  * update's bytes are dropped, so memory is the document's encoded size plus a tail of at most a quarter of it
- * (or one batch, and never more than {@link #MAX_TAIL_BYTES}). The state
- * vector of the base is kept beside it, since every joiner asks for it.
+ * (or one batch, and never more than {@link #MAX_TAIL_BYTES}). The state vector of the base is kept beside it,
+ * since every joiner asks for it.
  */
 final class MergedDocument {
     /**
