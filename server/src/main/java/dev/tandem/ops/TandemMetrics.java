@@ -192,11 +192,6 @@ public final class TandemMetrics {
         return Double.NaN;
     }
 
-    /** The longest delivery-latency sample of the last minute or so, in milliseconds. */
-    public double deliveryLatencyMaxMillis() {
-        return deliveryLatency.max(TimeUnit.MILLISECONDS);
-    }
-
     public Counter errorFrames(ErrorCode code) {
         return errorFrames.get(code);
     }

@@ -18,15 +18,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * neither re-enqueue it nor wake the loop — and the loop's one timer writes it when its delay is up, with
  * everything that arrived meanwhile. A connection that has been quiet for the delay is written at once, so
  * low rates get no added latency; a frame waits at most the delay. One timer per loop, never one per session.
+ * A loop whose passes or timer run a delay or more late holds nothing for a while (see {@link #behind}).
  *
  * <p>Each pass also takes the one delivery-latency sample: from the earliest enqueue among the frames it
  * wrote to the end of the pass, an upper bound of every frame's enqueue-to-write time in that pass. One
  * sample per pass, not per frame or connection, keeps the meter off the fanout path.
  */
 final class LoopWriter implements Runnable {
+    /** How long a loop found starved holds nothing. */
+    private static final long BEHIND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final EventLoop loop;
     private final ConcurrentLinkedQueue<Session> dirty = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** When the pending pass was submitted (nanoTime), written by the submitting thread before it submits. */
+    private volatile long submittedAt;
     private final TandemMetrics metrics;
     /** The flush delay in {@link Session#ticks()}; 0 writes every dirty session at once. */
     private final int delayTicks;
@@ -34,6 +40,10 @@ final class LoopWriter implements Runnable {
     private final ArrayDeque<Session> held = new ArrayDeque<>();
     private final Runnable timer = this::onTimer;
     private boolean timerArmed;
+    /** When the armed timer should fire (nanoTime); event loop only. */
+    private long timerDue;
+    /** Until when (nanoTime) the loop counts as starved and holds nothing; event loop only. */
+    private long behindUntil = System.nanoTime();
     // The pass's latency sample; event loop only.
     private boolean wrote;
     private long earliest;
@@ -54,6 +64,9 @@ final class LoopWriter implements Runnable {
         }
         dirty.add(session);
         if (scheduled.compareAndSet(false, true)) {
+            if (delayTicks > 0) {
+                submittedAt = System.nanoTime();
+            }
             loop.execute(this);
         }
     }
@@ -62,30 +75,45 @@ final class LoopWriter implements Runnable {
     public void run() {
         scheduled.set(false);
         int now = Session.ticks();
+        boolean hold = delayTicks > 0 && !behind(System.nanoTime(), submittedAt);
         Session session;
         while ((session = dirty.poll()) != null) {
-            if (delayTicks > 0 && session.wroteWithin(now, delayTicks)) {
+            if (hold && session.wroteWithin(now, delayTicks)) {
                 held.add(session);
             } else {
                 write(session);
             }
         }
-        releaseDue(now);
+        releaseDue(now, !hold);
         endPass();
     }
 
     private void onTimer() {
         timerArmed = false;
-        releaseDue(Session.ticks());
+        boolean late = behind(System.nanoTime(), timerDue);
+        releaseDue(Session.ticks(), late);
         endPass();
     }
 
     /**
-     * Writes the held sessions whose delay is up (or nearly: within an eighth of it, so the timer is not re-armed
-     * for a sliver), and arms the timer for the earliest of the rest.
+     * Whether the loop is starved of CPU: this pass or timer, asked for at {@code askedAt}, ran a delay or more
+     * late — then, and for {@link #BEHIND_NANOS} after, nothing is held. A starved loop already batches by being
+     * behind, and a held session would wait for a timer that is as late, after the loop has given up the CPU it
+     * was lucky to get (on an oversubscribed machine that costs far more than the writes saved).
      */
-    private void releaseDue(int now) {
-        int slack = delayTicks >> 3;
+    private boolean behind(long now, long askedAt) {
+        if (now - askedAt >= Session.nanosOf(delayTicks)) {
+            behindUntil = now + BEHIND_NANOS;
+        }
+        return now - behindUntil < 0;
+    }
+
+    /**
+     * Writes the held sessions whose delay is up (or nearly: within an eighth of it, so the timer is not re-armed
+     * for a sliver), or {@code all} of them, and arms the timer for the earliest of the rest.
+     */
+    private void releaseDue(int now, boolean all) {
+        int slack = all ? Integer.MAX_VALUE : delayTicks >> 3;
         int nextWait = Integer.MAX_VALUE;
         for (int i = held.size(); i > 0; i--) {
             Session session = held.poll();
@@ -99,6 +127,7 @@ final class LoopWriter implements Runnable {
         }
         if (!held.isEmpty() && !timerArmed) {
             timerArmed = true;
+            timerDue = System.nanoTime() + Session.nanosOf(nextWait);
             loop.schedule(timer, Session.nanosOf(nextWait), TimeUnit.NANOSECONDS);
         }
     }

@@ -44,12 +44,14 @@ class WriteCoalescingTest {
             TandemMetrics metrics = server.server().metrics();
             double writesBefore = metrics.socketWrites().count();
 
+            long start = System.nanoTime();
             server.server().hub().publish("room:quiet", WsClient.JSON.createObjectNode().put("i", 1), null);
             assertThat(reader.nextOfType("publication").path("payload").path("i").asInt()).isEqualTo(1);
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
             assertThat(metrics.socketWrites().count() - writesBefore).isEqualTo(1);
-            // Enqueue to write of that pass: held, it would have waited out the full second.
-            assertThat(metrics.deliveryLatencyMaxMillis()).isLessThan(600);
+            // Held, it would have waited out the full second; the bound leaves room for a loaded machine.
+            assertThat(elapsedMillis).isLessThan(700);
         }
     }
 }
