@@ -1,6 +1,7 @@
 package dev.tandem.bench;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -41,10 +42,11 @@ final class FanoutScenario {
      * @param p999Millis          99.9th percentile
      * @param maxMillis           maximum
      * @param cpuMicrosPerDelivery server CPU time (user + system) per delivery
+     * @param framesPerWrite      frames each socket write carried on average (Tandem only, else NaN)
      */
     record Result(String server, Params params, long published, long expected, long delivered,
                   double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
-                  double cpuMicrosPerDelivery) {
+                  double cpuMicrosPerDelivery, double framesPerWrite) {
     }
 
     private FanoutScenario() {
@@ -68,20 +70,29 @@ final class FanoutScenario {
             delivered.reset();
 
             long cpuBefore = server.cpuNanos();
+            Optional<long[]> writesBefore = server.framesAndWrites();
             long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
             long expected = published * params.subscribers();
             awaitDeliveries(delivered, expected);
             long cpu = server.cpuNanos() - cpuBefore;
+            double framesPerWrite = framesPerWrite(writesBefore, server.framesAndWrites());
             Histogram h = latencies.getIntervalHistogram();
             long got = delivered.sum();
             return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
                     h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
                     h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
-                    got == 0 ? Double.NaN : cpu / 1000.0 / got);
+                    got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite);
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);
         }
+    }
+
+    private static double framesPerWrite(Optional<long[]> before, Optional<long[]> after) {
+        if (before.isEmpty() || after.isEmpty() || after.get()[1] == before.get()[1]) {
+            return Double.NaN;
+        }
+        return (after.get()[0] - before.get()[0]) / (double) (after.get()[1] - before.get()[1]);
     }
 
     private static void awaitDeliveries(LongAdder delivered, long expected) throws InterruptedException {

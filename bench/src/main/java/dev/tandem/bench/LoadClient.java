@@ -1,6 +1,8 @@
 package dev.tandem.bench;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +48,11 @@ final class LoadClient {
          * by the client). Lets a sink count frames by type whose payload may quote someone else's stamp.
          */
         default boolean claims(String frame) {
+            return false;
+        }
+
+        /** Whether {@link #claims} must see every frame; false spares timed deliveries a String each. */
+        default boolean screensFrames() {
             return false;
         }
     }
@@ -132,13 +140,28 @@ final class LoadClient {
 
     /** Reads the number after {@code "t":} in a frame, or -1 when the frame carries none. */
     static long timestampOf(String text) {
-        int at = text.indexOf("\"t\":");
-        if (at < 0) {
-            return -1;
+        return timestampOf(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Reads the number after {@code "t":} in a frame's bytes, or -1: deliveries are timed without decoding the
+     * frame to a string, since the generator shares the cores with the server under test.
+     */
+    static long timestampOf(ByteBuf content) {
+        int end = content.writerIndex() - 4;
+        for (int i = content.readerIndex(); i <= end; i++) {
+            if (content.getByte(i) == '"' && content.getByte(i + 1) == 't' && content.getByte(i + 2) == '"'
+                    && content.getByte(i + 3) == ':') {
+                return digitsAt(content, i + 4);
+            }
         }
+        return -1;
+    }
+
+    private static long digitsAt(ByteBuf content, int from) {
         long value = 0;
-        for (int i = at + 4; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = from; i < content.writerIndex(); i++) {
+            byte c = content.getByte(i);
             if (c < '0' || c > '9') {
                 break;
             }
@@ -165,15 +188,15 @@ final class LoadClient {
             if (!(frame instanceof TextWebSocketFrame text)) {
                 return;
             }
-            String body = text.text();
-            if (sink.claims(body)) {
+            if (sink.screensFrames() && sink.claims(text.text())) {
                 return;
             }
-            long sent = timestampOf(body);
+            long sent = timestampOf(text.content());
             if (sent > 0) {
                 sink.delivered(System.nanoTime() - sent);
                 return;
             }
+            String body = text.text();
             if (!open.isDone() && dialect.isReady(body)) {
                 open.complete(LoadClient.this);
                 return;

@@ -252,6 +252,11 @@ final class PresenceScenario {
             joins.increment();
         }
 
+        @Override
+        public boolean screensFrames() {
+            return true;
+        }
+
         /** Leaves, stats and member lists (which quote members' stamped states: not joins). */
         @Override
         public boolean claims(String frame) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -139,6 +140,26 @@ final class ServerUnderTest implements AutoCloseable {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // After the command name: field 3 is state, so utime (14) and stime (15) are at indices 11 and 12.
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+    }
+
+    /**
+     * Tandem only: frames written to clients and the socket writes (flushes) that carried them so far, from its
+     * Prometheus metrics; their ratio shows how well writes are coalesced, however busy the machine is.
+     */
+    Optional<long[]> framesAndWrites() throws Exception {
+        if (dialect != Dialect.TANDEM) {
+            return Optional.empty();
+        }
+        long frames = 0;
+        long writes = 0;
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith("tandem_frames_out_total")) {
+                frames = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("tandem_socket_writes_total")) {
+                writes = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Optional.of(new long[] {frames, writes});
     }
 
     long rssBytes() throws IOException {

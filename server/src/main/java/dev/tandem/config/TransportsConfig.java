@@ -3,19 +3,23 @@ package dev.tandem.config;
 import java.time.Duration;
 
 /**
- * Settings of the HTTP fallback transports ({@code /sse}, {@code /stream}, {@code /poll} and
- * {@code POST /session/{id}}).
+ * Settings of the transports: how every connection's frames are written, and the HTTP fallbacks ({@code /sse},
+ * {@code /stream}, {@code /poll} and {@code POST /session/{id}}).
  *
  * @param sseRetry          reconnect delay announced to EventSource clients with {@code retry:}
  * @param keepAliveInterval how often an idle SSE or streaming response gets a keep-alive (comment or blank line)
  * @param pollMaxWait       longest a poll waits for frames; also the default when the poll gives no {@code wait}
  * @param pollSessionTimeout how long a polling session lives with no poll in progress before it expires
  * @param maxFramesPerPost  most frames one {@code POST /session/{id}} may carry
+ * @param flushDelay        write coalescing: a connection written less than this long ago waits until this long
+ *                          has passed, so its next write carries every frame that arrived meanwhile; a quiet
+ *                          connection is written at once. Zero writes at once always
  */
 public record TransportsConfig(
         Duration sseRetry,
         Duration keepAliveInterval,
         Duration pollMaxWait,
         Duration pollSessionTimeout,
-        int maxFramesPerPost) {
+        int maxFramesPerPost,
+        Duration flushDelay) {
 }

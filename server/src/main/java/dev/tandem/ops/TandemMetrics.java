@@ -40,6 +40,7 @@ public final class TandemMetrics {
     private final AtomicLong subscriptions = new AtomicLong();
     private final Counter framesIn;
     private final Counter framesOut;
+    private final Counter socketWrites;
     private final Map<String, Counter> publicationsByNamespace = new ConcurrentHashMap<>();
     private final Counter deliveries;
     private final Counter slowConsumerDisconnects;
@@ -60,6 +61,9 @@ public final class TandemMetrics {
                 .description("channel subscriptions held by local connections").register(registry);
         framesIn = Counter.builder("tandem.frames.in").description("frames received from clients").register(registry);
         framesOut = Counter.builder("tandem.frames.out").description("frames written to clients").register(registry);
+        socketWrites = Counter.builder("tandem.socket.writes")
+                .description("flushes that wrote frames to a client; frames.out / socket.writes is frames per write")
+                .register(registry);
         deliveries = Counter.builder("tandem.deliveries").description("publications enqueued to subscribers").register(registry);
         slowConsumerDisconnects = Counter.builder("tandem.slow.consumer.disconnects")
                 .description("connections closed because they fell behind").register(registry);
@@ -122,6 +126,10 @@ public final class TandemMetrics {
 
     public Counter framesOut() {
         return framesOut;
+    }
+
+    public Counter socketWrites() {
+        return socketWrites;
     }
 
     /** The publications counter of a namespace; pass only configured namespace names (bounded cardinality). */

@@ -2,28 +2,56 @@ package dev.tandem.session;
 
 import dev.tandem.ops.TandemMetrics;
 import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Groups writes per event loop. A fanout to a thousand subscribers does not submit a thousand tasks: each
  * session with new frames is put once on its loop's dirty list, and one task per loop pass drains every
- * dirty session, writing all its queued frames and flushing it once. Under load a connection therefore gets
- * several frames per write syscall.
+ * dirty session, writing all its queued frames and flushing it once.
+ *
+ * <p>Write coalescing: every write syscall costs about as much as the frames in it (on loopback it also pays
+ * the receiver's kernel work), so a busy connection is written at most once per {@code flushDelay}. A session
+ * whose connection was written less than the delay ago is held — it stays marked dirty, so further frames
+ * neither re-enqueue it nor wake the loop — and the loop's one timer writes it when its delay is up, with
+ * everything that arrived meanwhile. A connection that has been quiet for the delay is written at once, so
+ * low rates get no added latency; a frame waits at most the delay. One timer per loop, never one per session.
+ * A loop whose passes or timer run a delay or more late holds nothing for a while (see {@link #behind}).
  *
  * <p>Each pass also takes the one delivery-latency sample: from the earliest enqueue among the frames it
  * wrote to the end of the pass, an upper bound of every frame's enqueue-to-write time in that pass. One
  * sample per pass, not per frame or connection, keeps the meter off the fanout path.
  */
 final class LoopWriter implements Runnable {
+    /** How long a loop found starved holds nothing. */
+    private static final long BEHIND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final EventLoop loop;
     private final ConcurrentLinkedQueue<Session> dirty = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** When the pending pass was submitted (nanoTime), written by the submitting thread before it submits. */
+    private volatile long submittedAt;
     private final TandemMetrics metrics;
+    /** The flush delay in {@link Session#ticks()}; 0 writes every dirty session at once. */
+    private final int delayTicks;
+    /** Sessions waiting for their delay to pass; event loop only. */
+    private final ArrayDeque<Session> held = new ArrayDeque<>();
+    private final Runnable timer = this::onTimer;
+    private boolean timerArmed;
+    /** When the armed timer should fire (nanoTime); event loop only. */
+    private long timerDue;
+    /** Until when (nanoTime) the loop counts as starved and holds nothing; event loop only. */
+    private long behindUntil = System.nanoTime();
+    // The pass's latency sample; event loop only.
+    private boolean wrote;
+    private long earliest;
 
-    LoopWriter(EventLoop loop, TandemMetrics metrics) {
+    LoopWriter(EventLoop loop, TandemMetrics metrics, long flushDelayNanos) {
         this.loop = loop;
         this.metrics = metrics;
+        this.delayTicks = (int) Math.min(Integer.MAX_VALUE / 4, Session.ticksOf(flushDelayNanos));
     }
 
     EventLoop loop() {
@@ -36,6 +64,9 @@ final class LoopWriter implements Runnable {
         }
         dirty.add(session);
         if (scheduled.compareAndSet(false, true)) {
+            if (delayTicks > 0) {
+                submittedAt = System.nanoTime();
+            }
             loop.execute(this);
         }
     }
@@ -43,18 +74,76 @@ final class LoopWriter implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
+        int now = Session.ticks();
+        boolean hold = delayTicks > 0 && !behind(System.nanoTime(), submittedAt);
         Session session;
-        boolean wrote = false;
-        long earliest = 0;
         while ((session = dirty.poll()) != null) {
-            long since = session.flushPending();
-            if (since != 0 && (!wrote || since - earliest < 0)) {
-                earliest = since;
-                wrote = true;
+            if (hold && session.wroteWithin(now, delayTicks)) {
+                held.add(session);
+            } else {
+                write(session);
             }
         }
+        releaseDue(now, !hold);
+        endPass();
+    }
+
+    private void onTimer() {
+        timerArmed = false;
+        boolean late = behind(System.nanoTime(), timerDue);
+        releaseDue(Session.ticks(), late);
+        endPass();
+    }
+
+    /**
+     * Whether the loop is starved of CPU: this pass or timer, asked for at {@code askedAt}, ran a delay or more
+     * late — then, and for {@link #BEHIND_NANOS} after, nothing is held. A starved loop already batches by being
+     * behind, and a held session would wait for a timer that is as late, after the loop has given up the CPU it
+     * was lucky to get (on an oversubscribed machine that costs far more than the writes saved).
+     */
+    private boolean behind(long now, long askedAt) {
+        if (now - askedAt >= Session.nanosOf(delayTicks)) {
+            behindUntil = now + BEHIND_NANOS;
+        }
+        return now - behindUntil < 0;
+    }
+
+    /**
+     * Writes the held sessions whose delay is up (or nearly: within an eighth of it, so the timer is not re-armed
+     * for a sliver), or {@code all} of them, and arms the timer for the earliest of the rest.
+     */
+    private void releaseDue(int now, boolean all) {
+        int slack = all ? Integer.MAX_VALUE : delayTicks >> 3;
+        int nextWait = Integer.MAX_VALUE;
+        for (int i = held.size(); i > 0; i--) {
+            Session session = held.poll();
+            int wait = session.ticksUntilDue(now, delayTicks);
+            if (wait <= slack) {
+                write(session);
+            } else {
+                held.add(session);
+                nextWait = Math.min(nextWait, wait);
+            }
+        }
+        if (!held.isEmpty() && !timerArmed) {
+            timerArmed = true;
+            timerDue = System.nanoTime() + Session.nanosOf(nextWait);
+            loop.schedule(timer, Session.nanosOf(nextWait), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void write(Session session) {
+        long since = session.flushPending();
+        if (since != 0 && (!wrote || since - earliest < 0)) {
+            earliest = since;
+            wrote = true;
+        }
+    }
+
+    private void endPass() {
         if (wrote) {
             metrics.recordDeliveryLatency(System.nanoTime() - earliest);
+            wrote = false;
         }
     }
 }

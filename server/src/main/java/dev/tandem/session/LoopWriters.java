@@ -8,12 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LoopWriters {
     private final ConcurrentHashMap<EventLoop, LoopWriter> writers = new ConcurrentHashMap<>();
     private final TandemMetrics metrics;
+    private final long flushDelayNanos;
 
-    LoopWriters(TandemMetrics metrics) {
+    /** Writers that write a busy connection at most once per {@code flushDelayNanos} (0: at once). */
+    LoopWriters(TandemMetrics metrics, long flushDelayNanos) {
         this.metrics = metrics;
+        this.flushDelayNanos = flushDelayNanos;
     }
 
     LoopWriter of(EventLoop loop) {
-        return writers.computeIfAbsent(loop, l -> new LoopWriter(l, metrics));
+        return writers.computeIfAbsent(loop, l -> new LoopWriter(l, metrics, flushDelayNanos));
     }
 }

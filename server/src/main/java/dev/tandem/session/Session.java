@@ -43,6 +43,12 @@ public final class Session implements Subscriber {
     private volatile int dirty;
     /** When the oldest unwritten frame was enqueued (nanoTime), 0 when none: for the delivery-latency sample. */
     private volatile long pendingSince;
+    /**
+     * When this connection was last written, in {@link #ticks()}; event loop only. An int keeps the session small.
+     * It starts half the clock's range in the past, so a new connection counts as quiet and its first frame goes
+     * out at once.
+     */
+    private int lastWrite = ticks() + Integer.MIN_VALUE;
     private volatile CloseReason closeReason;
 
     Session(String id, Identity identity, SessionTransport transport, OutboundQueue queue, LoopWriter writer,
@@ -184,6 +190,35 @@ public final class Session implements Subscriber {
         return true;
     }
 
+    /**
+     * A coarse clock for write coalescing: {@code nanoTime} in units of 1.024 µs, as an int. It wraps after about
+     * 73 minutes; differences stay right for half that, and a connection quiet for longer than that can at worst
+     * be taken for a busy one once, costing one frame one flush delay.
+     */
+    static int ticks() {
+        return (int) (System.nanoTime() >>> 10);
+    }
+
+    static long ticksOf(long nanos) {
+        return nanos >>> 10;
+    }
+
+    static long nanosOf(int ticks) {
+        return (long) ticks << 10;
+    }
+
+    /** Whether this connection was written less than {@code delay} ticks before {@code now}; event loop only. */
+    boolean wroteWithin(int now, int delay) {
+        int since = now - lastWrite;
+        return since >= 0 && since < delay;
+    }
+
+    /** Ticks from {@code now} until {@code delay} has passed since the last write (≤ 0: due); event loop only. */
+    int ticksUntilDue(int now, int delay) {
+        int since = now - lastWrite;
+        return since < 0 ? 0 : delay - since;
+    }
+
     /** Bytes waiting in this session's outbound queue. */
     public long queuedBytes() {
         return queue.bytes();
@@ -207,7 +242,9 @@ public final class Session implements Subscriber {
         long since = written > 0 ? pendingSince : 0;
         if (written > 0) {
             metrics.framesOut().increment(written);
+            metrics.socketWrites().increment();
             transport.flush();
+            lastWrite = ticks();
         }
         if (queue.isEmpty()) {
             // A frame racing in now keeps the old stamp or loses its sample; never a wrong, huge one.

@@ -61,7 +61,7 @@ public final class SessionRegistry {
         this.pingIntervalMillis = config.connection().pingInterval().toMillis();
         this.metrics = metrics;
         this.connectionLimits = new ConnectionLimits(config.limits(), config.dev());
-        this.writers = new LoopWriters(metrics);
+        this.writers = new LoopWriters(metrics, config.transports().flushDelay().toNanos());
         metrics.outboundQueueBytes(queuedBytes::sum);
     }
 
