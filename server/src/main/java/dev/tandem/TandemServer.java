@@ -161,8 +161,8 @@ public final class TandemServer implements AutoCloseable {
             RedisPresenceStore shared = new RedisPresenceStore(redis, prefix, nodeId, redisMetrics);
             this.nodes = new NodeRegistry(redis, prefix, nodeId, config.cluster().nodeTtl(), this::self);
             nodes.onDead(shared::evictNode);
-            // A node killed between a durable commit and its bus message: read back what it may not have announced.
-            nodes.onDead(dead -> hub.resync());
+            // A node killed between a durable commit and its bus message: every node reads back what it may not have announced.
+            nodes.onDeathNotice(dead -> hub.resync());
             shared.evictNode(nodeId); // entries left by an earlier life of this node id (a crash, then a restart)
             this.presenceStore = shared;
         } else {

@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClusterNodes implements AutoCloseable {
     static final String LOCAL_REDIS = "redis://127.0.0.1:6379";
+    /** Short, so a killed node is declared dead within the tests' waits (heartbeats every second). */
+    static final String NODE_TTL = "3s";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String redisUrl;
@@ -73,6 +75,7 @@ final class ClusterNodes implements AutoCloseable {
         env.put("TANDEM_CLUSTER_REDIS_URL", redisUrl);
         env.put("TANDEM_CLUSTER_REDIS_PREFIX", prefix);
         env.put("TANDEM_CLUSTER_NODE_ID", "node-" + index);
+        env.put("TANDEM_CLUSTER_NODE_TTL", NODE_TTL);
         for (int attempt = 1; ; attempt++) {
             try {
                 return ServerProcess.start(TestStore.freshDirectory(), env);
@@ -91,6 +94,11 @@ final class ClusterNodes implements AutoCloseable {
 
     String prefix() {
         return prefix;
+    }
+
+    /** The store settings every node shares ({@code store.postgres.*}). */
+    Map<String, String> store() {
+        return store;
     }
 
     @Override
