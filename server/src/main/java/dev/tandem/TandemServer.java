@@ -11,6 +11,7 @@ import dev.tandem.cluster.NodeInfo;
 import dev.tandem.cluster.NodeRegistry;
 import dev.tandem.cluster.RedisBroker;
 import dev.tandem.cluster.RedisConnection;
+import dev.tandem.cluster.RedisDocumentRelay;
 import dev.tandem.cluster.RedisMetrics;
 import dev.tandem.cluster.RedisSessionForwarding;
 import dev.tandem.config.TandemConfig;
@@ -19,6 +20,7 @@ import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentMetrics;
+import dev.tandem.docs.DocumentRelay;
 import dev.tandem.docs.DocumentRooms;
 import dev.tandem.docs.DocumentStore;
 import dev.tandem.docs.DocumentStoreListener;
@@ -177,14 +179,14 @@ public final class TandemServer implements AutoCloseable {
         readiness.register(storeBreaker);
         DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());
         this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc, documentMetrics),
-                new EditorPresence(presence), workerGroup.next());
+                new EditorPresence(presence), workerGroup.next(), redis == null ? DocumentRelay.NONE : new RedisDocumentRelay(redis));
         documentMetrics.watchOpen(documents::loadedRooms);
     }
 
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
     private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc, DocumentStoreListener listener) {
         return switch (config.documents().store()) {
-            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener);
+            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener, config.cluster().enabled());
             case file -> new FileDocumentStore(config.dataDir(), listener);
         };
     }

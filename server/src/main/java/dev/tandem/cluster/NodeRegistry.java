@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.FrameCodec;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,15 +104,7 @@ public final class NodeRegistry implements AutoCloseable {
      */
     public synchronized void onDeathNotice(Consumer<String> listener) {
         if (noticeListeners.isEmpty()) {
-            String channel = prefix + "dead";
-            redis.subscribe(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String from, String deadId) {
-                    if (channel.equals(from)) {
-                        noticeListeners.forEach(l -> l.accept(deadId));
-                    }
-                }
-            }, channel);
+            redis.subscribe(prefix + "dead", deadId -> noticeListeners.forEach(l -> l.accept(deadId)));
         }
         noticeListeners.add(listener);
     }

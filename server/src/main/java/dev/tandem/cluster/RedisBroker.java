@@ -10,7 +10,6 @@ import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.StoredEvent;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -104,14 +103,7 @@ public final class RedisBroker implements Broker {
 
     /** Subscribes this node to the bus, delivering to {@code receiver}, and resyncs it after every outage. */
     public void start(Receiver receiver) {
-        redis.subscribe(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                if (bus.equals(channel)) {
-                    dispatch(message, receiver);
-                }
-            }
-        }, bus);
+        redis.subscribe(bus, message -> dispatch(message, receiver));
         redis.onReconnect(receiver::resync);
     }
 
@@ -159,14 +151,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void send(String message) {
-        try {
-            redis.async().publish(bus, message).exceptionally(failure -> {
-                LOG.debug("bus publish failed (the receivers catch up after the outage): {}", failure.toString());
-                return 0L;
-            });
-        } catch (RuntimeException e) {
-            LOG.debug("bus publish refused: {}", e.toString());
-        }
+        redis.publish(bus, message);
     }
 
     private CompletableFuture<SharedPage> read(String channel, NamespaceConfig policy, String from, String to,

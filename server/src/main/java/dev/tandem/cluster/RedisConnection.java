@@ -10,6 +10,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,33 @@ public final class RedisConnection implements AutoCloseable {
     public void subscribe(RedisPubSubListener<String, String> listener, String... channels) {
         pubSub.addListener(listener);
         pubSub.sync().subscribe(channels);
+    }
+
+    /** Subscribes this node to one pub/sub {@code channel}, handing each of its messages to {@code handler}. */
+    public void subscribe(String channel, Consumer<String> handler) {
+        subscribe(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String from, String message) {
+                if (channel.equals(from)) {
+                    handler.accept(message);
+                }
+            }
+        }, channel);
+    }
+
+    /**
+     * Publishes {@code message} without waiting; a failure (Redis unreachable) is only logged: every receiver
+     * reads back what it missed after an outage.
+     */
+    public void publish(String channel, String message) {
+        try {
+            commands.async().publish(channel, message).exceptionally(failure -> {
+                LOG.debug("publish on {} failed (receivers catch up after the outage): {}", channel, failure.toString());
+                return 0L;
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("publish on {} refused: {}", channel, e.toString());
+        }
     }
 
     /** A pub/sub connection of its own, for a subscriber that must not share this node's bus connection. */

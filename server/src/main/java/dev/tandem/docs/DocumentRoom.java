@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * a peer before the stored document has loaded. A peer that joins while the room loads is welcomed (server
  * step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is never
  * synced against an empty document while the stored one loads.
+ *
+ * <p>Cluster: what this room applies for its own peers is also {@link DocumentRelay#share shared} with the same
+ * room on the other nodes; what they share arrives through {@link #receiveRelayed} and is applied in memory and
+ * sent to this room's peers, but neither stored (its node stores it) nor shared again.
  */
 final class DocumentRoom {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentRoom.class);
@@ -36,11 +40,33 @@ final class DocumentRoom {
     private record Pending(DocumentPeer peer, byte[] message) {
     }
 
+    /** The owner of awareness states announced on other nodes (their node removes them). */
+    private static final DocumentPeer RELAYED = new DocumentPeer() {
+        @Override
+        public void send(byte[] message) {
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        @Override
+        public String userId() {
+            return "";
+        }
+
+        @Override
+        public String connectionId() {
+            return "";
+        }
+    };
+
     private final String name;
     private final DocumentStore store;
     private final Executor merger;
     private final DocumentPresence presence;
     private final int compactAfter;
+    private final DocumentRelay relay;
     private final List<byte[]> updates = new ArrayList<>();
     private final Set<DocumentPeer> peers = new LinkedHashSet<>();
     private final Awareness awareness = new Awareness();
@@ -55,9 +81,15 @@ final class DocumentRoom {
     private long compactedAt = System.nanoTime();
 
     DocumentRoom(String name, DocumentStore store, Executor merger, DocumentPresence presence, int compactAfter) {
+        this(name, store, merger, presence, compactAfter, DocumentRelay.NONE);
+    }
+
+    DocumentRoom(String name, DocumentStore store, Executor merger, DocumentPresence presence, int compactAfter,
+                 DocumentRelay relay) {
         this.name = name;
         this.store = store;
         this.merger = merger;
+        this.relay = relay;
         this.presence = presence;
         this.compactAfter = compactAfter;
     }
@@ -130,7 +162,7 @@ final class DocumentRoom {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> durable = apply(update);
-        broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
+        share(SyncMessages.sync(SyncMessages.UPDATE, update));
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
         }
@@ -145,7 +177,7 @@ final class DocumentRoom {
         presence.left(name, peer);
         byte[] gone = awareness.removeOwnedBy(peer);
         if (gone != null) {
-            broadcast(SyncMessages.awareness(gone));
+            share(SyncMessages.awareness(gone));
         }
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
@@ -353,7 +385,7 @@ final class DocumentRoom {
                 case SyncMessages.SYNC -> handleSync(peer, in);
                 case SyncMessages.AWARENESS -> {
                     String owned = awareness.apply(in.varBytes(), peer);
-                    broadcast(message);
+                    share(message);
                     if (owned != null) {
                         presence.announced(name, peer, owned);
                     }
@@ -386,7 +418,7 @@ final class DocumentRoom {
         }
         YUpdates.validate(payload);
         apply(payload);
-        broadcast(SyncMessages.sync(SyncMessages.UPDATE, payload));
+        share(SyncMessages.sync(SyncMessages.UPDATE, payload));
     }
 
     private CompletableFuture<Void> apply(byte[] update) {
@@ -406,6 +438,39 @@ final class DocumentRoom {
 
     private synchronized void markUnsaved() {
         appendsSinceReplace = Math.max(appendsSinceReplace, compactAfter - 1);
+    }
+
+    /**
+     * A message the same room applied on another node. Dropped while loading: once loaded, the room asks the
+     * other nodes for everything it lacks anyway. Awareness states learned this way are owned by no peer here.
+     */
+    synchronized void receiveRelayed(byte[] message) {
+        if (state != State.READY) {
+            return;
+        }
+        try {
+            Lib0Reader in = new Lib0Reader(message);
+            int type = (int) in.varUint();
+            if (type == SyncMessages.SYNC) {
+                in.varUint();
+                byte[] update = in.varBytes();
+                if (!YUpdates.isEmpty(update)) {
+                    updates.add(update);
+                    broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
+                }
+            } else if (type == SyncMessages.AWARENESS) {
+                awareness.apply(in.varBytes(), RELAYED);
+                broadcast(message);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("document {}: relayed message rejected: {}", name, e.toString());
+        }
+    }
+
+    /** To this room's peers and to the same room on the other nodes. */
+    private void share(byte[] message) {
+        broadcast(message);
+        relay.share(name, message);
     }
 
     private void broadcast(byte[] message) {

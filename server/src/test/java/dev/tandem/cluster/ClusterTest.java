@@ -13,7 +13,6 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.net.http.HttpClient;
@@ -216,10 +215,7 @@ class ClusterTest {
 
     /** What a node's durable publish writes to the shared store, without the bus message that announces it. */
     private void commitWithoutAnnouncing(String channel, String message) throws Exception {
-        Map<String, String> store = cluster.store();
-        try (Connection db = DriverManager.getConnection(store.get("store.postgres.url"),
-                store.get("store.postgres.user"), store.getOrDefault("store.postgres.password", ""))) {
-            db.setSchema(store.get("store.postgres.schema"));
+        try (Connection db = cluster.database().getConnection()) {
             db.setAutoCommit(false);
             long seq;
             try (PreparedStatement next = db.prepareStatement("UPDATE channel_seq SET seq = seq + 1 WHERE channel = ? RETURNING seq")) {
