@@ -181,6 +181,9 @@ public final class TandemServer implements AutoCloseable {
         this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc, documentMetrics),
                 new EditorPresence(presence), workerGroup.next(), redis == null ? DocumentRelay.NONE : new RedisDocumentRelay(redis));
         documentMetrics.watchOpen(documents::loadedRooms);
+        if (nodes != null) {
+            nodes.onDeathNotice(documents::forgetNode);
+        }
     }
 
     /** Documents live in the durable store's database unless {@code documents.store: file}. */

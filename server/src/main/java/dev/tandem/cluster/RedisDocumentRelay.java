@@ -69,7 +69,7 @@ public final class RedisDocumentRelay implements DocumentRelay {
             }
             byte[] payload = Base64.getDecoder().decode(f[4].getBytes(StandardCharsets.US_ASCII));
             switch (f[0]) {
-                case "u" -> receiver.relayed(f[3], payload);
+                case "u" -> receiver.relayed(f[1], f[3], payload);
                 case "q" -> receiver.syncRequested(f[1], f[3], payload);
                 case "x" -> receiver.deleted(f[3]);
                 default -> LOG.warn("unknown document relay message kind {}", f[0]);

@@ -50,8 +50,8 @@ public interface DocumentRelay {
 
     /** What a relay delivers to: this node's rooms. Called on the relay's own thread, in the order sent. */
     interface Receiver {
-        /** Another node's {@link #share} (or its answer to this node's request). */
-        void relayed(String room, byte[] message);
+        /** {@code node}'s {@link #share} (or its answer to this node's request). */
+        void relayed(String node, String room, byte[] message);
 
         /** Another node's {@link #requestSync}. */
         void syncRequested(String node, String room, byte[] stateVector);

@@ -5,8 +5,10 @@ import dev.tandem.yjs.Lib0Reader;
 import dev.tandem.yjs.MalformedUpdateException;
 import dev.tandem.yjs.YUpdates;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -40,8 +42,11 @@ final class DocumentRoom {
     private record Pending(DocumentPeer peer, byte[] message) {
     }
 
-    /** The owner of awareness states announced on other nodes (their node removes them). */
-    private static final DocumentPeer RELAYED = new DocumentPeer() {
+    /**
+     * Owns the awareness states announced through another node: that node removes them when their connection
+     * closes, or this room does when the node dies ({@link #forgetNode}).
+     */
+    private static final class OtherNode implements DocumentPeer {
         @Override
         public void send(byte[] message) {
         }
@@ -59,7 +64,7 @@ final class DocumentRoom {
         public String connectionId() {
             return "";
         }
-    };
+    }
 
     private final String name;
     private final DocumentStore store;
@@ -70,6 +75,7 @@ final class DocumentRoom {
     private final List<byte[]> updates = new ArrayList<>();
     private final Set<DocumentPeer> peers = new LinkedHashSet<>();
     private final Awareness awareness = new Awareness();
+    private final Map<String, DocumentPeer> otherNodes = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private final Object mergeLock = new Object();
@@ -324,6 +330,10 @@ final class DocumentRoom {
      */
     synchronized void shutdown() {
         for (DocumentPeer peer : List.copyOf(peers)) {
+            byte[] gone = awareness.removeOwnedBy(peer);
+            if (gone != null) {
+                relay.share(name, SyncMessages.awareness(gone)); // the other nodes' editors stop seeing it at once
+            }
             presence.left(name, peer);
             peer.close(CloseCode.SERVER_RESTARTING.code(), "server shutting down");
         }
@@ -444,7 +454,7 @@ final class DocumentRoom {
      * A message the same room applied on another node. Dropped while loading: once loaded, the room asks the
      * other nodes for everything it lacks anyway. Awareness states learned this way are owned by no peer here.
      */
-    synchronized void receiveRelayed(byte[] message) {
+    synchronized void receiveRelayed(String node, byte[] message) {
         if (state != State.READY) {
             return;
         }
@@ -459,11 +469,20 @@ final class DocumentRoom {
                     broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
                 }
             } else if (type == SyncMessages.AWARENESS) {
-                awareness.apply(in.varBytes(), RELAYED);
+                awareness.apply(in.varBytes(), otherNodes.computeIfAbsent(node, n -> new OtherNode()));
                 broadcast(message);
             }
         } catch (RuntimeException e) {
             LOG.warn("document {}: relayed message rejected: {}", name, e.toString());
+        }
+    }
+
+    /** {@code node} died: the awareness states announced through it go, for this room's peers. */
+    synchronized void forgetNode(String node) {
+        DocumentPeer gone = otherNodes.remove(node);
+        byte[] removal = gone == null ? null : awareness.removeOwnedBy(gone);
+        if (removal != null) {
+            broadcast(SyncMessages.awareness(removal));
         }
     }
 

@@ -188,13 +188,22 @@ public final class DocumentRooms implements AutoCloseable {
         rooms.values().forEach(room -> room.compactIfDue(compactEvery));
     }
 
+    /** Cluster: {@code node} died; the awareness states of its editors go from every room here. */
+    public void forgetNode(String node) {
+        roomsNow().forEach(room -> room.forgetNode(node));
+    }
+
+    private synchronized List<DocumentRoom> roomsNow() {
+        return new ArrayList<>(rooms.values());
+    }
+
     /** What the other nodes relay, applied to the rooms loaded here (a room not loaded here needs none of it). */
     private final class Relayed implements DocumentRelay.Receiver {
         @Override
-        public void relayed(String name, byte[] message) {
+        public void relayed(String node, String name, byte[] message) {
             DocumentRoom room = loadedRoom(name);
             if (room != null) {
-                room.receiveRelayed(message);
+                room.receiveRelayed(node, message);
             }
         }
 
@@ -222,11 +231,7 @@ public final class DocumentRooms implements AutoCloseable {
 
         @Override
         public void resync() {
-            List<DocumentRoom> loaded;
-            synchronized (DocumentRooms.this) {
-                loaded = new ArrayList<>(rooms.values());
-            }
-            for (DocumentRoom room : loaded) {
+            for (DocumentRoom room : roomsNow()) {
                 if (room.isOpen()) {
                     room.loaded().thenRun(() -> askOthersFor(room));
                 }
@@ -241,11 +246,7 @@ public final class DocumentRooms implements AutoCloseable {
     @Override
     public void close() {
         sweeper.cancel(false);
-        List<DocumentRoom> loaded;
-        synchronized (this) {
-            loaded = new ArrayList<>(rooms.values());
-        }
-        loaded.forEach(DocumentRoom::shutdown);
+        roomsNow().forEach(DocumentRoom::shutdown);
         merger.shutdown();
         store.close();
     }

@@ -9,6 +9,8 @@ import dev.tandem.docs.RecordedHistory;
 import dev.tandem.testing.NodeScript;
 import dev.tandem.testing.ServerProcess;
 import dev.tandem.testing.YjsWsClient;
+import dev.tandem.yjs.Lib0Reader;
+import dev.tandem.yjs.Lib0Writer;
 import dev.tandem.yjs.YUpdates;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,10 +23,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Collaborative documents on two real nodes (child JVMs) sharing the local Redis and PostgreSQL: editors of one
@@ -32,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * the room.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DocumentClusterTest {
     private static final NodeScript INTEROP = NodeScript.of("yjs", "interop.mjs");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -43,7 +50,7 @@ class DocumentClusterTest {
         INTEROP.install();
         // No compaction while updates arrive (each stored row is one update); rooms unload soon after their last
         // editor leaves, compacting on both nodes at about the same time.
-        cluster = ClusterNodes.start(ClusterNodes.LOCAL_REDIS, 2,
+        cluster = ClusterNodes.start(ClusterNodes.LOCAL_REDIS, 3,
                 Map.of("TANDEM_DOCUMENTS_COMPACT_AFTER", "10000", "TANDEM_DOCUMENTS_IDLE_UNLOAD", "1s"));
     }
 
@@ -55,12 +62,14 @@ class DocumentClusterTest {
     }
 
     @Test
+    @Order(1)
     void yWebsocketEditorsOnDifferentNodesConvergeAndSeeEachOthersAwareness() {
         String output = INTEROP.run("cluster", cluster.node(0).port(), cluster.node(1).port(), "cluster-room");
         assertThat(output).contains("OK cluster");
     }
 
     @Test
+    @Order(2)
     void everyUpdateIsStoredOnceByItsNodeAndConcurrentCompactionsLoseNothing() throws Exception {
         String room = "stored-once";
         RecordedHistory history = RecordedHistory.withAtLeast(8);
@@ -95,6 +104,7 @@ class DocumentClusterTest {
     }
 
     @Test
+    @Order(3)
     void aCompactionKeepsWhatAnotherNodeStoredButNeverRelayedHere() throws Exception {
         String room = "unseen";
         List<byte[]> updates = RecordedHistory.withAtLeast(8).updates();
@@ -112,6 +122,58 @@ class DocumentClusterTest {
                 .until(() -> storedRows(room).size() == 1);
         assertThat(stateVector(storedRows(room).get(0))).as("the other node's update survived the compaction")
                 .isEqualTo(stateVector(YUpdates.merge(updates.subList(0, 2))));
+    }
+
+    @Test
+    @Order(4) // takes node 2 away
+    void awarenessOfAnEditorOnADrainedNodeGoesForTheEditorsOnTheOthers() throws Exception {
+        assertAwarenessGoesWhenItsNodeGoes("drained-editor", cluster.node(2), ServerProcess::terminate);
+    }
+
+    @Test
+    @Order(5) // takes node 0 away
+    void awarenessOfAnEditorOnAKilledNodeGoesForTheEditorsOnTheOthers() throws Exception {
+        // Removed when node 0 is declared dead (nodeTtl 3 s), not left to the clients' 30 s timeout.
+        assertAwarenessGoesWhenItsNodeGoes("killed-editor", cluster.node(0), ServerProcess::kill);
+    }
+
+    /** An editor on {@code node} announces itself; a watcher on node 1 sees it, then sees it go when the node goes. */
+    private void assertAwarenessGoesWhenItsNodeGoes(String room, ServerProcess node, Consumer<ServerProcess> stop)
+            throws Exception {
+        long ada = 4242;
+        YjsWsClient watcher = YjsWsClient.connect(cluster.node(1).port(), room);
+        YjsWsClient editor = YjsWsClient.connect(node.port(), room);
+        try {
+            editor.send(new Lib0Writer().varUint(1).varBytes(new Lib0Writer().varUint(1).varUint(ada).varUint(1)
+                    .varString("{\"user\":{\"name\":\"ada\"}}").toByteArray()).toByteArray());
+            assertThat(nextAwarenessOf(watcher, ada)).contains("ada");
+            stop.accept(node);
+            assertThat(nextAwarenessOf(watcher, ada)).isEqualTo("null");
+        } finally {
+            watcher.abort();
+            editor.abort();
+        }
+    }
+
+    /** The next awareness state of Yjs client {@code client} that {@code watcher} receives, within 20 s. */
+    private static String nextAwarenessOf(YjsWsClient watcher, long client) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Lib0Reader message = new Lib0Reader(watcher.next());
+            if (message.varUint() != 1) {
+                continue; // sync
+            }
+            Lib0Reader update = new Lib0Reader(message.varBytes());
+            for (long n = update.varUint(); n > 0; n--) {
+                long id = update.varUint();
+                update.varUint();
+                String state = update.varString();
+                if (id == client) {
+                    return state;
+                }
+            }
+        }
+        throw new AssertionError("no awareness of client " + client + " within 20 s");
     }
 
     private static String stateVector(byte[] update) {
