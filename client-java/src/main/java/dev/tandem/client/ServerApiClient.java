@@ -1,13 +1,11 @@
 package dev.tandem.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +16,17 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A thin client of the server HTTP API for back ends: publish, broadcast, list channels, read history,
- * disconnect a user, describe the node. Sends {@code Authorization: apikey KEY} when a key is given; a non-2xx answer fails the future with a
- * {@link TandemException} carrying the server's error code and the HTTP status.
+ * A thin client of the server HTTP API for back ends (docs/api.md): publish (single and batch), broadcast, list
+ * channels, read history and acknowledgement lag, presence of a channel or a user, chat receipts and unread
+ * counts, disconnect a user, describe the node, and the live-record operations. Sends
+ * {@code Authorization: apikey KEY} when a key is given; a non-2xx answer fails the future with a
+ * {@link TandemException} carrying the server's error code, details and the HTTP status (a live record's
+ * {@code conflict} with {@link EntityConflictException}).
  */
 public final class ServerApiClient {
-    private final URI base;
-    private final String apiKey;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final HttpJson http;
+    private final String authorization;
+    private final CollectionsHttp collections;
 
     /** {@code base} is the server's HTTP root, e.g. {@code http://localhost:8080}; {@code apiKey} may be null. */
     public ServerApiClient(URI base, String apiKey) {
@@ -34,19 +34,38 @@ public final class ServerApiClient {
     }
 
     public ServerApiClient(URI base, String apiKey, HttpClient http, Duration timeout) {
-        String root = base.toString();
-        this.base = URI.create(root.endsWith("/") ? root.substring(0, root.length() - 1) : root);
-        this.apiKey = apiKey;
-        this.http = Objects.requireNonNull(http, "http");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.http = new HttpJson(http, base, timeout);
+        this.authorization = apiKey == null ? null : "apikey " + apiKey;
+        this.collections = new CollectionsHttp(this.http, () -> authorization);
+    }
+
+    /** One publication of {@link #publishBatch}. */
+    public record Publish(String channel, JsonNode payload) {
+        public Publish {
+            Objects.requireNonNull(channel, "channel");
+        }
     }
 
     /** {@code POST /api/publish}; completes with the seq assigned. */
     public CompletableFuture<Long> publish(String channel, JsonNode payload) {
         ObjectNode body = Frames.JSON.createObjectNode().put("channel", channel);
         body.set("payload", payload);
-        return send(request("/api/publish").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
-                .thenApply(reply -> reply.path("seq").asLong());
+        return post("/api/publish", body).thenApply(reply -> reply.path("seq").asLong());
+    }
+
+    /**
+     * {@code POST /api/publish/batch}: up to 1000 publications, published in order once all were validated (one
+     * bad item refuses the whole batch); completes with the seq of each, in the same order.
+     */
+    public CompletableFuture<List<Long>> publishBatch(List<Publish> publications) {
+        ObjectNode body = Frames.JSON.createObjectNode();
+        ArrayNode items = body.putArray("publications");
+        publications.forEach(p -> items.addObject().put("channel", p.channel()).set("payload", p.payload()));
+        return post("/api/publish/batch", body).thenApply(reply -> {
+            List<Long> seqs = new ArrayList<>();
+            reply.path("results").forEach(r -> seqs.add(r.path("seq").asLong()));
+            return List.copyOf(seqs);
+        });
     }
 
     /** {@code POST /api/broadcast}: the same payload into each channel; the seq assigned in each, by channel. */
@@ -54,12 +73,11 @@ public final class ServerApiClient {
         ObjectNode body = Frames.JSON.createObjectNode();
         channels.forEach(body.putArray("channels")::add);
         body.set("payload", payload);
-        return send(request("/api/broadcast").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
-                .thenApply(reply -> {
-                    Map<String, Long> seqs = new LinkedHashMap<>();
-                    reply.path("results").forEach(r -> seqs.put(r.path("channel").asText(), r.path("seq").asLong()));
-                    return seqs;
-                });
+        return post("/api/broadcast", body).thenApply(reply -> {
+            Map<String, Long> seqs = new LinkedHashMap<>();
+            reply.path("results").forEach(r -> seqs.put(r.path("channel").asText(), r.path("seq").asLong()));
+            return seqs;
+        });
     }
 
     /**
@@ -68,13 +86,12 @@ public final class ServerApiClient {
      */
     public CompletableFuture<Integer> disconnectUser(String userId, boolean reconnect) {
         ObjectNode body = Frames.JSON.createObjectNode().put("userId", userId).put("reconnect", reconnect);
-        return send(request("/api/disconnect").POST(HttpRequest.BodyPublishers.ofString(body.toString())))
-                .thenApply(reply -> reply.path("disconnected").asInt());
+        return post("/api/disconnect", body).thenApply(reply -> reply.path("disconnected").asInt());
     }
 
     /** {@code GET /api/channels}: active channels, most subscribed first. */
     public CompletableFuture<List<ChannelInfo>> channels() {
-        return send(request("/api/channels").GET()).thenApply(reply -> {
+        return get("/api/channels").thenApply(reply -> {
             List<ChannelInfo> list = new ArrayList<>();
             for (JsonNode c : reply.path("channels")) {
                 list.add(new ChannelInfo(c.path("channel").asText(), c.path("subscribers").asInt(),
@@ -86,62 +103,121 @@ public final class ServerApiClient {
 
     /** {@code GET /api/channels/{channel}/history}. */
     public CompletableFuture<HistoryPage> history(String channel, HistoryQuery query) {
-        String path = "/api/channels/" + URLEncoder.encode(channel, StandardCharsets.UTF_8) + "/history?"
-                + query.toQueryString();
-        return send(request(path).GET()).thenApply(HistoryPage::from);
+        return get(channelPath(channel, "/history?" + query.toQueryString())).thenApply(HistoryPage::from);
+    }
+
+    /**
+     * {@code GET /api/channels/{channel}/acks}: per user, the last confirmed and delivered seq of an
+     * {@code ack: required} channel, most behind first ({@code {channel, ackRequired, subscribers: [{userId,
+     * acked, delivered, lag, redeliveries}]}}).
+     */
+    public CompletableFuture<JsonNode> acks(String channel) {
+        return get(channelPath(channel, "/acks"));
+    }
+
+    /** {@code GET /api/presence/{channel}}: who is in the channel (counts only above its {@code syncLimit}). */
+    public CompletableFuture<PresenceSnapshot> presence(String channel) {
+        return get("/api/presence/" + encode(channel)).thenApply(reply -> {
+            JsonNode counts = reply.path("counts");
+            return new PresenceSnapshot(reply.path("channel").asText(channel),
+                    new PresenceStats(counts.path("users").asLong(), counts.path("connections").asLong()),
+                    PresenceMember.listOf(reply.get("users")), reply.has("users"));
+        });
+    }
+
+    /** {@code GET /api/users/{user}/presence}: the user's status across channels. */
+    public CompletableFuture<UserPresence> userPresence(String userId) {
+        return get("/api/users/" + encode(userId) + "/presence").thenApply(reply -> {
+            Map<String, PresenceStatus> channels = new LinkedHashMap<>();
+            reply.path("channels").fields().forEachRemaining(e -> channels.put(e.getKey(), PresenceStatus.of(e.getValue().asText())));
+            JsonNode lastSeen = reply.get("lastSeen");
+            return new UserPresence(reply.path("id").asText(userId), PresenceStatus.of(reply.path("status").asText()),
+                    lastSeen == null || lastSeen.isNull() ? null : lastSeen.asLong(), Map.copyOf(channels));
+        });
+    }
+
+    /** {@code GET /api/channels/{channel}/receipts?seq=N}: who received and read a chat channel up to {@code seq}. */
+    public CompletableFuture<ReceiptSummary> receipts(String channel, long seq) {
+        return get(channelPath(channel, "/receipts?seq=" + seq)).thenApply(reply -> new ReceiptSummary(
+                reply.path("channel").asText(channel), reply.path("seq").asLong(seq),
+                reached(reply.path("delivered")), reached(reply.path("read"))));
+    }
+
+    /** {@code GET /api/users/{user}/unread}: per chat channel with a read position, others' unread messages. */
+    public CompletableFuture<Map<String, Long>> unread(String userId) {
+        return get("/api/users/" + encode(userId) + "/unread").thenApply(reply -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            reply.path("channels").fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+            return Map.copyOf(counts);
+        });
     }
 
     /** {@code GET /api/info}: name, version, protocol, connections, channels. */
     public CompletableFuture<JsonNode> info() {
-        return send(request("/api/info").GET());
+        return get("/api/info");
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .header("Content-Type", "application/json");
-        if (apiKey != null) {
-            builder.header("Authorization", "apikey " + apiKey);
-        }
-        return builder;
+    // ---- live records, as the server (passes every access rule; writes have updatedBy "server") ----
+
+    /** {@code POST /api/collections/{c}}: creates a record ({@code id} null: the server assigns a UUID). */
+    public CompletableFuture<EntityRecord> createRecord(String collection, String id, JsonNode data) {
+        return collections.create(collection, id, data);
     }
 
-    private CompletableFuture<JsonNode> send(HttpRequest.Builder request) {
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw new TandemException(TandemException.TRANSPORT, String.valueOf(error.getMessage()), 0, error);
-                    }
-                    return parse(response);
-                });
+    /** {@code GET /api/collections/{c}/{id}}. */
+    public CompletableFuture<EntityRecord> getRecord(String collection, String id) {
+        return collections.get(collection, id);
     }
 
-    /** {@code Retry-After} (seconds) or the body's {@code retryAfter} (ms), when the server gave either. */
-    private static Duration retryAfter(HttpResponse<String> response, JsonNode error) {
-        if (error != null && error.path("retryAfter").canConvertToLong()) {
-            return Duration.ofMillis(error.path("retryAfter").asLong());
-        }
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
-            } catch (NumberFormatException e) {
-                return java.util.Optional.empty();
-            }
-        }).orElse(null);
+    /** {@code GET /api/collections/{c}?...}: one page. */
+    public CompletableFuture<EntityPage> listRecords(String collection, EntityQuery query) {
+        return collections.list(collection, query);
     }
 
-    private static JsonNode parse(HttpResponse<String> response) {
-        JsonNode body;
-        try {
-            body = Frames.JSON.readTree(response.body());
-        } catch (IOException e) {
-            body = null;
-        }
-        if (response.statusCode() / 100 == 2 && body != null) {
-            return body;
-        }
-        JsonNode error = body == null ? null : body.path("error");
-        String code = error == null ? "internal" : error.path("code").asText("internal");
-        String message = error == null ? "HTTP " + response.statusCode() : error.path("message").asText();
-        throw new TandemException(code, message, response.statusCode(), null, retryAfter(response, error));
+    /** Every record matching {@code query}, following the pages. */
+    public CompletableFuture<List<EntityRecord>> listAllRecords(String collection, EntityQuery query) {
+        return collections.listAll(collection, query);
+    }
+
+    /** {@code PUT /api/collections/{c}/{id}}: replaces the data of version {@code version}. */
+    public CompletableFuture<EntityRecord> updateRecord(String collection, String id, long version, JsonNode data) {
+        return collections.update(collection, id, version, data);
+    }
+
+    /** {@code PATCH /api/collections/{c}/{id}}: an RFC 7396 merge patch of version {@code baseVersion}'s data. */
+    public CompletableFuture<EntityRecord> patchRecord(String collection, String id, long baseVersion, JsonNode patch) {
+        return collections.patch(collection, id, baseVersion, patch);
+    }
+
+    /** {@code DELETE /api/collections/{c}/{id}}; {@code version} &lt;= 0 deletes whatever the current version. */
+    public CompletableFuture<EntityRecord> deleteRecord(String collection, String id, long version) {
+        return collections.delete(collection, id, version);
+    }
+
+    /** {@code POST /api/collections/{c}/refresh}: tells every client to reload; completes with the event's seq. */
+    public CompletableFuture<Long> refreshCollection(String collection) {
+        return collections.refresh(collection);
+    }
+
+    private CompletableFuture<JsonNode> get(String path) {
+        return http.send("GET", path, null, authorization);
+    }
+
+    private CompletableFuture<JsonNode> post(String path, JsonNode body) {
+        return http.send("POST", path, body, authorization);
+    }
+
+    private static ReceiptSummary.Reached reached(JsonNode node) {
+        List<ChatUser> users = new ArrayList<>();
+        node.path("users").forEach(u -> users.add(new ChatUser(u.path("userId").asText(), u.path("name").asText())));
+        return new ReceiptSummary.Reached(node.path("count").asLong(), List.copyOf(users));
+    }
+
+    private static String channelPath(String channel, String rest) {
+        return "/api/channels/" + encode(channel) + rest;
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }
 }

@@ -1,9 +1,12 @@
 package dev.tandem.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * One channel subscription of a {@link TandemClient}: its position in the channel ({@code seq, epoch}) and
@@ -20,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * In {@code ack: required} channels the server replays from the last seq the user confirmed
  * ({@link TandemClient#confirm}), which may be before the position: the position moves back to it, and copies
  * marked {@code redelivered} are handed to the listener even though their seq was seen.
+ * The SDK's helpers ({@link Presence}, {@link ChatRoom}, {@link LiveCollection}) attach listeners of their own
+ * to the channel's one subscription (the server allows one per channel and connection); every listener sees
+ * the same events in the same order.
  */
 public final class Subscription {
     /** Parked events beyond which a gap is given up (reported) instead of waiting for history. */
@@ -27,7 +33,12 @@ public final class Subscription {
 
     private final TandemClient client;
     private final String channel;
-    private final SubscriptionListener listener;
+    private final List<SubscriptionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Created by a helper ({@link TandemClient#attach}): unsubscribed when its last helper detaches. */
+    boolean shared;
+    int attachments;
+    /** Subscribed on the current connection (the server knows this subscription right now). */
+    boolean live;
     private final CompletableFuture<SubscribedEvent> firstSubscribed = new CompletableFuture<>();
     private final TreeMap<Long, Publication> parked = new TreeMap<>();
     private long position = -1;
@@ -37,10 +48,19 @@ public final class Subscription {
     private long duplicatesDropped;
     private volatile boolean active = true;
 
-    Subscription(TandemClient client, String channel, SubscriptionListener listener) {
+    Subscription(TandemClient client, String channel, SubscriptionListener listener, boolean shared) {
         this.client = client;
         this.channel = channel;
-        this.listener = listener;
+        this.listeners.add(listener);
+        this.shared = shared;
+    }
+
+    void addListener(SubscriptionListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(SubscriptionListener listener) {
+        listeners.remove(listener);
     }
 
     public String channel() {
@@ -73,6 +93,7 @@ public final class Subscription {
 
     void deactivate() {
         active = false;
+        live = false;
         parked.clear();
     }
 
@@ -100,23 +121,25 @@ public final class Subscription {
             position = Math.min(position, payload.path("from").asLong());
         }
         epoch = newEpoch;
+        live = true;
         SubscribedEvent event = new SubscribedEvent(channel, seq, newEpoch, resumed, recovered);
-        safely(() -> listener.onSubscribed(event));
+        notify(l -> l.onSubscribed(event));
         firstSubscribed.complete(event);
     }
 
     void onRefused(TandemException error) {
         deactivate();
-        safely(() -> listener.onError(error));
+        notify(l -> l.onError(error));
         firstSubscribed.completeExceptionally(error);
     }
 
     void onEvent(JsonNode frame) {
-        safely(() -> listener.onEvent(frame));
+        notify(l -> l.onEvent(frame));
     }
 
     /** The connection dropped: whatever a fill was waiting for will come back through resubscribe. */
     void onDisconnected() {
+        live = false;
         filling = false;
         fillGeneration++;
         parked.clear();
@@ -128,7 +151,7 @@ public final class Subscription {
         }
         if (p.seq() <= position) {
             if (p.redelivered()) {
-                safely(() -> listener.onPublication(p));
+                notify(l -> l.onPublication(p));
                 return;
             }
             duplicatesDropped++;
@@ -187,7 +210,7 @@ public final class Subscription {
         long from = position + 1;
         long to = parked.firstKey() - 1;
         if (to >= from) {
-            safely(() -> listener.onGap(from, to));
+            notify(l -> l.onGap(from, to));
             position = to;
         }
         drainParked();
@@ -213,15 +236,10 @@ public final class Subscription {
 
     private void deliver(Publication p) {
         position = p.seq();
-        safely(() -> listener.onPublication(p));
+        notify(l -> l.onPublication(p));
     }
 
-    private void safely(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            System.getLogger(Subscription.class.getName()).log(System.Logger.Level.WARNING,
-                    "listener of " + channel + " threw", e);
-        }
+    private void notify(Consumer<SubscriptionListener> callback) {
+        Callbacks.each(listeners, callback, "listener of " + channel);
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -59,12 +60,15 @@ public final class TandemClient implements AutoCloseable {
     // Event thread only.
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, OneWay> oneWay = new LinkedHashMap<>();
     private Connection current;
     private int attempt;
     private long requestCounter;
     private String connectionId;
     private String userId;
     private volatile ConnectionStatus status = ConnectionStatus.NEW;
+    /** The token of the latest connection attempt, for the REST calls of helpers ({@link LiveCollection}). */
+    private volatile String lastToken;
     private volatile Thread loopThread;
 
     private TandemClient(Builder builder) {
@@ -129,17 +133,52 @@ public final class TandemClient implements AutoCloseable {
     public Subscription subscribe(String channel, SubscriptionListener listener) {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(listener, "listener");
-        Subscription subscription = new Subscription(this, channel, listener);
-        loop.execute(() -> {
-            if (status == ConnectionStatus.CLOSED) {
-                subscription.onRefused(new TandemException(TandemException.CLOSED, "client is closed"));
-            } else if (subscriptions.putIfAbsent(channel, subscription) != null) {
-                subscription.onRefused(new TandemException("bad_request", "already subscribed to " + channel));
-            } else if (status == ConnectionStatus.CONNECTED) {
-                sendSubscribe(subscription);
-            }
-        });
+        Subscription held = onLoop(() -> subscriptions.get(channel)).join();
+        if (held != null && held.shared) {
+            // A helper (presence, chat, collection) holds the channel: share its subscription, and keep it
+            // until the application unsubscribes.
+            loop.execute(() -> {
+                held.shared = false;
+                held.addListener(listener);
+            });
+            return held;
+        }
+        Subscription subscription = new Subscription(this, channel, listener, false);
+        loop.execute(() -> register(subscription));
         return subscription;
+    }
+
+    private void register(Subscription subscription) {
+        if (status == ConnectionStatus.CLOSED) {
+            subscription.onRefused(new TandemException(TandemException.CLOSED, "client is closed"));
+        } else if (subscriptions.putIfAbsent(subscription.channel(), subscription) != null) {
+            subscription.onRefused(new TandemException("bad_request", "already subscribed to " + subscription.channel()));
+        } else if (status == ConnectionStatus.CONNECTED) {
+            sendSubscribe(subscription);
+        }
+    }
+
+    /** Who is in {@code channel}: join with a state, follow the members (docs/presence.md). */
+    public Presence presence(String channel) {
+        return new Presence(this, channel, Presence.Options.DEFAULT);
+    }
+
+    public Presence presence(String channel, Presence.Options options) {
+        return new Presence(this, channel, options);
+    }
+
+    /** A chat room on a durable channel: messages, receipts, typing (docs/chat.md). */
+    public ChatRoom chat(String channel, ChatListener listener) {
+        return new ChatRoom(this, channel, listener, ChatRoom.Options.DEFAULT);
+    }
+
+    public ChatRoom chat(String channel, ChatListener listener, ChatRoom.Options options) {
+        return new ChatRoom(this, channel, listener, options);
+    }
+
+    /** The live records of a collection: reads over REST, writes over this connection (docs/entities.md). */
+    public LiveCollection collection(String name) {
+        return new LiveCollection(this, name);
     }
 
     /** Publishes; completes with the seq the server assigned (after its {@code ack}). */
@@ -196,6 +235,33 @@ public final class TandemClient implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * Sends a command the server answers only when it fails ({@code presence:update}, {@code typing},
+     * {@code receipt}, ...), and only while connected: completes with false when it was not sent (nothing is
+     * queued; the helpers re-send their state after a reconnect). {@code onError} hears the server's
+     * {@code error} for it, when one arrives within the request timeout; it runs on the event thread.
+     */
+    public CompletableFuture<Boolean> send(ObjectNode command, Consumer<TandemException> onError) {
+        return onLoop(() -> sendNow(command, onError));
+    }
+
+    /** {@link #send} on the event thread. */
+    boolean sendNow(ObjectNode command, Consumer<TandemException> onError) {
+        Connection connection = current;
+        if (status != ConnectionStatus.CONNECTED || connection == null || !connection.connected) {
+            return false;
+        }
+        String id = "n" + (++requestCounter);
+        command.put("requestId", id);
+        if (onError != null && oneWay.size() < MAX_PENDING) {
+            OneWay entry = new OneWay(onError);
+            oneWay.put(id, entry);
+            entry.timeout = loop.schedule(() -> oneWay.remove(id), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        connection.send(command.toString());
+        return true;
+    }
+
     /** A command frame {@code {type, channel}} to fill in and pass to {@link #request}. */
     public static ObjectNode command(String type, String channel) {
         return Frames.command(type, channel);
@@ -226,10 +292,63 @@ public final class TandemClient implements AutoCloseable {
         }
     }
 
-    // ---- package-private seams used by Subscription ----
+    // ---- package-private seams used by Subscription and the helpers ----
 
     Executor executor() {
         return loop;
+    }
+
+    boolean onEventThread() {
+        return Thread.currentThread() == loopThread;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return loop;
+    }
+
+    /** The subscription of {@code channel} with {@code listener} added, subscribing when nobody has. Event thread. */
+    Subscription attach(String channel, SubscriptionListener listener) {
+        Subscription subscription = subscriptions.get(channel);
+        if (subscription == null) {
+            subscription = new Subscription(this, channel, listener, true);
+            register(subscription);
+        } else {
+            subscription.addListener(listener);
+        }
+        subscription.attachments++;
+        return subscription;
+    }
+
+    /** Undoes {@link #attach}; the last helper on a subscription it created unsubscribes. Event thread. */
+    void detach(Subscription subscription, SubscriptionListener listener) {
+        subscription.removeListener(listener);
+        subscription.attachments--;
+        if (subscription.shared && subscription.attachments <= 0) {
+            unsubscribeNow(subscription, new CompletableFuture<>());
+        }
+    }
+
+    /** The HTTP root of the server this client connects to ({@code ws://h/ws} → {@code http://h}). */
+    URI httpBase() {
+        String scheme = "wss".equalsIgnoreCase(uri.getScheme()) ? "https" : "http";
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        int cut = path.lastIndexOf('/');
+        String root = cut <= 0 ? "" : path.substring(0, cut);
+        return URI.create(scheme + "://" + uri.getRawAuthority() + root);
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** {@code Bearer TOKEN} of the latest connection attempt, or null without a token. */
+    String authorization() {
+        String token = lastToken;
+        return token == null ? null : "Bearer " + token;
     }
 
     <T> CompletableFuture<T> onLoop(Supplier<T> read) {
@@ -247,22 +366,25 @@ public final class TandemClient implements AutoCloseable {
 
     CompletableFuture<Void> unsubscribe(Subscription subscription) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (subscriptions.get(subscription.channel()) != subscription) {
-                done.complete(null);
-                return;
-            }
-            subscriptions.remove(subscription.channel());
-            subscription.deactivate();
-            if (status != ConnectionStatus.CONNECTED) {
-                done.complete(null);
-                return;
-            }
-            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-            enqueue(Frames.command("unsubscribe", subscription.channel()), reply);
-            reply.whenComplete((r, e) -> done.complete(null));
-        });
+        loop.execute(() -> unsubscribeNow(subscription, done));
         return done;
+    }
+
+    /** {@link #unsubscribe} on the event thread: the channel is free for a new subscription right away. */
+    private void unsubscribeNow(Subscription subscription, CompletableFuture<Void> done) {
+        if (subscriptions.get(subscription.channel()) != subscription) {
+            done.complete(null);
+            return;
+        }
+        subscriptions.remove(subscription.channel());
+        subscription.deactivate();
+        if (status != ConnectionStatus.CONNECTED) {
+            done.complete(null);
+            return;
+        }
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        enqueue(Frames.command("unsubscribe", subscription.channel()), reply);
+        reply.whenComplete((r, e) -> done.complete(null));
     }
 
     // ---- connection lifecycle (event thread) ----
@@ -278,6 +400,7 @@ public final class TandemClient implements AutoCloseable {
             token = CompletableFuture.failedFuture(e);
         }
         token.thenCompose(t -> {
+            lastToken = t;
             WebSocket.Builder ws = http.newWebSocketBuilder().connectTimeout(connectTimeout);
             if (t != null) {
                 ws.header("Authorization", "Bearer " + t);
@@ -314,6 +437,11 @@ public final class TandemClient implements AutoCloseable {
             Pending p = pending.remove(requestId.asText());
             if (p != null) {
                 p.complete(frame, this);
+                return;
+            }
+            OneWay w = oneWay.remove(requestId.asText());
+            if (w != null) {
+                w.settle(frame);
                 return;
             }
         }
@@ -491,13 +619,7 @@ public final class TandemClient implements AutoCloseable {
             return;
         }
         status = next;
-        for (StatusListener listener : statusListeners) {
-            try {
-                listener.onStatus(next, reason);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "status listener threw", e);
-            }
-        }
+        Callbacks.each(statusListeners, listener -> listener.onStatus(next, reason), "status listener");
     }
 
     private static Throwable rootCause(Throwable error) {
@@ -511,6 +633,24 @@ public final class TandemClient implements AutoCloseable {
     private static String rootMessage(Throwable error) {
         Throwable root = rootCause(error);
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** A one-way command whose error, if any, goes to a callback. */
+    private static final class OneWay {
+        final Consumer<TandemException> onError;
+        java.util.concurrent.ScheduledFuture<?> timeout;
+
+        OneWay(Consumer<TandemException> onError) {
+            this.onError = onError;
+        }
+
+        void settle(JsonNode frame) {
+            timeout.cancel(false);
+            if (!"error".equals(frame.path("type").asText())) {
+                return;
+            }
+            Callbacks.run(() -> onError.accept(TandemException.fromErrorPayload(frame.path("payload"))), "error callback");
+        }
     }
 
     /** A request waiting for its reply. */
@@ -530,11 +670,7 @@ public final class TandemClient implements AutoCloseable {
         void complete(JsonNode frame, TandemClient client) {
             timeout.cancel(false);
             if ("error".equals(frame.path("type").asText())) {
-                JsonNode payload = frame.path("payload");
-                Duration retryAfter = payload.path("retryAfter").canConvertToLong()
-                        ? Duration.ofMillis(payload.path("retryAfter").asLong()) : null;
-                reply.completeExceptionally(new TandemException(payload.path("code").asText("internal"),
-                        payload.path("message").asText(), 0, null, retryAfter));
+                reply.completeExceptionally(TandemException.fromErrorPayload(frame.path("payload")));
                 return;
             }
             if (subscription != null && "subscribed".equals(frame.path("type").asText())

@@ -1,5 +1,6 @@
 package dev.tandem.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ public class TandemException extends RuntimeException {
     private final String code;
     private final int httpStatus;
     private final Duration retryAfter;
+    private final JsonNode details;
 
     public TandemException(String code, String message) {
         this(code, message, 0, null);
@@ -29,10 +31,38 @@ public class TandemException extends RuntimeException {
 
     /** A failure that says when to try again ({@code unavailable}, {@code rate_limited}). */
     public TandemException(String code, String message, int httpStatus, Throwable cause, Duration retryAfter) {
+        this(code, message, httpStatus, cause, retryAfter, null);
+    }
+
+    /** A server refusal with its {@code details} (a live record's {@code conflict}, an {@code invalid} record). */
+    public TandemException(String code, String message, int httpStatus, Throwable cause, Duration retryAfter,
+                           JsonNode details) {
         super(code + ": " + message, cause);
         this.code = code;
         this.httpStatus = httpStatus;
         this.retryAfter = retryAfter;
+        this.details = details;
+    }
+
+    /** The failure an {@code error} frame's payload (or an HTTP error body's {@code error}) describes. */
+    static TandemException fromErrorPayload(JsonNode error, int httpStatus, Duration fallbackRetryAfter) {
+        Duration retryAfter = error.path("retryAfter").canConvertToLong()
+                ? Duration.ofMillis(error.path("retryAfter").asLong()) : fallbackRetryAfter;
+        JsonNode details = error.get("details");
+        return new TandemException(error.path("code").asText("internal"), error.path("message").asText(),
+                httpStatus, null, retryAfter, details == null || details.isNull() ? null : details.deepCopy());
+    }
+
+    static TandemException fromErrorPayload(JsonNode error) {
+        return fromErrorPayload(error, 0, null);
+    }
+
+    /**
+     * What the server said beyond the code, or null: for a live record's {@code conflict},
+     * {@code {current, fields}}; for {@code invalid}, {@code {errors}}. Do not modify it.
+     */
+    public JsonNode details() {
+        return details;
     }
 
     /**

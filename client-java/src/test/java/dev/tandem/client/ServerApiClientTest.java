@@ -108,4 +108,50 @@ class ServerApiClientTest {
             assertThat(statuses).anySatisfy(s -> assertThat(s).startsWith("CLOSED").contains("4003"));
         }
     }
+
+    @Test
+    void aBatchIsPublishedInOrderAndOneBadItemRefusesTheWholeBatch() {
+        List<Long> seqs = api.publishBatch(List.of(
+                new ServerApiClient.Publish("batch:a", Frames.JSON.createObjectNode().put("n", 1)),
+                new ServerApiClient.Publish("batch:b", Frames.JSON.createObjectNode().put("n", 2)),
+                new ServerApiClient.Publish("batch:a", Frames.JSON.createObjectNode().put("n", 3)))).join();
+
+        assertThat(seqs).containsExactly(1L, 1L, 2L);
+        assertThatThrownBy(() -> api.publishBatch(List.of(
+                new ServerApiClient.Publish("batch:c", Frames.JSON.createObjectNode()),
+                new ServerApiClient.Publish("bad channel", Frames.JSON.createObjectNode()))).join())
+                .cause().isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.httpStatus()).isEqualTo(400));
+        assertThat(api.history("batch:c", HistoryQuery.latest()).join().publications()).isEmpty();
+    }
+
+    @Test
+    void liveRecordsAreWrittenAndReadAsTheServerWithConflictsCarryingTheCurrentRecord() {
+        EntityRecord created = api.createRecord("api-things", "x1", Frames.JSON.createObjectNode().put("n", 1)).join();
+        EntityRecord updated = api.updateRecord("api-things", "x1", 1, Frames.JSON.createObjectNode().put("n", 2)).join();
+        EntityRecord patched = api.patchRecord("api-things", "x1", 2, Frames.JSON.createObjectNode().put("m", 3)).join();
+        EntityRecord read = api.getRecord("api-things", "x1").join();
+        EntityPage page = api.listRecords("api-things", EntityQuery.all().where("m", 3)).join();
+
+        assertThat(created.updatedBy()).isEqualTo("server");
+        assertThat(updated.version()).isEqualTo(2);
+        assertThat(read).isEqualTo(patched);
+        assertThat(page.records()).extracting(EntityRecord::id).containsExactly("x1");
+        assertThatThrownBy(() -> api.updateRecord("api-things", "x1", 1, Frames.JSON.createObjectNode()).join())
+                .cause().isInstanceOfSatisfying(EntityConflictException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(409);
+                    assertThat(e.current().map(EntityRecord::version)).hasValue(3L);
+                });
+        assertThat(api.deleteRecord("api-things", "x1", 0).join().version()).isEqualTo(4);
+        assertThatThrownBy(() -> api.getRecord("api-things", "x1").join()).cause()
+                .isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.code()).isEqualTo("not_found"));
+    }
+
+    @Test
+    void theAcknowledgementLagOfAChannelIsReadable() {
+        JsonNode acks = api.acks("api:acks").join();
+
+        assertThat(acks.path("channel").asText()).isEqualTo("api:acks");
+        assertThat(acks.path("ackRequired").asBoolean()).isFalse();
+        assertThat(acks.path("subscribers").isArray()).isTrue();
+    }
 }

@@ -36,7 +36,9 @@ class OpenApiDocumentTest {
                     Map.Entry<String, JsonNode> operation = operations.next();
                     String uri = path.getKey().replace("{channel}", "doc:check")
                             .replace("{collection}", "doccheck").replace("{id}", "doccheck1")
-                            + (path.getKey().equals("/admin/api/history") ? "?channel=doc:check" : "");
+                            .replace("{user}", "doccheck-user")
+                            + (path.getKey().equals("/admin/api/history") ? "?channel=doc:check" : "")
+                            + (path.getKey().endsWith("/receipts") ? "?seq=1" : "");
                     HttpResponse<String> response = send(server, operation.getKey(), uri, body(path.getKey(), operation.getKey()));
                     assertThat(operation.getValue().path("responses").has(String.valueOf(response.statusCode())))
                             .as("%s %s answered %s: %s", operation.getKey(), uri, response.statusCode(), response.body())
@@ -49,7 +51,8 @@ class OpenApiDocumentTest {
         assertThat(checked).contains("post /api/publish", "post /api/publish/batch", "post /api/broadcast",
                 "post /api/disconnect", "get /admin/api/stats", "get /health/ready",
                 "post /api/collections/{collection}", "patch /api/collections/{collection}/{id}",
-                "delete /api/collections/{collection}/{id}");
+                "delete /api/collections/{collection}/{id}", "get /api/presence/{channel}",
+                "get /api/users/{user}/presence", "get /api/channels/{channel}/receipts", "get /api/users/{user}/unread");
     }
 
     /** Runs one documented operation; the record operations run in file order on the record POST created. */

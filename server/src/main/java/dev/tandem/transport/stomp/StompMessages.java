@@ -41,7 +41,7 @@ final class StompMessages {
 
     /** The conversion of {@code frame}; does not take ownership of it. */
     static Converted convert(ByteBuf frame) {
-        ByteBuf root = frame.unwrap() != null ? frame.unwrap() : frame;
+        ByteBuf root = root(frame);
         Cache cache = CACHE.get();
         if (cache.source != root) {
             Converted value = convertUncached(frame);
@@ -52,6 +52,19 @@ final class StompMessages {
             cache.value = value;
         }
         return cache.value;
+    }
+
+    /**
+     * The buffer that owns the memory of {@code frame}. Unwrapped to the bottom because Netty's leak detector
+     * wraps the buffers it samples (a duplicate then unwraps to the duplicate, not to the shared buffer), and
+     * the cache must see one identity for every duplicate of a publication.
+     */
+    private static ByteBuf root(ByteBuf frame) {
+        ByteBuf root = frame;
+        while (root.unwrap() != null) {
+            root = root.unwrap();
+        }
+        return root;
     }
 
     /** The conversion of a native reply frame (an {@code ack}, a {@code presence:sync}), not cached. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,23 @@ class StompMessagesTest {
         } finally {
             first.release();
             second.release();
+        }
+    }
+
+    @Test
+    void duplicatesOfABufferSampledByTheLeakDetectorStillShareOneEncoding() {
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        ByteBuf sampled;
+        try {
+            sampled = shared("{\"type\":\"publication\",\"channel\":\"chat:a\",\"seq\":9,\"payload\":\"x\"}");
+        } finally {
+            ResourceLeakDetector.setLevel(level);
+        }
+        try {
+            assertThat(convertDuplicate(sampled)).isSameAs(convertDuplicate(sampled));
+        } finally {
+            sampled.release();
         }
     }
 
