@@ -6,6 +6,7 @@ import { TandemError } from './errors.js';
 import { Messages } from './messages.js';
 import { Presence } from './presence.js';
 import { Receipts } from './receipts.js';
+import { TransportCircuits } from './transport-circuits.js';
 import { resolveTransports } from './transports.js';
 import { Typing } from './typing.js';
 import { Value } from './value.js';
@@ -16,6 +17,10 @@ const FINAL_CLOSE_CODES = new Set([1000, 1009, 4001, 4003]);
 const IDEMPOTENT_TYPES = new Set(['history', 'ping', 'connect', 'refresh']);
 /** Code the client uses when it drops a connection itself (dead heartbeat, browser offline, ...). */
 const CLIENT_DROP = 4000;
+/** "Try again later": the server is at capacity; not the transport's fault. */
+const TRY_AGAIN_LATER = 1013;
+/** How long to stay away after a 1013 that carries no hint (the server's own hint is 2 s). */
+const TRY_AGAIN_LATER_DELAY = 2000;
 
 /**
  * A connection to a Tandem server that stays up by itself.
@@ -26,15 +31,17 @@ const CLIENT_DROP = 4000;
  * are requeued when resending is harmless or failed with `disconnected`, channels forget their subscription
  * (not their position), and a reconnect is scheduled with backoff unless the server said not to come back.
  * On `connected` the channels resubscribe with `since` first, then the offline queue is flushed in order.
+ * The reconnect never comes sooner than the server asked (1013, a `disconnect` or `error` frame's `retryAfter`,
+ * HTTP `Retry-After`), and each attempt uses the preferred transport whose circuit is closed
+ * (`TransportCircuits`): one that keeps failing to open is skipped for `transportCooldown`.
  */
 export class TandemClient extends Emitter {
   /** `connecting` | `open` | `reconnecting` | `offline` | `closed`. */
   status = new Value('closed');
 
   #options;
-  #transports;
-  #transportIndex = 0;
-  #failedOpens = 0;
+  #circuits;
+  #transport;
   #backoff;
   #conn = null;
   #attempts = 0;
@@ -66,10 +73,15 @@ export class TandemClient extends Emitter {
       stableAfter: 10000,
       maxQueue: 100,
       transportFailures: 2,
+      transportCooldown: 60000,
       ...options,
       url: options.url.replace(/^ws/, 'http').replace(/\/+$/, ''),
     };
-    this.#transports = resolveTransports(options);
+    const transports = resolveTransports(options);
+    this.#circuits = new TransportCircuits(transports, {
+      failures: this.#options.transportFailures, cooldown: this.#options.transportCooldown,
+    });
+    this.#transport = transports[0];
     this.#backoff = new Backoff(options.backoff);
     this.#token = options.token;
     this.#environment = options.environment ?? globalThis;
@@ -77,7 +89,7 @@ export class TandemClient extends Emitter {
 
   /** The current transport's name (`websocket`, ...). */
   get transport() {
-    return this.#transports[this.#transportIndex].name;
+    return this.#transport.name;
   }
 
   /** What the server said in its last `connected` frame (`connectionId`, `userId`, `pingInterval`, ...). */
@@ -225,8 +237,12 @@ export class TandemClient extends Emitter {
     }
     if (id !== this.#attempts || !this.#started) return;
     params.token = this.#token;
-    const transport = this.#transports[this.#transportIndex];
-    const conn = { id, transport, link: null, ready: false, info: null, disconnect: null, lastReceived: Date.now(), pinging: false };
+    const transport = this.#circuits.pick();
+    this.#transport = transport;
+    const conn = {
+      id, transport, link: null, ready: false, info: null, disconnect: null, lastReceived: Date.now(), pinging: false,
+      notBefore: 0,
+    };
     this.#conn = conn;
     try {
       conn.link = transport.open({
@@ -244,6 +260,10 @@ export class TandemClient extends Emitter {
   #onFrame(conn, frame) {
     if (conn !== this.#conn || frame === null || typeof frame !== 'object') return;
     conn.lastReceived = Date.now();
+    const hint = frame.payload?.retryAfter;
+    if (frame.type === 'error' && typeof hint === 'number' && hint > 0) {
+      conn.notBefore = Math.max(conn.notBefore, conn.lastReceived + hint); // a reconnect waits at least this long
+    }
     if (frame.type === 'connected' && !conn.ready) {
       this.#onConnected(conn, frame.payload ?? {});
       return;
@@ -277,7 +297,7 @@ export class TandemClient extends Emitter {
   #onConnected(conn, info) {
     conn.ready = true;
     conn.info = info;
-    this.#failedOpens = 0;
+    this.#circuits.succeeded(conn.transport);
     this.#everOpened = true;
     this.#timers.stable = setTimeout(() => this.#backoff.reset(), this.#options.stableAfter);
     this.#startHeartbeat(conn, this.#options.heartbeatInterval ?? info.pingInterval ?? 25000);
@@ -294,7 +314,7 @@ export class TandemClient extends Emitter {
     }
   }
 
-  #onClose(conn, { code, reason }) {
+  #onClose(conn, { code, reason, retryAfter }) {
     if (conn !== this.#conn) return;
     this.#conn = null;
     this.#clearConnectionTimers();
@@ -304,7 +324,9 @@ export class TandemClient extends Emitter {
       reason: told?.reason ?? reason ?? '',
       reconnect: told ? told.reconnect !== false : !FINAL_CLOSE_CODES.has(code),
     };
-    if (!conn.ready) this.#onFailedOpen();
+    const wait = this.#retryAfter(conn, info.code, told?.retryAfter, retryAfter);
+    if (wait > 0) info.retryAfter = wait;
+    if (!conn.ready && info.code !== TRY_AGAIN_LATER) this.#onFailedOpen(conn.transport);
     this.#failInFlight(conn);
     for (const channel of this.#channels.values()) channel._connectionLost();
     this.emit('disconnected', info);
@@ -312,16 +334,28 @@ export class TandemClient extends Emitter {
       this.#stop(`server closed the connection: ${info.code} ${info.reason}`.trim(), info.code);
       return;
     }
-    this.#scheduleReconnect();
+    this.#scheduleReconnect(wait);
   }
 
-  /** A transport that keeps failing to open gives its turn to the next one (WebSocket → SSE → ...). */
-  #onFailedOpen() {
-    if (++this.#failedOpens < this.#options.transportFailures || this.#transports.length < 2) return;
-    this.#failedOpens = 0;
-    const from = this.transport;
-    this.#transportIndex = (this.#transportIndex + 1) % this.#transports.length;
-    this.emit('fallback', { from, to: this.transport });
+  /**
+   * How long the server asked us to stay away (ms, 0 for no hint): the longest of what is left of an `error`
+   * frame's `retryAfter` on this connection and the hints of the close itself (the `disconnect` frame's
+   * `retryAfter`, HTTP `Retry-After`); 2 s for a 1013 that gave none.
+   */
+  #retryAfter(conn, code, ...closeHints) {
+    let wait = Math.max(0, conn.notBefore - Date.now());
+    for (const hint of closeHints) {
+      if (typeof hint === 'number' && hint > wait) wait = hint;
+    }
+    if (code === TRY_AGAIN_LATER && wait === 0) wait = TRY_AGAIN_LATER_DELAY;
+    return wait;
+  }
+
+  /** A transport that keeps failing to open is skipped for a cool-down: the next one gets the turn (WebSocket → SSE → ...). */
+  #onFailedOpen(transport) {
+    if (!this.#circuits.failed(transport)) return;
+    const to = this.#circuits.pick();
+    if (to !== transport) this.emit('fallback', { from: transport.name, to: to.name });
   }
 
   #failInFlight(conn) {
@@ -340,7 +374,8 @@ export class TandemClient extends Emitter {
     this.#queue.unshift(...requeue);
   }
 
-  #scheduleReconnect() {
+  /** Reconnects after the backoff's jittered delay, which starts at `notBefore` ms when the server gave a hint. */
+  #scheduleReconnect(notBefore = 0) {
     clearTimeout(this.#timers.reconnect);
     if (this.#isBrowserOffline()) {
       this.status.set('offline');
@@ -348,8 +383,8 @@ export class TandemClient extends Emitter {
     }
     this.status.set(this.#everOpened ? 'reconnecting' : 'connecting');
     const attempt = this.#backoff.attempt;
-    const delay = this.#backoff.next();
-    this.emit('retry', { attempt, delay });
+    const delay = this.#backoff.next(notBefore);
+    this.emit('retry', notBefore > 0 ? { attempt, delay, retryAfter: notBefore } : { attempt, delay });
     this.#timers.reconnect = setTimeout(() => this.#attempt(), delay);
   }
 

@@ -18,6 +18,18 @@ import { endpointUrl } from './transport.js';
  * (docs/protocol.md): 4001 and 4003 are final, the client stops instead of retrying a request that cannot work.
  */
 const CLOSE_CODE_OF_STATUS = { 400: 4003, 401: 4001, 403: 4003, 429: 4029, 503: 1013 };
+/**
+ * The server's hint of when to try again (ms), or undefined: `error.retryAfter` in the JSON body, else the
+ * `Retry-After` header in seconds (cross-origin, browsers show that header only when the server exposes it;
+ * the body always works).
+ */
+function retryAfterOf(response, body) {
+  const inBody = body?.error?.retryAfter;
+  if (typeof inBody === 'number' && inBody > 0) return inBody;
+  const seconds = Number(response.headers?.get?.('retry-after'));
+  return seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** Frames per `POST /session/{id}` (the server's `transports.maxFramesPerPost` default). */
 const MAX_FRAMES_PER_POST = 100;
 
@@ -87,8 +99,10 @@ class SessionPoster {
         // Refused as a whole, nothing dispatched (a frame too large, ...): those commands fail, the session lives on.
         this.#refuse(frames, await response.json().catch(() => ({})));
       } else if (!response.ok) {
-        await response.body?.cancel().catch(() => {});
-        if (!this.#closed) this.#onGone({ code: 1006, reason: `POST /session answered ${response.status}` });
+        const body = await response.json().catch(() => null);
+        if (!this.#closed) {
+          this.#onGone({ code: 1006, reason: `POST /session answered ${response.status}`, retryAfter: retryAfterOf(response, body) });
+        }
         return;
       } else {
         await response.body?.cancel().catch(() => {});
@@ -114,16 +128,17 @@ function attempt(context, fetchImpl) {
   const doFetch = fetchImpl ?? globalThis.fetch?.bind(globalThis);
   if (typeof doFetch !== 'function') throw new TypeError('no fetch implementation here: pass one as {fetch}');
   state.fetch = doFetch;
-  state.finish = (code, reason) => {
+  state.finish = (code, reason, retryAfter = undefined) => {
     if (state.closed) return;
     state.closed = true;
     state.abort.abort();
     state.poster.close();
     for (const stop of state.cleanup) stop();
-    context.onClose({ code, reason });
+    context.onClose(retryAfter > 0 ? { code, reason, retryAfter } : { code, reason });
   };
   state.poster = new SessionPoster({
-    url: context.url, params: context.params, fetch: doFetch, onGone: ({ code, reason }) => state.finish(code, reason),
+    url: context.url, params: context.params, fetch: doFetch,
+    onGone: ({ code, reason, retryAfter }) => state.finish(code, reason, retryAfter),
     onFrame: (frame) => state.frame(frame),
   });
   state.open = () => {
@@ -146,16 +161,20 @@ function attempt(context, fetchImpl) {
   return state;
 }
 
-/** Turns a refused handshake into a close: the server's JSON error message, and a code the client understands. */
+/**
+ * Turns a refused handshake into a close: the server's JSON error message, a code the client understands, and
+ * the server's retry hint (a 503 at capacity becomes 1013 with `Retry-After`, as on WebSocket).
+ */
 async function refused(state, response) {
   let reason = `HTTP ${response.status}`;
+  let body = null;
   try {
-    const body = await response.json();
+    body = await response.json();
     reason = body?.error?.message ?? body?.message ?? reason;
   } catch {
     // not JSON: the status says enough
   }
-  state.finish(CLOSE_CODE_OF_STATUS[response.status] ?? 1006, reason);
+  state.finish(CLOSE_CODE_OF_STATUS[response.status] ?? 1006, reason, retryAfterOf(response, body));
 }
 
 /** Reads a fetch body as text lines (`\n`, `\r\n` or `\r`), calling `onLine` per line; resolves at the end. */

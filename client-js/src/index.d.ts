@@ -40,6 +40,8 @@ export declare class TandemError extends Error {
   readonly code: ErrorCode | string;
   /** The server's `error` frame, when the error came from the server. */
   readonly frame?: Frame;
+  /** The server's hint of when to try again, ms (`unavailable`, `rate_limited` refusals). */
+  readonly retryAfter?: number;
   constructor(code: string, message: string, frame?: Frame);
 }
 
@@ -59,7 +61,8 @@ export declare class Backoff {
   readonly maxDelay: number;
   readonly attempt: number;
   ceiling(attempt: number): number;
-  next(): number;
+  /** The next delay: jitter, on top of `notBefore` ms when the server gave a hint. */
+  next(notBefore?: number): number;
   reset(): void;
 }
 
@@ -69,7 +72,8 @@ export interface TransportContext {
   params: Record<string, string | undefined>;
   onOpen(): void;
   onFrame(frame: Frame): void;
-  onClose(info: { code: number; reason: string }): void;
+  /** `retryAfter` (ms): the server said when to come back (HTTP `Retry-After`). */
+  onClose(info: { code: number; reason: string; retryAfter?: number }): void;
 }
 
 export interface TransportConnection {
@@ -167,8 +171,10 @@ export interface TandemClientOptions {
   EventSource?: EventSourceConstructor;
   /** fetch for the HTTP transports (default: globalThis.fetch). */
   fetch?: FetchLike;
-  /** Failed opens in a row before moving to the next transport (default 2). */
+  /** Failed opens in a row that open a transport's circuit: it is skipped for `transportCooldown` (default 2). */
   transportFailures?: number;
+  /** ms an open-circuited transport is skipped before it gets one try again (default 60000). */
+  transportCooldown?: number;
   backoff?: BackoffOptions;
   /** ms a connection must stay open before the backoff starts again from its base (default 10000). */
   stableAfter?: number;
@@ -197,6 +203,8 @@ export interface DisconnectInfo {
   code: number;
   reason: string;
   reconnect: boolean;
+  /** ms the server asked the client to stay away (1013 at capacity, `retryAfter`, `Retry-After`). */
+  retryAfter?: number;
 }
 
 export interface SubscribedInfo {
@@ -225,7 +233,8 @@ export interface HistoryPage {
 export interface ClientEvents {
   connected: { connectionId: string; userId: string; pingInterval: number; serverVersion: string };
   disconnected: DisconnectInfo;
-  retry: { attempt: number; delay: number };
+  /** `retryAfter`: the server's hint (ms) the delay starts from (1013, `Retry-After`, a frame's `retryAfter`). */
+  retry: { attempt: number; delay: number; retryAfter?: number };
   fallback: { from: string; to: string };
   error: TandemError;
   frame: Frame;
@@ -273,6 +282,8 @@ export interface PresenceOptions {
 
 export interface PresenceEvents {
   sync: Member[];
+  /** The channel is in stats mode: counts instead of members (docs/presence.md). */
+  stats: { users: number; connections: number };
   join: Member;
   update: Member;
   leave: { id: string; status: 'offline'; lastSeen: number };
@@ -286,6 +297,8 @@ export declare class Presence {
   readonly members: Value<Member[]>;
   /** This connection's own status. */
   readonly status: Value<'offline' | 'online' | 'away'>;
+  /** The counts while the channel is in stats mode (too crowded for a member list; `members` is empty), else null. */
+  readonly counts: Value<{ users: number; connections: number } | null>;
   join(state?: Record<string, any>): Promise<Member[]>;
   update(state: Record<string, any>): void;
   setStatus(status: 'online' | 'away'): void;

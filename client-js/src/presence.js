@@ -13,13 +13,17 @@ const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touc
  * subscribes the channel with a handler of its own. The server forgets a connection's presence when the
  * connection drops, so after every (re)subscribe the helper joins again with its current state and status and
  * takes the `presence:sync` reply as the new truth; the events in between (`presence:join`, `update`, `leave`)
- * carry whole members and are applied in order on top of it.
+ * carry whole members and are applied in order on top of it. A crowded channel (stats mode, docs/presence.md)
+ * sends counts instead of joins and leaves: `counts` holds them and `members` is empty until the server sends
+ * the list again (a `presence:sync` broadcast when the channel shrinks back).
  */
 export class Presence extends Emitter {
   /** Everyone present, this user included: `[{id, name, status, lastSeen, state, connections}]`. */
   members = new Value([]);
   /** This connection's own status: `offline` (not joined), `online` or `away`. */
   status = new Value('offline');
+  /** `{users, connections}` while the channel is in stats mode (too crowded for a member list), else null. */
+  counts = new Value(null);
 
   #client;
   #channel;
@@ -74,6 +78,7 @@ export class Presence extends Emitter {
     return new Promise((resolve, reject) => {
       const stops = [
         this.on('sync', () => { stops.forEach((stop) => stop()); resolve(); }),
+        this.on('stats', () => { stops.forEach((stop) => stop()); resolve(); }),
         this.on('error', (error) => { stops.forEach((stop) => stop()); reject(error); }),
       ];
     });
@@ -108,6 +113,7 @@ export class Presence extends Emitter {
     for (const stop of this.#stops.splice(0)) stop();
     this.#byId.clear();
     this.members.set([]);
+    this.counts.set(null);
     this.status.set('offline');
   }
 
@@ -120,19 +126,36 @@ export class Presence extends Emitter {
       if (this.status.get() === 'away') {
         this.#client.send({ type: 'presence:update', channel: this.name, payload: { status: 'away' } });
       }
-      this.#byId.clear();
-      for (const member of reply.payload?.users ?? []) this.#byId.set(member.id, member);
-      this.#publish();
-      this.emit('sync', this.members.get());
+      this.#replace(reply);
     } catch (error) {
       if (error.code !== 'disconnected' && error.code !== 'closed' && error.code !== 'offline') this.emit('error', error);
     }
   }
 
+  /** A member list (`presence:sync`) or counts (`presence:stats`) that replace what we had. */
+  #replace(frame) {
+    this.#byId.clear();
+    const crowded = frame.type === 'presence:stats';
+    if (!crowded) for (const member of frame.payload?.users ?? []) this.#byId.set(member.id, member);
+    this.counts.set(crowded ? { users: frame.payload.users, connections: frame.payload.connections } : null);
+    this.#publish();
+    if (crowded) this.emit('stats', this.counts.get());
+    else this.emit('sync', this.members.get());
+  }
+
   #event(frame) {
     if (!this.#joined) return;
     const me = this.#client.connection?.userId;
+    if (frame.type === 'presence:sync' || frame.type === 'presence:stats') {
+      this.#replace(frame);
+      return;
+    }
     if (frame.type === 'presence:join' || frame.type === 'presence:update') {
+      // In stats mode nobody's leave is sent, so a list built from updates would only grow.
+      if (this.counts.get() !== null) {
+        this.emit(frame.type.slice('presence:'.length), frame.payload);
+        return;
+      }
       this.#byId.set(frame.payload.id, frame.payload);
     } else if (frame.type === 'presence:leave') {
       this.#byId.delete(frame.payload.id);

@@ -9,7 +9,8 @@
  *   - `context.params`   query parameters for the handshake (`user` in dev mode, `token`)
  *   - `context.onOpen()` the connection can carry frames (the server's `connected` frame follows)
  *   - `context.onFrame(frame)` one parsed server frame
- *   - `context.onClose({code, reason})` the connection is gone (called once, also when it never opened)
+ *   - `context.onClose({code, reason, retryAfter?})` the connection is gone (called once, also when it never
+ *                        opened); `retryAfter` (ms) when the server said when to come back (HTTP `Retry-After`)
  *
  * WebSocket is implemented here. The HTTP fallbacks plug in the same way: SSE/HTTP streaming open a
  * `GET /sse` or `/stream` with the same params and call `onFrame` per event; long polling loops `GET /poll`;

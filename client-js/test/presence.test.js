@@ -94,3 +94,24 @@ test('presence heartbeats while joined, at the interval asked for', async () => 
   assert.equal(network.sentOfType('presence:heartbeat').length, count, 'no heartbeat after leave');
   assert.equal(network.sentOfType('presence:leave').length, 1);
 });
+
+test('in a crowded channel the members give way to counts, and come back once it shrinks', async () => {
+  // The test server's `crowd` namespace: stats mode above 2 users, back to member events at 1.
+  const name = uniqueChannel('crowd');
+  const alice = client('alice').presence(name);
+  const bob = client('bob').presence(name);
+  const carol = client('carol').presence(name);
+  await alice.join({ name: 'Alice' });
+  await bob.join({ name: 'Bob' });
+  await waitFor(() => ids(alice).join() === 'alice,bob', 'alice sees bob as a member');
+
+  const crowded = await carol.join({ name: 'Carol' });
+  assert.deepEqual(crowded, []);
+  assert.deepEqual(carol.counts.get(), { users: 3, connections: 3 });
+  await waitFor(() => alice.counts.get()?.users === 3, 'alice gets the counts');
+  assert.deepEqual(ids(alice), []);
+
+  carol.leave();
+  bob.leave();
+  await waitFor(() => alice.counts.get() === null && ids(alice).join() === 'alice', 'alice gets the list back');
+});

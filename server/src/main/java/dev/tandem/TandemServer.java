@@ -3,6 +3,8 @@ package dev.tandem;
 import dev.tandem.admin.AdminEndpoints;
 import dev.tandem.admin.RecentDisconnects;
 import dev.tandem.api.ArchiveApi;
+import dev.tandem.api.RevocationApi;
+import dev.tandem.auth.TokenRevocations;
 import dev.tandem.api.ServerApi;
 import dev.tandem.auth.AuthCommands;
 import dev.tandem.auth.Authenticator;
@@ -14,6 +16,7 @@ import dev.tandem.cluster.RedisConnection;
 import dev.tandem.cluster.RedisDocumentRelay;
 import dev.tandem.cluster.RedisMetrics;
 import dev.tandem.cluster.RedisSessionForwarding;
+import dev.tandem.config.ClusterConfig;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.hub.Broker;
 import dev.tandem.demo.DemoApp;
@@ -96,6 +99,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +126,7 @@ public final class TandemServer implements AutoCloseable {
     private final EntityService entities;
     private final Retention retention;
     private final ArchiveApi archiveApi;
+    private final TokenRevocations revocations;
     private final SessionRegistry sessions;
     private final PresenceService presence;
     private final String nodeId;
@@ -141,8 +147,10 @@ public final class TandemServer implements AutoCloseable {
         metrics.circuitState("store", () -> storeBreaker.state().code());
         this.jdbc = JdbcStore.open(config.store(), config.dataDir(), new StoreMetrics(metrics.registry()));
         this.store = new GuardedStore(jdbc, storeBreaker);
+        this.revocations = TokenRevocations.in(store, clock);
+        awaitFirstLoad(revocations);
         RedisMetrics redisMetrics = config.cluster().enabled() ? new RedisMetrics(metrics.registry()) : null;
-        this.redis = config.cluster().enabled() ? RedisConnection.open(config.cluster(), redisMetrics) : null;
+        this.redis = config.cluster().enabled() ? openRedis(config.cluster(), redisMetrics) : null;
         RedisBroker broker = redis == null ? null : new RedisBroker(redis);
         this.hub = new Hub(config, metrics, PooledByteBufAllocator.DEFAULT, store, tracing,
                 broker == null ? Broker.local() : broker);
@@ -171,10 +179,10 @@ public final class TandemServer implements AutoCloseable {
             this.nodes = null;
             this.presenceStore = new LocalPresenceStore();
         }
-        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry(), workerGroup.next());
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
         DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());
@@ -184,6 +192,24 @@ public final class TandemServer implements AutoCloseable {
         if (nodes != null) {
             nodes.onDeathNotice(documents::forgetNode);
         }
+    }
+
+    /** Loads the revocations once before the first handshake (bounded wait); the schedule keeps them fresh. */
+    private static void awaitFirstLoad(TokenRevocations revocations) {
+        try {
+            revocations.refresh().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("token revocations not loaded at start; retrying every {}", TokenRevocations.REFRESH_INTERVAL);
+        }
+    }
+
+    /** The cluster's Redis behind its own breaker, shown as {@code tandem_circuit_state{breaker="redis"}}. */
+    private RedisConnection openRedis(ClusterConfig cluster, RedisMetrics redisMetrics) {
+        CircuitBreaker breaker = new CircuitBreaker("redis", cluster.redisBreaker(), metrics.circuitListener());
+        metrics.circuitState("redis", () -> breaker.state().code());
+        return RedisConnection.open(cluster, redisMetrics, breaker);
     }
 
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
@@ -213,7 +239,8 @@ public final class TandemServer implements AutoCloseable {
     }
 
     private void bind() {
-        Authenticator authenticator = new Authenticator(config, metrics);
+        Authenticator authenticator = new Authenticator(config, metrics, revocations);
+        revocations.onRevoked(r -> sessions.disconnectWhere(r::revoked, CloseCode.UNAUTHORIZED, "token has been revoked"));
         ChannelAccess access = new ChannelAccess(config, authenticator, metrics);
         CommandRouter commands = new CommandRouter();
         new AuthCommands(authenticator, sessions).registerOn(commands);
@@ -236,6 +263,7 @@ public final class TandemServer implements AutoCloseable {
                 .routePrefixAsync(HttpMethod.POST, SessionCommandEndpoint.PREFIX, sessionCommands(oneWay));
         ServerApi serverApi = new ServerApi(config, hub, sessions, authenticator, access);
         serverApi.registerOn(router);
+        new RevocationApi(revocations).registerOn(router, serverApi);
         new PresenceApi(presence, presenceAccess).registerOn(router, serverApi::guardedAsync);
         HealthEndpoints.registerOn(router, readiness, metrics);
         RecentDisconnects recentDisconnects = new RecentDisconnects(100);
@@ -281,6 +309,8 @@ public final class TandemServer implements AutoCloseable {
         // again once the database is back: while open, this is the half-open probe after each cool-down.
         workerGroup.next().scheduleAtFixedRate(store::ping, 1, 1, TimeUnit.SECONDS);
         workerGroup.next().scheduleAtFixedRate(hub::redeliver, 1, 1, TimeUnit.SECONDS);
+        long revocationRefresh = TokenRevocations.REFRESH_INTERVAL.toMillis();
+        workerGroup.next().scheduleAtFixedRate(revocations::refresh, revocationRefresh, revocationRefresh, TimeUnit.MILLISECONDS);
         long presenceSweep = PresenceService.SWEEP_INTERVAL.toMillis();
         workerGroup.next().scheduleAtFixedRate(presence::sweep, presenceSweep, presenceSweep, TimeUnit.MILLISECONDS);
         workerGroup.next().scheduleAtFixedRate(chat::sweep, 10, 10, TimeUnit.SECONDS);
@@ -407,7 +437,7 @@ public final class TandemServer implements AutoCloseable {
         }
         nodes.close();
         try {
-            redis.async().ping().toCompletableFuture().get(2, TimeUnit.SECONDS);
+            redis.call(c -> c.ping()).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Redis did not confirm the last presence writes: {}", e.toString());
         }

@@ -311,28 +311,47 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds of cursor updates")
         int seconds;
 
+        @Option(names = "--sync-limit", defaultValue = "1000", split = ",",
+                description = "the server's presence syncLimit (above it the churn channel is in stats mode); a list "
+                        + "(100000,100) runs the scenario once per value, each on a fresh server, back to back")
+        List<Integer> syncLimits;
+
         @Override
         public Integer call() throws Exception {
             PresenceScenario.Params params = new PresenceScenario.Params(watchers, users, joinRate, dwell, cursorUsers,
                     cursorRate, seconds);
-            PresenceScenario.Result r;
-            try (ServerUnderTest server = common.start("tandem"); Generator generator = new Generator(common.threads)) {
-                r = PresenceScenario.run(server, generator, params);
+            List<PresenceScenario.Result> results = new ArrayList<>();
+            for (int syncLimit : syncLimits) {
+                Map<String, String> env = Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", String.valueOf(syncLimit));
+                try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
+                     Generator generator = new Generator(common.threads)) {
+                    PresenceScenario.Result r = PresenceScenario.run(server, generator, params, syncLimit);
+                    print(r);
+                    results.add(r);
+                }
             }
-            System.out.printf("presence churn: %d users join+leave at %d/s (dwell %d ms) under %d watchers%n",
-                    users, joinRate, dwell, watchers);
-            System.out.printf("  join deliveries %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; members after %d;"
-                    + " server cpu %.0f us per join+leave%n", r.joinDeliveries(), (long) users * watchers,
-                    r.joinP50Millis(), r.joinP99Millis(), r.joinMaxMillis(), r.membersAfter(), r.cpuMicrosPerJoinLeave());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("scenario", "presence");
+            out.put("results", results);
+            common.write("presence", out);
+            return 0;
+        }
+
+        private void print(PresenceScenario.Result r) {
+            PresenceScenario.Watched w = r.watched();
+            System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s%n",
+                    r.syncLimit(), users, joinRate, dwell, watchers,
+                    r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)");
+            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; leaves %d, p99 %.2f ms%n",
+                    w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(), w.joinMaxMillis(),
+                    w.leaves(), w.leaveP99Millis());
+            System.out.printf("  stats %d (%.1f per watcher), p50 %.2f ms, p99 %.2f ms; member lists %d; members after %d;"
+                    + " server cpu %.0f us per join+leave%n", w.stats(), watchers == 0 ? 0.0 : (double) w.stats() / watchers,
+                    w.statsP50Millis(), w.statsP99Millis(), w.syncs(), r.membersAfter(), r.cpuMicrosPerJoinLeave());
             System.out.printf("presence cursors: %d users x %d updates/s for %d s%n", cursorUsers, cursorRate, seconds);
             System.out.printf("  sent %d, delivered %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; server cpu %.1f us per update%n",
                     r.cursorUpdatesSent(), r.cursorDeliveries(), r.cursorP50Millis(), r.cursorP99Millis(),
                     r.cursorMaxMillis(), r.cpuMicrosPerUpdate());
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("scenario", "presence");
-            out.put("results", List.of(r));
-            common.write("presence", out);
-            return 0;
         }
     }
 

@@ -39,6 +39,14 @@ final class LoadClient {
     /** Receives every delivery with its one-way latency. */
     interface DeliverySink {
         void delivered(long latencyNanos);
+
+        /**
+         * Offered every frame first: true takes it (it is then neither timed by its {@code "t":} stamp nor handled
+         * by the client). Lets a sink count frames by type whose payload may quote someone else's stamp.
+         */
+        default boolean claims(String frame) {
+            return false;
+        }
     }
 
     private LoadClient(Dialect dialect, DeliverySink sink) {
@@ -158,6 +166,9 @@ final class LoadClient {
                 return;
             }
             String body = text.text();
+            if (sink.claims(body)) {
+                return;
+            }
             long sent = timestampOf(body);
             if (sent > 0) {
                 sink.delivered(System.nanoTime() - sent);

@@ -16,9 +16,11 @@ import org.HdrHistogram.Recorder;
  * <ol>
  *   <li><b>churn</b>: watchers subscribe to one channel; users arrive at a fixed rate, each connecting,
  *       subscribing, joining with a state stamped with the generator's clock, staying a while, leaving and
- *       disconnecting. Measures the one-way latency of {@code presence:join} to the watchers, that every join
- *       reached every watcher, that the channel is empty at the end (every leave applied), and the server's CPU
- *       per join+leave;</li>
+ *       disconnecting. What the watchers receive depends on the channel's mode (the server's {@code syncLimit}):
+ *       below it, one {@code presence:join} and one {@code presence:leave} per user; above it (stats mode), a
+ *       coalesced {@code presence:stats} per interval. Measures the one-way latency of joins (from the generator's
+ *       stamp), of leaves and stats (from the server's frame timestamp, same host clock), how many of each arrived,
+ *       that the channel is empty at the end (every leave applied), and the server's CPU per join+leave;</li>
  *   <li><b>cursors</b>: users joined in one channel each send {@code presence:update} with a stamped cursor at a
  *       fixed rate. Every user sees the others' updates (coalesced by the server to the namespace's
  *       {@code updateRate}, latest wins); measures their one-way latency and the server's CPU per update sent.</li>
@@ -44,13 +46,30 @@ final class PresenceScenario {
     }
 
     /**
+     * What the churn watchers received, all watchers together.
+     *
+     * @param joins          {@code presence:join} frames (users × watchers when the channel stays below the limit)
+     * @param joinP50Millis  median join latency, generator stamp → watcher
+     * @param joinP99Millis  99th percentile
+     * @param joinMaxMillis  maximum
+     * @param leaves         {@code presence:leave} frames
+     * @param leaveP99Millis 99th percentile of leave latency, server frame timestamp → watcher
+     * @param stats          {@code presence:stats} frames (stats mode)
+     * @param statsP50Millis median stats latency, server frame timestamp → watcher
+     * @param statsP99Millis 99th percentile
+     * @param syncs          {@code presence:sync} broadcasts (the member list when the channel left stats mode)
+     */
+    record Watched(long joins, double joinP50Millis, double joinP99Millis, double joinMaxMillis, long leaves,
+                   double leaveP99Millis, long stats, double statsP50Millis, double statsP99Millis, long syncs) {
+    }
+
+    /**
      * What one run measured.
      *
      * @param params              the parameters
-     * @param joinDeliveries      {@code presence:join} frames received by watchers (expected users × watchers)
-     * @param joinP50Millis       median join latency to watchers
-     * @param joinP99Millis       99th percentile
-     * @param joinMaxMillis       maximum
+     * @param syncLimit           the server's {@code syncLimit} (the churn channel is in stats mode above it)
+     * @param failedUsers         churn users whose connection or subscription failed (they never joined)
+     * @param watched             what the watchers received during the churn
      * @param membersAfter        users the server still lists in the churn channel after every leave (expected 0)
      * @param cpuMicrosPerJoinLeave server CPU per user that joined and left (fanout to watchers included)
      * @param cursorUpdatesSent   {@code presence:update} frames sent
@@ -60,29 +79,23 @@ final class PresenceScenario {
      * @param cursorMaxMillis     maximum
      * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
      */
-    record Result(Params params, long joinDeliveries, double joinP50Millis, double joinP99Millis, double joinMaxMillis,
-                  int membersAfter, double cpuMicrosPerJoinLeave, long cursorUpdatesSent, long cursorDeliveries,
+    record Result(Params params, int syncLimit, int failedUsers, Watched watched, int membersAfter, double cpuMicrosPerJoinLeave, long cursorUpdatesSent, long cursorDeliveries,
                   double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
     }
 
     private PresenceScenario() {
     }
 
-    static Result run(ServerUnderTest server, Generator generator, Params params) throws Exception {
-        Recorder joinLatency = new Recorder(3);
-        LongAdder joins = new LongAdder();
-        List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, nanos -> {
-            joinLatency.recordValue(Math.max(1, nanos / 1000));
-            joins.increment();
-        });
+    static Result run(ServerUnderTest server, Generator generator, Params params, int syncLimit) throws Exception {
+        WatcherSink sink = new WatcherSink();
+        List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, sink);
         try {
             long cpuBefore = server.cpuNanos();
-            churn(server, generator, params);
-            long expected = (long) params.users() * params.watchers();
-            awaitCount(joins, expected);
-            long churnCpu = server.cpuNanos() - cpuBefore;
-            Histogram joined = joinLatency.getIntervalHistogram();
+            int failedUsers = churn(server, generator, params);
+            awaitSettled(sink, (long) (params.users() - failedUsers) * params.watchers());
             int membersAfter = membersAfter(server);
+            long churnCpu = server.cpuNanos() - cpuBefore;
+            Watched watched = sink.watched();
 
             Recorder cursorLatency = new Recorder(3);
             LongAdder cursorDeliveries = new LongAdder();
@@ -103,8 +116,7 @@ final class PresenceScenario {
                 Thread.sleep(500);
                 long cursorCpu = server.cpuNanos() - cursorCpuBefore;
                 Histogram moved = cursorLatency.getIntervalHistogram();
-                return new Result(params, joins.sum(), millis(joined, 50), millis(joined, 99),
-                        joined.getMaxValue() / 1000.0, membersAfter,
+                return new Result(params, syncLimit, failedUsers, watched, membersAfter,
                         params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
                         sent, cursorDeliveries.sum(), millis(moved, 50), millis(moved, 99), moved.getMaxValue() / 1000.0,
                         sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
@@ -116,8 +128,13 @@ final class PresenceScenario {
         }
     }
 
-    /** Users arrive at {@code joinRate}/s, join with a stamped state, stay {@code dwellMillis}, leave and close. */
-    private static void churn(ServerUnderTest server, Generator generator, Params params) throws Exception {
+    /**
+     * Users arrive at {@code joinRate}/s, join with a stamped state, stay {@code dwellMillis}, leave and close.
+     * Returns how many users could not connect or subscribe (the server closed them during the handshake, as a
+     * saturated machine sometimes does); they are reported instead of failing the run.
+     */
+    private static int churn(ServerUnderTest server, Generator generator, Params params) throws Exception {
+        LongAdder failed = new LongAdder();
         ScheduledExecutorService leaver = Executors.newSingleThreadScheduledExecutor();
         List<CompletableFuture<Void>> done = new ArrayList<>(params.users());
         try {
@@ -134,7 +151,8 @@ final class PresenceScenario {
                         .thenCompose(client -> client.subscribe(CHURN))
                         .whenComplete((client, failure) -> {
                             if (failure != null) {
-                                left.completeExceptionally(failure);
+                                failed.increment();
+                                left.complete(null);
                                 return;
                             }
                             client.send(join(CHURN, "{\"t\":" + System.nanoTime() + ",\"name\":\"user\"}"));
@@ -146,6 +164,7 @@ final class PresenceScenario {
                         });
             }
             CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            return failed.intValue();
         } finally {
             leaver.shutdown();
         }
@@ -174,9 +193,22 @@ final class PresenceScenario {
         return "{\"type\":\"presence:join\",\"channel\":\"" + channel + "\",\"payload\":{\"state\":" + stateJson + "}}";
     }
 
-    private static void awaitCount(LongAdder counter, long expected) throws InterruptedException {
+    /**
+     * Waits until every join reached every watcher (member mode), or nothing has arrived for two seconds (stats
+     * mode, where most joins are only counted), at most 30 s.
+     */
+    private static void awaitSettled(WatcherSink sink, long expectedJoins) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (counter.sum() < expected && System.nanoTime() < deadline) {
+        long seen = -1;
+        long quietSince = System.nanoTime();
+        while (sink.joins.sum() < expectedJoins && System.nanoTime() < deadline) {
+            long now = sink.frames();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(2)) {
+                return;
+            }
             Thread.sleep(20);
         }
     }
@@ -199,5 +231,67 @@ final class PresenceScenario {
 
     private static double millis(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /**
+     * Counts and times what the churn watchers receive: stamped joins through {@link #delivered}; leaves, stats
+     * and member lists by their type and the server's {@code timestamp} (ms, the same clock here).
+     */
+    private static final class WatcherSink implements LoadClient.DeliverySink {
+        final LongAdder joins = new LongAdder();
+        private final Recorder joinLatency = new Recorder(3);
+        private final Recorder leaveLatency = new Recorder(3);
+        private final Recorder statsLatency = new Recorder(3);
+        private final LongAdder leaves = new LongAdder();
+        private final LongAdder stats = new LongAdder();
+        private final LongAdder syncs = new LongAdder();
+
+        @Override
+        public void delivered(long latencyNanos) {
+            joinLatency.recordValue(Math.max(1, latencyNanos / 1000));
+            joins.increment();
+        }
+
+        /** Leaves, stats and member lists (which quote members' stamped states: not joins). */
+        @Override
+        public boolean claims(String frame) {
+            if (frame.startsWith("{\"type\":\"presence:leave\"")) {
+                leaves.increment();
+                leaveLatency.recordValue(sinceServerMicros(frame));
+            } else if (frame.startsWith("{\"type\":\"presence:stats\"")) {
+                stats.increment();
+                statsLatency.recordValue(sinceServerMicros(frame));
+            } else if (frame.startsWith("{\"type\":\"presence:sync\"")) {
+                syncs.increment();
+            } else {
+                return false;
+            }
+            return true;
+        }
+
+        long frames() {
+            return joins.sum() + leaves.sum() + stats.sum() + syncs.sum();
+        }
+
+        Watched watched() {
+            Histogram joined = joinLatency.getIntervalHistogram();
+            Histogram left = leaveLatency.getIntervalHistogram();
+            Histogram counted = statsLatency.getIntervalHistogram();
+            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), joined.getMaxValue() / 1000.0,
+                    leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum());
+        }
+
+        /** Microseconds since the frame's server timestamp (whole ms), at least 1. */
+        private static long sinceServerMicros(String frame) {
+            int at = frame.indexOf("\"timestamp\":");
+            if (at < 0) {
+                return 1;
+            }
+            long stamp = 0;
+            for (int i = at + 12; i < frame.length() && Character.isDigit(frame.charAt(i)); i++) {
+                stamp = stamp * 10 + (frame.charAt(i) - '0');
+            }
+            return Math.max(1, (System.currentTimeMillis() - stamp) * 1000);
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,14 +69,31 @@ class BenchSmokeTest {
         PresenceScenario.Params params = new PresenceScenario.Params(10, 30, 100, 200, 5, 20, 2);
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
              Generator generator = new Generator(1)) {
-            PresenceScenario.Result result = PresenceScenario.run(server, generator, params);
-            assertThat(result.joinDeliveries()).isEqualTo(300);
+            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 1000);
+            assertThat(result.watched().joins()).isEqualTo(300);
+            assertThat(result.watched().leaves()).isEqualTo(300);
+            assertThat(result.watched().stats()).isZero();
             assertThat(result.membersAfter()).isZero();
-            assertThat(result.joinP99Millis()).isPositive();
+            assertThat(result.watched().joinP99Millis()).isPositive();
             assertThat(result.cursorUpdatesSent()).isEqualTo(200);
             // Each update reaches the 4 other users unless coalesced away (latest wins), so between 1 and 4 each.
             assertThat(result.cursorDeliveries()).isBetween(100L, 800L);
             assertThat(result.cpuMicrosPerUpdate()).isPositive();
+        }
+    }
+
+    @Test
+    void presenceChurnAboveTheSyncLimitReachesWatchersAsCountsAndEndsWithTheMemberList() throws Exception {
+        // 100 arrivals/s staying 300 ms: about 30 members at once, far above a limit of 5.
+        PresenceScenario.Params params = new PresenceScenario.Params(10, 60, 100, 300, 0, 20, 1);
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
+                Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", "5"));
+             Generator generator = new Generator(1)) {
+            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 5);
+            assertThat(result.watched().stats()).isPositive();
+            assertThat(result.watched().joins()).isLessThan(600);
+            assertThat(result.watched().syncs()).as("the member list once the channel shrank").isPositive();
+            assertThat(result.membersAfter()).isZero();
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A thin client of the server HTTP API for back ends (docs/api.md): publish (single and batch), broadcast, list
  * channels, read history and acknowledgement lag, presence of a channel or a user, chat receipts and unread
- * counts, disconnect a user, describe the node, and the live-record operations. Sends
+ * counts, disconnect a user, revoke tokens, describe the node, and the live-record operations. Sends
  * {@code Authorization: apikey KEY} when a key is given; a non-2xx answer fails the future with a
  * {@link TandemException} carrying the server's error code, details and the HTTP status (a live record's
  * {@code conflict} with {@link EntityConflictException}).
@@ -87,6 +88,28 @@ public final class ServerApiClient {
     public CompletableFuture<Integer> disconnectUser(String userId, boolean reconnect) {
         ObjectNode body = Frames.JSON.createObjectNode().put("userId", userId).put("reconnect", reconnect);
         return post("/api/disconnect", body).thenApply(reply -> reply.path("disconnected").asInt());
+    }
+
+    /**
+     * {@code POST /api/tokens/revoke} by {@code jti}: the token is refused from now on, and connections that
+     * used it are closed with 4001, until {@code expiresAt} (the token's {@code exp}; it is expired after that).
+     */
+    public CompletableFuture<Void> revokeToken(String jti, Instant expiresAt) {
+        ObjectNode body = Frames.JSON.createObjectNode().put("jti", jti).put("expiresAt", expiresAt.getEpochSecond());
+        return post("/api/tokens/revoke", body).thenApply(reply -> null);
+    }
+
+    /**
+     * {@code POST /api/tokens/revoke} by user: every token of {@code userId} issued before {@code issuedBefore}
+     * (by {@code iat}; tokens without one too) is refused, and connections that used one are closed with 4001.
+     * The server keeps the revocation until {@code expiresAt}, or for good when it is null.
+     */
+    public CompletableFuture<Void> revokeUserTokens(String userId, Instant issuedBefore, Instant expiresAt) {
+        ObjectNode body = Frames.JSON.createObjectNode().put("user", userId).put("issuedBefore", issuedBefore.getEpochSecond());
+        if (expiresAt != null) {
+            body.put("expiresAt", expiresAt.getEpochSecond());
+        }
+        return post("/api/tokens/revoke", body).thenApply(reply -> null);
     }
 
     /** {@code GET /api/channels}: active channels, most subscribed first. */

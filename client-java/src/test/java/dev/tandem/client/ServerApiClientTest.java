@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,12 +24,13 @@ import org.junit.jupiter.api.Test;
 
 class ServerApiClientTest {
     private static final String KEY = "test-key-" + System.nanoTime();
+    private static final String JWT_SECRET = "client-test-secret-0123456789-abcdefgh";
     private static RealServer server;
     private static ServerApiClient api;
 
     @BeforeAll
     static void start() {
-        server = RealServer.start(Map.of("api.key", KEY));
+        server = RealServer.start(Map.of("api.key", KEY, "auth.jwt.secret", JWT_SECRET));
         api = new ServerApiClient(server.http(), KEY);
     }
 
@@ -106,6 +116,42 @@ class ServerApiClientTest {
             assertThat(closed).isEqualTo(1);
             await().atMost(Duration.ofSeconds(20)).until(() -> client.status() == ConnectionStatus.CLOSED);
             assertThat(statuses).anySatisfy(s -> assertThat(s).startsWith("CLOSED").contains("4003"));
+        }
+    }
+
+    @Test
+    void revokedTokensCloseTheirConnectionsWith4001() {
+        Instant now = Instant.now();
+        List<String> byJti = new CopyOnWriteArrayList<>();
+        List<String> byUser = new CopyOnWriteArrayList<>();
+        try (TandemClient one = TandemClient.builder(server.ws()).token(TokenSupplier.of(token("rev-a", "rev-jti-1", now))).build();
+             TandemClient old = TandemClient.builder(server.ws()).token(TokenSupplier.of(token("rev-b", "rev-jti-2",
+                     now.minusSeconds(60)))).build()) {
+            one.onStatus((status, reason) -> byJti.add(status + " " + reason));
+            old.onStatus((status, reason) -> byUser.add(status + " " + reason));
+            one.connect().join();
+            old.connect().join();
+
+            api.revokeToken("rev-jti-1", now.plus(Duration.ofHours(1))).join();
+            api.revokeUserTokens("rev-b", now.minusSeconds(1), null).join();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> byJti.stream().anyMatch(s -> s.contains("4001")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> byUser.stream().anyMatch(s -> s.contains("4001")));
+        }
+        assertThatThrownBy(() -> api.revokeToken("", now.plusSeconds(60)).join())
+                .cause().isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.httpStatus()).isEqualTo(400));
+    }
+
+    /** An HS256 token as a back end mints it, with a {@code jti} and an {@code iat}. */
+    private static String token(String user, String jti, Instant issuedAt) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(user)
+                    .jwtID(jti).issueTime(Date.from(issuedAt)).expirationTime(Date.from(issuedAt.plus(Duration.ofHours(2))))
+                    .build());
+            jwt.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.tandem.session.SessionRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,20 @@ public final class Authenticator {
     private final TokenVerifier verifier;
     private final boolean anonymousAllowed;
     private final KeyedRateLimiter handshakes;
+    private final TokenRevocations revocations;
 
-    /** Throws {@link ConfigException} in production mode when no JWT key is configured, or the key is unusable. */
+    /** Without revocations; see {@link #Authenticator(TandemConfig, TandemMetrics, TokenRevocations)}. */
     public Authenticator(TandemConfig config, TandemMetrics metrics) {
+        this(config, metrics, TokenRevocations.none());
+    }
+
+    /**
+     * Throws {@link ConfigException} in production mode when no JWT key is configured, or the key is unusable.
+     * Tokens that {@code revocations} lists are refused like invalid ones (reason {@code revoked}).
+     */
+    public Authenticator(TandemConfig config, TandemMetrics metrics, TokenRevocations revocations) {
         this.config = config;
+        this.revocations = revocations;
         this.metrics = metrics;
         if (!config.dev() && !config.auth().jwt().hasKey()) {
             throw new ConfigException("auth.jwt.secret", "serve mode needs a JWT key: set TANDEM_AUTH_JWT_SECRET "
@@ -132,7 +143,17 @@ public final class Authenticator {
         if (verifier == null) {
             throw new TokenRejected("no_key", "this server has no JWT key configured");
         }
-        return verifier.verify(token);
+        JWTClaimsSet claims = verifier.verify(token);
+        checkNotRevoked(claims, claims.getSubject());
+        return claims;
+    }
+
+    private void checkNotRevoked(JWTClaimsSet claims, String userId) {
+        String jti = claims.getJWTID();
+        Instant issuedAt = claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
+        if (revocations.revoked(jti, userId, issuedAt)) {
+            throw new TokenRejected("revoked", "token has been revoked");
+        }
     }
 
     /** Forgets addresses that stopped connecting; run periodically. */
@@ -145,6 +166,7 @@ public final class Authenticator {
         if (sub == null || sub.isBlank() || sub.length() > MAX_USER_ID_LENGTH) {
             throw new TokenRejected("missing_sub", "token 'sub' is required (at most " + MAX_USER_ID_LENGTH + " characters)");
         }
+        checkNotRevoked(claims, sub);
         try {
             String name = claims.getStringClaim("name");
             List<String> roles = stringList(claims, "roles");
@@ -152,7 +174,8 @@ public final class Authenticator {
             Map<String, Object> info = claims.getJSONObjectClaim("info");
             JsonNode infoNode = info == null ? null : FrameCodec.JSON.valueToTree(info);
             return new Identity(sub, name == null ? sub : name, Set.copyOf(roles), channels, infoNode,
-                    claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant(), false);
+                    claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant(), false,
+                    claims.getJWTID(), claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
         } catch (ParseException e) {
             throw new TokenRejected("bad_claims", "token claims 'name', 'roles', 'channels' or 'info' have the wrong type");
         }

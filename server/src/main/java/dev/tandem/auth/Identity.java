@@ -18,14 +18,22 @@ import java.util.Set;
  * @param info      the {@code info} claim: a public profile shown to others (presence); a JSON null when absent
  * @param expiresAt when the token expires, or null for a token without {@code exp} and for anonymous or dev users
  * @param anonymous true when no token was presented
+ * @param tokenId   the token's {@code jti}, or null; a revocation by jti matches it
+ * @param issuedAt  the token's {@code iat}, or null; a revocation of the user's tokens issued before a time matches it
  */
 public record Identity(String userId, String name, Set<String> roles, List<String> channels, JsonNode info,
-                       Instant expiresAt, boolean anonymous) {
+                       Instant expiresAt, boolean anonymous, String tokenId, Instant issuedAt) {
 
     public Identity {
         roles = Set.copyOf(roles);
         channels = List.copyOf(channels);
         info = info == null ? NullNode.getInstance() : info.deepCopy();
+    }
+
+    /** An identity without a {@code jti} or {@code iat}. */
+    public Identity(String userId, String name, Set<String> roles, List<String> channels, JsonNode info,
+                    Instant expiresAt, boolean anonymous) {
+        this(userId, name, roles, channels, info, expiresAt, anonymous, null, null);
     }
 
     /** A connection without a token. */

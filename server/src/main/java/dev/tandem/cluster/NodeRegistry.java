@@ -118,8 +118,9 @@ public final class NodeRegistry implements AutoCloseable {
 
     /** Writes this node's heartbeat and reaps dead nodes; completes with the ids it reaped. */
     public CompletionStage<List<String>> heartbeat() {
-        CompletionStage<List<String>> reaped = HEARTBEAT.run(redis.async(), ScriptOutputType.MULTI,
-                prefix, nodeId, encode(self.get()), String.valueOf(ttl.toMillis()));
+        String info = encode(self.get());
+        CompletionStage<List<String>> reaped = redis.call(c -> HEARTBEAT.<List<String>>run(c, ScriptOutputType.MULTI,
+                prefix, nodeId, info, String.valueOf(ttl.toMillis())));
         return reaped.whenComplete((dead, failure) -> {
             if (failure != null) {
                 LOG.warn("node heartbeat failed: {}", failure.toString());
@@ -134,8 +135,8 @@ public final class NodeRegistry implements AutoCloseable {
 
     /** The live nodes, most recently heartbeated last. */
     public CompletionStage<List<NodeInfo>> live() {
-        CompletionStage<List<String>> raw = LIVE.run(redis.async(), ScriptOutputType.MULTI, prefix,
-                String.valueOf(ttl.toMillis()));
+        CompletionStage<List<String>> raw = redis.call(c -> LIVE.<List<String>>run(c, ScriptOutputType.MULTI, prefix,
+                String.valueOf(ttl.toMillis())));
         return raw.thenApply(NodeRegistry::decode);
     }
 
@@ -147,8 +148,8 @@ public final class NodeRegistry implements AutoCloseable {
             running.cancel(false);
         }
         try {
-            redis.async().zrem(prefix + "nodes", nodeId).thenCompose(n -> redis.async().del(prefix + "node:" + nodeId))
-                    .toCompletableFuture().get(2, TimeUnit.SECONDS);
+            redis.call(c -> c.zrem(prefix + "nodes", nodeId)).thenCompose(n -> redis.call(c -> c.del(prefix + "node:" + nodeId)))
+                    .get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("could not leave the node registry: {}", e.toString());
         }

@@ -5,10 +5,7 @@ import dev.tandem.hub.Broker;
 import dev.tandem.hub.SharedEvent;
 import dev.tandem.hub.SharedPage;
 import dev.tandem.hub.Since;
-import dev.tandem.protocol.ErrorCode;
-import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.StoredEvent;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -16,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +116,7 @@ public final class RedisBroker implements Broker {
                 Long.toString(timestamp), Long.toString(ttlMillis), userId == null ? "" : userId, payloadJson,
                 Integer.toString(size), Long.toString(policy.historyTtl().toMillis()), bus, channel,
                 Long.toString(metaTtl(policy))};
-        return call(() -> redis.async().<Long>eval(PUBLISH, ScriptOutputType.INTEGER, keys, args));
+        return redis.call(c -> c.<Long>eval(PUBLISH, ScriptOutputType.INTEGER, keys, args));
     }
 
     @Override
@@ -161,7 +156,7 @@ public final class RedisBroker implements Broker {
                 known == null ? "" : known.epoch(), known == null ? "0" : Long.toString(known.seq())};
         long limit = count - 1;
         long oldest = System.currentTimeMillis() - policy.historyTtl().toMillis();
-        return this.<List<Object>>call(() -> redis.async().eval(READ, ScriptOutputType.MULTI, keys, args))
+        return redis.<List<Object>>call(c -> c.eval(READ, ScriptOutputType.MULTI, keys, args))
                 .thenApply(reply -> page(channel, reply, limit, oldest, reverse));
     }
 
@@ -263,17 +258,5 @@ public final class RedisBroker implements Broker {
 
     private static String orNull(String value) {
         return value.isEmpty() ? null : value;
-    }
-
-    /** Runs a command; a refusal (disconnected) or failure becomes {@code unavailable}, whichever way it comes. */
-    private <T> CompletableFuture<T> call(Supplier<RedisFuture<T>> command) {
-        CompletableFuture<T> future;
-        try {
-            future = command.get().toCompletableFuture();
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        return future.exceptionallyCompose(failure -> CompletableFuture.failedFuture(new CompletionException(
-                new ProtocolException(ErrorCode.UNAVAILABLE, "the cluster broker is unreachable; retry"))));
     }
 }

@@ -2,6 +2,8 @@ package dev.tandem.cluster;
 
 import dev.tandem.config.ClusterConfig;
 import dev.tandem.ops.HealthCheck;
+import dev.tandem.protocol.ProtocolException;
+import dev.tandem.resilience.CircuitBreaker;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -19,9 +21,13 @@ import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * {@code unavailable} instead of hanging. Lettuce reconnects by itself (retrying at most every 2 s, so a node is
  * ready again soon after Redis is) and re-subscribes; listeners registered
  * with {@link #onReconnect} then run, a moment later, to read back what was missed.
+ *
+ * <p>Every command goes through {@link #call}, behind one {@link CircuitBreaker}: a Redis that is connected but
+ * hung or crawling (commands time out after {@code cluster.redis.timeout}) opens it, and from then on commands
+ * fail at once with {@code unavailable} and a retry-after hint instead of queueing in Lettuce; the node's own
+ * heartbeat is the half-open probe that closes it again.
  */
 public final class RedisConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
@@ -47,10 +58,12 @@ public final class RedisConnection implements AutoCloseable {
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final CircuitBreaker breaker;
     private volatile boolean caughtUp = true;
 
-    private RedisConnection(ClusterConfig config, RedisMetrics metrics) {
+    private RedisConnection(ClusterConfig config, RedisMetrics metrics, CircuitBreaker breaker) {
         this.config = config;
+        this.breaker = breaker;
         // Every command's round trip is timed by Lettuce itself into tandem_redis_roundtrip_seconds.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .commandLatencyRecorder(metrics)
@@ -60,21 +73,50 @@ public final class RedisConnection implements AutoCloseable {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
                 .build());
         this.commands = client.connect();
         this.pubSub = client.connectPubSub();
         client.addListener(new StateListener());
     }
 
-    /** Connects (blocking, at start); fails when Redis cannot be reached. */
-    public static RedisConnection open(ClusterConfig config, RedisMetrics metrics) {
-        return new RedisConnection(config, metrics);
+    /**
+     * Connects (blocking, at start); fails when Redis cannot be reached. {@code breaker} guards every command
+     * (build it from {@code cluster.redis.breaker}).
+     */
+    public static RedisConnection open(ClusterConfig config, RedisMetrics metrics, CircuitBreaker breaker) {
+        return new RedisConnection(config, metrics, breaker);
     }
 
-    /** The non-blocking command API. */
-    public RedisAsyncCommands<String, String> async() {
-        return commands.async();
+    /**
+     * Runs {@code command} on the non-blocking command API if the breaker admits it. Whatever goes wrong (refused
+     * by the open breaker, disconnected, timed out, an error reply) comes back as an {@code unavailable}
+     * {@link ProtocolException}, with a retry-after hint when the breaker refused it.
+     */
+    public <T> CompletableFuture<T> call(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+        return breaker.<T>call(() -> start(command), failure -> true)
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(unavailable(failure)));
+    }
+
+    /** The breaker around every command, for tests. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    private <T> CompletableFuture<T> start(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+        try {
+            return command.apply(commands.async()).toCompletableFuture();
+        } catch (RuntimeException e) { // Lettuce refuses at once while disconnected
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static CompletionException unavailable(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ProtocolException refusal) {
+            return new CompletionException(refusal);
+        }
+        return new CompletionException(ProtocolException.dependencyFailed("redis is unreachable; retry", cause));
     }
 
     /** Subscribes this node's pub/sub connection to {@code channels}, delivering to {@code listener}. */
@@ -96,18 +138,14 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code message} without waiting; a failure (Redis unreachable) is only logged: every receiver
-     * reads back what it missed after an outage.
+     * Publishes {@code message} without waiting, through the breaker; a failure (Redis unreachable, breaker
+     * open) is only logged: every receiver reads back what it missed after an outage.
      */
     public void publish(String channel, String message) {
-        try {
-            commands.async().publish(channel, message).exceptionally(failure -> {
-                LOG.debug("publish on {} failed (receivers catch up after the outage): {}", channel, failure.toString());
-                return 0L;
-            });
-        } catch (RuntimeException e) {
-            LOG.debug("publish on {} refused: {}", channel, e.toString());
-        }
+        call(c -> c.publish(channel, message)).exceptionally(failure -> {
+            LOG.debug("publish on {} failed (receivers catch up after the outage): {}", channel, failure.toString());
+            return 0L;
+        });
     }
 
     /** A pub/sub connection of its own, for a subscriber that must not share this node's bus connection. */
@@ -134,7 +172,10 @@ public final class RedisConnection implements AutoCloseable {
         return commands.isOpen() && pubSub.isOpen() && caughtUp;
     }
 
-    /** {@code redis} on {@code /health/ready}: down while Redis is unreachable or the node is catching up. */
+    /**
+     * {@code redis} on {@code /health/ready}: down while Redis is unreachable, the node is catching up, or the
+     * breaker is not closed (then with the breaker's detail).
+     */
     public HealthCheck health() {
         return new HealthCheck() {
             @Override
@@ -144,7 +185,10 @@ public final class RedisConnection implements AutoCloseable {
 
             @Override
             public Result check() {
-                return isUp() ? Result.healthy() : Result.down("redis unreachable or resynchronising");
+                if (!isUp()) {
+                    return Result.down("redis unreachable or resynchronising");
+                }
+                return breaker.check();
             }
         };
     }

@@ -68,14 +68,10 @@ public final class RedisSessionForwarding implements SessionForwarding {
         timer.schedule(() -> settle(requestId, false), ANSWER_WITHIN_MILLIS, TimeUnit.MILLISECONDS);
         String message = String.join(SEP, "f", ownChannel, requestId, sessionId, user.userId(),
                 user.anonymous() ? "1" : "0", Base64.getEncoder().encodeToString(body));
-        try {
-            redis.async().publish(sessionsChannel, message).exceptionally(failure -> {
-                settle(requestId, false);
-                return 0L;
-            });
-        } catch (RuntimeException e) {
+        redis.call(c -> c.publish(sessionsChannel, message)).exceptionally(failure -> {
             settle(requestId, false);
-        }
+            return 0L;
+        });
         return answer;
     }
 
@@ -86,7 +82,7 @@ public final class RedisSessionForwarding implements SessionForwarding {
         }
         byte[] body = Base64.getDecoder().decode(f[6].getBytes(StandardCharsets.US_ASCII));
         if (endpoint.deliver(f[3], f[4], "1".equals(f[5]), body)) {
-            redis.async().publish(f[1], String.join(SEP, "a", f[2]));
+            redis.call(c -> c.publish(f[1], String.join(SEP, "a", f[2])));
         }
     }
 

@@ -3,7 +3,7 @@ package dev.tandem.config;
 import java.time.Duration;
 
 /**
- * A circuit breaker around one dependency (the store; later Redis): when it opens, calls fail fast with
+ * A circuit breaker around one dependency (the store, Redis): when it opens, calls fail fast with
  * {@code unavailable} instead of piling up on the dependency's threads.
  *
  * @param failureThreshold consecutive failed calls, or calls slower than {@code slowCall}, that open the breaker

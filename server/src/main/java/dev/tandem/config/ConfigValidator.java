@@ -49,6 +49,8 @@ final class ConfigValidator {
                 "cluster.redis.url", "must be a redis:// or rediss:// url");
         require(!cluster.enabled() || c.store().postgres().enabled(), "cluster.redis.url",
                 "a cluster needs the shared PostgreSQL store (store.postgres.url)");
+        positive(cluster.redisTimeout(), "cluster.redis.timeout");
+        validateBreaker(cluster.redisBreaker(), "cluster.redis.breaker");
         StoreConfig s = c.store();
         require(s.poolSize() >= 1 && s.poolSize() <= 64, "store.poolSize", "must be between 1 and 64");
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
@@ -130,6 +132,8 @@ final class ConfigValidator {
         positive(p.awayAfter(), key + ".awayAfter");
         require(p.updateRate() >= 1 && p.updateRate() <= 1000, key + ".updateRate", "must be between 1 and 1000");
         require(p.syncLimit() >= 1, key + ".syncLimit", "must be at least 1");
+        require(p.statsResume() >= 0 && p.statsResume() <= 1, key + ".statsResume", "must be between 0 and 1");
+        positive(p.statsInterval(), key + ".statsInterval");
         require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
                 "must be between 64 and limits.maxFrameBytes");
     }

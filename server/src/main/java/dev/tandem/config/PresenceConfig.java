@@ -12,7 +12,12 @@ import java.time.Duration;
  * @param awayAfter     a member without client-reported activity for this long is {@code away}
  * @param updateRate    most {@code presence:update} broadcasts per second per user per channel (latest state wins)
  * @param joinLeave     whether {@code presence:join} / {@code presence:leave} are broadcast
- * @param syncLimit     above this many users a joiner gets {@code presence:stats} (counts) instead of {@code presence:sync}
+ * @param syncLimit     above this many users a channel is in stats mode: a joiner gets {@code presence:stats}
+ *                      (counts) instead of {@code presence:sync}, and membership events become coalesced counts
+ * @param statsResume   a channel in stats mode returns to member events only at or below
+ *                      {@code syncLimit × statsResume} users (0 … 1; the gap keeps a channel hovering at the limit
+ *                      from flapping)
+ * @param statsInterval at most one {@code presence:stats} broadcast per channel per interval in stats mode
  * @param maxStateBytes largest state (encoded JSON) one connection may set; larger gets {@code too_large}
  */
 public record PresenceConfig(
@@ -22,5 +27,12 @@ public record PresenceConfig(
         int updateRate,
         boolean joinLeave,
         int syncLimit,
+        double statsResume,
+        Duration statsInterval,
         int maxStateBytes) {
+
+    /** The user count at or below which a channel in stats mode goes back to member events. */
+    public int resumeAt() {
+        return (int) Math.floor(syncLimit * statsResume);
+    }
 }

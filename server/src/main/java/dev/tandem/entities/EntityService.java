@@ -10,6 +10,8 @@ import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.Store;
 import dev.tandem.store.TransactionalWrite;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,6 +32,9 @@ public final class EntityService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.@=,-]{1,128}");
     /** Most rows one list request scans looking for matches, so a selective filter cannot pin a reader. */
     private static final int MAX_SCAN = 10_000;
+    private static final AttributeKey<String> COLLECTION = AttributeKey.stringKey("tandem.collection");
+    private static final AttributeKey<String> RECORD = AttributeKey.stringKey("tandem.record");
+    private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("tandem.operation");
 
     private final Hub hub;
     private final Store store;
@@ -82,7 +87,9 @@ public final class EntityService {
             }
         }
         WriteRequest request = new WriteRequest(kind, policy, id, version, (ObjectNode) body, actor);
-        return hub.write(new EntityWrite(request, clock.millis(), config.maxDocumentBytes()))
+        Attributes attributes = Attributes.of(COLLECTION, policy.name(), RECORD, id, OPERATION, kind.name().toLowerCase());
+        return hub.tracing().traced("tandem.entity.write", attributes,
+                        () -> hub.write(new EntityWrite(request, clock.millis(), config.maxDocumentBytes())))
                 .thenApply(committed -> outcome(committed.result()));
     }
 

@@ -17,7 +17,10 @@ import dev.tandem.store.Store;
 import dev.tandem.store.StoredEvent;
 import dev.tandem.store.TransactionalWrite;
 import io.netty.buffer.ByteBufAllocator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.security.SecureRandom;
@@ -55,6 +58,8 @@ public final class Hub implements Broker.Receiver {
     private final ByteBufAllocator alloc;
     private final Store store;
     private final Tracing tracing;
+    private static final AttributeKey<String> CHANNEL = AttributeKey.stringKey("tandem.channel");
+    private static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("tandem.namespace");
     private final Broker broker;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final NodeLoad load;
@@ -220,10 +225,24 @@ public final class Hub implements Broker.Receiver {
      * completes with the stored event, or the original one for a repeated client message id.
      */
     public CompletableFuture<Appended> append(Append append) {
-        return store.append(append, appended -> {
-            committed(appended.event());
-            broker.committed(appended.event());
+        if (!tracing.enabled()) {
+            return store.append(append, this::fanOut);
+        }
+        Attributes attributes = Attributes.of(CHANNEL, append.channel(), NAMESPACE, metricsNamespace(append.channel()));
+        return tracing.traced("tandem.publish", attributes, () -> {
+            Context publish = Context.current();
+            Span write = tracing.start("tandem.store.append");
+            return Tracing.endWhenDone(write, store.append(append, appended -> {
+                write.setAttribute("tandem.seq", appended.event().seq());
+                write.end();
+                tracing.run("tandem.fanout", publish, () -> fanOut(appended));
+            }));
         });
+    }
+
+    private void fanOut(Appended appended) {
+        committed(appended.event());
+        broker.committed(appended.event());
     }
 
     /** Shared history after {@code after}: the store's for durable channels, the broker's for others. */
@@ -354,7 +373,21 @@ public final class Hub implements Broker.Receiver {
      * out after the commit exactly like {@link #append}ed ones, in seq order.
      */
     public <R> CompletableFuture<Committed<R>> write(TransactionalWrite<R> write) {
-        return store.write(write, committed -> committed.events().forEach(this::committed));
+        if (!tracing.enabled()) {
+            return store.write(write, committed -> committed.events().forEach(this::committed));
+        }
+        Context parent = Context.current();
+        Span span = tracing.start("tandem.store.write");
+        return Tracing.endWhenDone(span, store.write(write, committed -> {
+            span.setAttribute("tandem.events", committed.events().size());
+            span.end();
+            tracing.run("tandem.fanout", parent, () -> committed.events().forEach(this::committed));
+        }));
+    }
+
+    /** The tracing of this hub, for services that trace their own work around it (entity writes). */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /**
@@ -463,11 +496,12 @@ public final class Hub implements Broker.Receiver {
         }
         String namespace = metricsNamespace(channel);
         Span span = tracing.tracer().spanBuilder("tandem.publish")
-                .setAttribute("tandem.channel", channel)
-                .setAttribute("tandem.namespace", namespace)
+                .setAttribute(CHANNEL, channel)
+                .setAttribute(NAMESPACE, namespace)
                 .startSpan();
         try (Scope ignored = span.makeCurrent()) {
-            Publication publication = publishNow(channel, payload, userId, ttlMillis);
+            Publication publication = tracing.call("tandem.fanout", Context.current(),
+                    () -> publishNow(channel, payload, userId, ttlMillis));
             span.setAttribute("tandem.seq", publication.seq());
             return publication;
         } catch (RuntimeException e) {

@@ -15,6 +15,11 @@ import java.util.function.LongSupplier;
 public final class NodeLoad {
     /** What a refused caller is told to wait: one refill second of the publish bucket, one cool-off otherwise. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * What a connection refused at capacity (1013, HTTP 503) is told to wait: long enough that a crowd refused
+     * together does not return at once (the SDKs add jitter on top), short enough to fill a freed slot soon.
+     */
+    public static final Duration CONNECTION_RETRY_AFTER = Duration.ofSeconds(2);
 
     private final TokenBucket publishes;
     private final long maxSubscriptions;

@@ -10,6 +10,7 @@ import dev.tandem.protocol.FrameCodec;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.session.Session;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * with {@code online}/{@code away}/{@code offline} status, and the ephemeral events that tell subscribers about
  * it ({@code presence:join}, {@code presence:update}, {@code presence:leave}; the joiner gets
  * {@code presence:sync} or, above the namespace's {@code syncLimit}, {@code presence:stats}).
+ *
+ * <p>Crowded channels. Above {@code syncLimit} users a channel is in stats mode ({@link StatsMode}, with
+ * hysteresis): membership changes (a join, a leave, a tab that comes or goes) are no longer broadcast one by one,
+ * which in a mass reconnect of N members would send N events to N subscribers, but summed up in one
+ * {@code presence:stats} per {@code statsInterval}; state and status updates still go out, coalesced per user.
+ * When the channel shrinks back, its subscribers get the member list once ({@code presence:sync} without a
+ * {@code requestId}) and member events resume.
  *
  * <p>Design. This node's connections' entries are kept in {@link #own} (this node is their only writer) and
  * written through to the {@link PresenceStore}, which reports each write's before/after view of the user; the
@@ -53,15 +62,19 @@ public final class PresenceService {
     private final Clock clock;
     private final ConcurrentHashMap<PresenceKey, PresenceEntry> own = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> joinedBySession = new ConcurrentHashMap<>();
-    private final UpdateCoalescer coalescer = new UpdateCoalescer();
+    private final UpdateCoalescer coalescer = new UpdateCoalescer(System::nanoTime);
     private final Object[] locks = new Object[STRIPES];
     private final PresenceMetrics metrics;
+    private final StatsMode stats;
 
-    public PresenceService(Hub hub, PresenceStore store, Clock clock, MeterRegistry meters) {
+    /** @param scheduler runs deferred {@code presence:stats} broadcasts (short tasks; an event loop will do) */
+    public PresenceService(Hub hub, PresenceStore store, Clock clock, MeterRegistry meters,
+                           ScheduledExecutorService scheduler) {
         this.hub = hub;
         this.store = store;
         this.clock = clock;
         this.metrics = new PresenceMetrics(meters, own::size);
+        this.stats = new StatsMode(scheduler, this::broadcastStats);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -159,7 +172,9 @@ public final class PresenceService {
             throw notJoined(channel);
         }
         long interval = TimeUnit.SECONDS.toNanos(1) / policy.updateRate();
-        coalescer.submit(channel, session.userId(), session.id(), session, interval, session.transport().eventLoop(),
+        EventLoop loop = session.transport().eventLoop();
+        coalescer.submit(channel, session.userId(), session.id(), session, interval,
+                (delay, task) -> loop.schedule(task, delay, TimeUnit.NANOSECONDS),
                 this::flush);
     }
 
@@ -270,7 +285,7 @@ public final class PresenceService {
                     continue; // left before the flush: its leave was already announced
                 }
                 chain = chain.thenCompose(previous -> store.put(latest).thenApply(change -> previous == null ? change
-                        : new PresenceChange(channel, userId, previous.before(), change.after())));
+                        : new PresenceChange(channel, userId, previous.before(), change.after(), change.counts())));
             }
             chain.thenAccept(change -> {
                 if (change != null) {
@@ -341,11 +356,35 @@ public final class PresenceService {
         }
     }
 
-    /** Broadcasts what a store write did to a user; called under the channel's lock. */
+    /**
+     * Broadcasts what a store write did to a user. Runs under the channel's lock (taken here too, because a
+     * networked store completes on its own thread), so the mode switch and the events around it stay in order.
+     */
     private void announce(PresenceChange change, Subscriber exclude, PresenceConfig policy, long leftAt) {
         if (change.isNoop()) {
             return;
         }
+        String channel = change.channel();
+        synchronized (lock(channel)) {
+            StatsMode.Step step = stats.observe(channel, change.counts(), policy);
+            if (step == StatsMode.Step.LEFT) {
+                if (policy.joinLeave()) {
+                    resync(channel); // the list includes this change
+                }
+                return;
+            }
+            if (step.inStats() && change.membershipChanged()) {
+                if (policy.joinLeave()) {
+                    stats.changed(channel, policy);
+                }
+                return;
+            }
+            announceMember(change, exclude, policy, leftAt);
+        }
+    }
+
+    /** Member mode (or a state change in stats mode): the join, leave or update of one member. */
+    private void announceMember(PresenceChange change, Subscriber exclude, PresenceConfig policy, long leftAt) {
         String channel = change.channel();
         if (change.joined()) {
             if (policy.joinLeave()) {
@@ -360,19 +399,54 @@ public final class PresenceService {
         }
     }
 
+    /** Tells the subscribers of a crowded channel its current counts (a deferred call reads them when it runs). */
+    private void broadcastStats(String channel) {
+        store.counts(channel).thenAccept(counts -> {
+            synchronized (lock(channel)) {
+                if (stats.inStats(channel)) { // not when the channel shrank meanwhile: its member list went out
+                    broadcast(channel, "presence:stats", countsPayload(counts), null);
+                }
+            }
+        }).exceptionally(failure -> logFailure("presence:stats", channel, failure));
+    }
+
+    /**
+     * The channel left stats mode: its subscribers missed the joins and leaves meanwhile, so they get the member
+     * list once, encoded once for all of them. A store read completes in order with this node's writes, so
+     * events of later writes follow it.
+     */
+    private void resync(String channel) {
+        store.members(channel).thenAccept(members -> {
+            synchronized (lock(channel)) {
+                if (!stats.inStats(channel)) { // crowded again meanwhile: counts follow instead
+                    ObjectNode payload = FrameCodec.JSON.createObjectNode();
+                    payload.set("users", UserView.list(members));
+                    broadcast(channel, "presence:sync", payload, null);
+                }
+            }
+        }).exceptionally(failure -> logFailure("presence:sync", channel, failure));
+    }
+
+    private static ObjectNode countsPayload(PresenceCounts counts) {
+        return FrameCodec.JSON.createObjectNode().put("users", counts.users()).put("connections", counts.connections());
+    }
+
     private void broadcast(String channel, String type, ObjectNode payload, Subscriber exclude) {
         metrics.event(type);
         // Local only: other nodes announce each change themselves when the shared store relays it to them.
         hub.broadcastLocal(channel, event(type, channel, payload), exclude);
     }
 
-    /** The joiner's reply: {@code presence:sync} with every member, or {@code presence:stats} above the limit. */
+    /**
+     * The joiner's reply: {@code presence:sync} with every member, or {@code presence:stats} when the channel is
+     * in stats mode (then the joiner will not hear of joins and leaves, so a list would go stale at once).
+     */
     private CompletionStage<ObjectNode> snapshot(String channel, PresenceConfig policy, JsonNode requestId) {
         return store.counts(channel).thenCompose(counts -> {
-            if (counts.users() > policy.syncLimit()) {
-                ObjectNode stats = FrameCodec.envelope("presence:stats", requestId, channel);
-                stats.putObject("payload").put("users", counts.users()).put("connections", counts.connections());
-                return CompletableFuture.completedFuture(stats);
+            if (countsOnly(channel, counts, policy)) {
+                ObjectNode reply = FrameCodec.envelope("presence:stats", requestId, channel);
+                reply.set("payload", countsPayload(counts));
+                return CompletableFuture.completedFuture(reply);
             }
             return store.members(channel).thenApply(members -> {
                 ObjectNode sync = FrameCodec.envelope("presence:sync", requestId, channel);
@@ -382,13 +456,13 @@ public final class PresenceService {
         });
     }
 
-    /** The members of a channel (up to its {@code syncLimit} users) and its counts, for the HTTP API. */
+    /** The members of a channel (unless it is in stats mode) and its counts, for the HTTP API. */
     public CompletionStage<ObjectNode> describeChannel(String channel) {
         PresenceConfig policy = policy(channel);
         return store.counts(channel).thenCompose(counts -> {
             ObjectNode body = FrameCodec.JSON.createObjectNode().put("channel", channel);
             body.putObject("counts").put("users", counts.users()).put("connections", counts.connections());
-            if (counts.users() > policy.syncLimit()) {
+            if (countsOnly(channel, counts, policy)) {
                 return CompletableFuture.completedFuture(body);
             }
             return store.members(channel).thenApply(members -> {
@@ -396,6 +470,11 @@ public final class PresenceService {
                 return body;
             });
         });
+    }
+
+    /** Whether a channel is answered with counts: in stats mode, or above the limit (no change seen here yet). */
+    private boolean countsOnly(String channel, PresenceCounts counts, PresenceConfig policy) {
+        return stats.inStats(channel) || counts.users() > policy.syncLimit();
     }
 
     /** A user's global status (online if online anywhere, away if only away, else offline) and last seen time. */

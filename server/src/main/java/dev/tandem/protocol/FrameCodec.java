@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 
 /**
  * Reads client frames and writes server frames of the native protocol (shared JSON envelope:
@@ -99,6 +100,13 @@ public final class FrameCodec {
     public static ObjectNode disconnect(CloseCode code, String reason) {
         ObjectNode frame = envelope("disconnect", null, null);
         frame.putObject("payload").put("code", code.code()).put("reason", reason).put("reconnect", code.reconnect());
+        return frame;
+    }
+
+    /** A {@code disconnect} that also says how long to stay away ({@code retryAfter}, ms), e.g. a 1013 refusal. */
+    public static ObjectNode disconnect(CloseCode code, String reason, Duration retryAfter) {
+        ObjectNode frame = disconnect(code, reason);
+        ((ObjectNode) frame.get("payload")).put("retryAfter", retryAfter.toMillis());
         return frame;
     }
 

@@ -13,9 +13,9 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * A circuit breaker around one dependency (the store; the Redis broker can wrap its calls the same way), so that
- * a dependency that is down or crawling costs callers a fast {@code unavailable} instead of a pile-up of waiting
- * work on its threads.
+ * A circuit breaker around one dependency (the store in {@code GuardedStore}, Redis in {@code RedisConnection}),
+ * so that a dependency that is down or crawling costs callers a fast {@code unavailable} instead of a pile-up of
+ * waiting work on its threads.
  *
  * <p>Design. {@code CLOSED}: calls go through; {@code failureThreshold} failures in a row (a failure is an
  * error the caller's predicate calls a dependency failure, or a call slower than {@code slowCall}) open it.

@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,9 +191,15 @@ public final class SessionRegistry {
 
     /** Disconnects every session of {@code userId} on this node; returns how many there were. */
     public int disconnectUser(String userId, CloseCode code, String reason) {
+        return disconnectWhere(identity -> userId.equals(identity.userId()), code, reason);
+    }
+
+    /** Disconnects every identified session on this node whose identity matches; returns how many there were. */
+    public int disconnectWhere(Predicate<Identity> matches, CloseCode code, String reason) {
         int count = 0;
         for (Tracked tracked : sessions.values()) {
-            if (userId.equals(tracked.session.userId())) {
+            Identity identity = tracked.session.identity();
+            if (identity != null && matches.test(identity)) {
                 tracked.session.disconnect(code, reason);
                 count++;
             }

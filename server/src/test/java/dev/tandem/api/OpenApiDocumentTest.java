@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.store.GzipNdjsonArchive;
+import dev.tandem.store.StoredEvent;
 import dev.tandem.testing.TestServer;
+import dev.tandem.testing.TestStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,13 +27,20 @@ import org.junit.jupiter.api.Test;
 /** Keeps docs/openapi.yaml honest: every documented operation exists on a real server and answers as documented. */
 class OpenApiDocumentTest {
     private static final Path SPEC = Path.of("..", "docs", "openapi.yaml");
+    private static final long ARCHIVED_AT = 1_700_000_000_000L;
+    private static final LocalDate ARCHIVED_DAY = Instant.ofEpochMilli(ARCHIVED_AT).atZone(ZoneOffset.UTC).toLocalDate();
+    /** The smallest valid Yjs update (format v1): no structs, an empty delete set. */
+    private static final String EMPTY_YJS_UPDATE = "\u0000\u0000";
 
     @Test
     void everyDocumentedOperationIsServedWithADocumentedStatus() throws Exception {
         assertThat(Files.exists(SPEC)).as("%s exists", SPEC.toAbsolutePath()).isTrue();
         JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(SPEC.toFile());
         List<String> checked = new ArrayList<>();
-        try (TestServer server = TestServer.start(Map.of("api.key", "k", "admin.key", "k"))) {
+        Path dataDir = TestStore.freshDirectory();
+        new GzipNdjsonArchive(dataDir.resolve("archive")).write("doc:check",
+                List.of(new StoredEvent("doc:check", 1, "publication", null, "{}", null, null, ARCHIVED_AT)));
+        try (TestServer server = TestServer.start(Map.of("api.key", "k", "admin.key", "k", "dataDir", dataDir.toString()))) {
             Iterator<Map.Entry<String, JsonNode>> paths = spec.path("paths").fields();
             while (paths.hasNext()) {
                 Map.Entry<String, JsonNode> path = paths.next();
@@ -36,9 +49,10 @@ class OpenApiDocumentTest {
                     Map.Entry<String, JsonNode> operation = operations.next();
                     String uri = path.getKey().replace("{channel}", "doc:check")
                             .replace("{collection}", "doccheck").replace("{id}", "doccheck1")
-                            .replace("{user}", "doccheck-user")
+                            .replace("{user}", "doccheck-user").replace("{room}", "doccheck")
                             + (path.getKey().equals("/admin/api/history") ? "?channel=doc:check" : "")
-                            + (path.getKey().endsWith("/receipts") ? "?seq=1" : "");
+                            + (path.getKey().endsWith("/receipts") ? "?seq=1" : "")
+                            + (path.getKey().endsWith("/archive") ? "?day=" + ARCHIVED_DAY : "");
                     HttpResponse<String> response = send(server, operation.getKey(), uri, body(path.getKey(), operation.getKey()));
                     assertThat(operation.getValue().path("responses").has(String.valueOf(response.statusCode())))
                             .as("%s %s answered %s: %s", operation.getKey(), uri, response.statusCode(), response.body())
@@ -52,7 +66,9 @@ class OpenApiDocumentTest {
                 "post /api/disconnect", "get /admin/api/stats", "get /health/ready",
                 "post /api/collections/{collection}", "patch /api/collections/{collection}/{id}",
                 "delete /api/collections/{collection}/{id}", "get /api/presence/{channel}",
-                "get /api/users/{user}/presence", "get /api/channels/{channel}/receipts", "get /api/users/{user}/unread");
+                "get /api/users/{user}/presence", "get /api/channels/{channel}/receipts", "get /api/users/{user}/unread",
+                "get /api/channels/{channel}/archive", "get /api/docs/{room}", "put /api/docs/{room}",
+                "delete /api/docs/{room}", "post /api/tokens/revoke");
     }
 
     /** Runs one documented operation; the record operations run in file order on the record POST created. */
@@ -79,12 +95,18 @@ class OpenApiDocumentTest {
                 default -> null;
             };
         }
+        if (path.startsWith("/api/docs/")) {
+            return method.equals("put") ? EMPTY_YJS_UPDATE : null;
+        }
         return body(path);
     }
 
     private static String body(String path) {
         if (path.endsWith("/disconnect")) {
             return "{\"userId\":\"nobody\"}";
+        }
+        if (path.endsWith("/tokens/revoke")) {
+            return "{\"jti\":\"doccheck\",\"expiresAt\":" + (Instant.now().getEpochSecond() + 3600) + "}";
         }
         if (path.endsWith("/batch")) {
             return "{\"publications\":[{\"channel\":\"doc:check\",\"payload\":{}}]}";

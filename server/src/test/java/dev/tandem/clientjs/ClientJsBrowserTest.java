@@ -31,7 +31,8 @@ class ClientJsBrowserTest {
 
     @Test
     void demoAppWorksEndToEndInTwoBrowserContextsIncludingOfflineCatchUpAndFallbacks() {
-        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
+        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3",
+                "namespaces.crowd.presence.syncLimit", "2", "namespaces.crowd.presence.statsResume", "0.5"))) {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=120000"));
             command.addAll(ClientJsProject.testFiles("e2e"));
             ClientJsProject.Run run = ClientJsProject.run(

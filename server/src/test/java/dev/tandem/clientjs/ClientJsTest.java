@@ -24,11 +24,14 @@ class ClientJsTest {
 
     @Test
     void javaScriptClientSuitePassesAgainstARealServer() {
-        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3"))) {
+        // The load-shedding tests need a node that is full after one connection and one subscription.
+        try (TestServer server = TestServer.start(Map.of("namespaces.tiny.historySize", "3",
+                "namespaces.crowd.presence.syncLimit", "2", "namespaces.crowd.presence.statsResume", "0.5"));
+             TestServer capped = TestServer.start(Map.of("limits.maxConnections", "1", "limits.maxSubscriptions", "1"))) {
             List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-timeout=60000"));
             command.addAll(ClientJsProject.testFiles("test"));
-            ClientJsProject.Run run = ClientJsProject.run(Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port()),
-                    Duration.ofMinutes(6), command);
+            ClientJsProject.Run run = ClientJsProject.run(Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(),
+                    "TANDEM_CAPPED_URL", "http://127.0.0.1:" + capped.port()), Duration.ofMinutes(6), command);
 
             assertThat(run.exitCode()).as("node --test exit code; last output:\n%s", run.tail(60)).isZero();
             // The server has every feature the suite exercises, so nothing may skip itself (entity tests skip on a server

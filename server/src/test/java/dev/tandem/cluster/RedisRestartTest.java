@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.testing.ServerProcess;
 import dev.tandem.testing.WsClient;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +19,11 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Restarts the Redis a two-node cluster runs on (a private {@code redis-server} on a free port, so the shared one
- * other tests use is never touched): while it is down the nodes report not ready and keep serving their own
+ * Restarts the Redis a two-node cluster runs on (a {@link PrivateRedis}, so the shared one other tests use is
+ * never touched): while it is down the nodes report not ready and keep serving their own
  * subscribers; once it is back they resubscribe, fill what the other node missed, and sequence on.
  */
 class RedisRestartTest {
@@ -38,9 +34,7 @@ class RedisRestartTest {
 
     @Test
     void nodesReportNotReadyDuringARedisOutageKeepServingLocallyAndFillTheGapAfterwards() throws Exception {
-        int redisPort = freePort();
-        Process redis = startRedis(redisPort);
-        try (ClusterNodes cluster = ClusterNodes.start("redis://127.0.0.1:" + redisPort, 2)) {
+        try (PrivateRedis redis = PrivateRedis.start(); ClusterNodes cluster = ClusterNodes.start(redis.url(), 2)) {
             ServerProcess a = cluster.node(0);
             ServerProcess b = cluster.node(1);
             try (WsClient publisher = WsClient.connect(a.ws("user=p"));
@@ -59,8 +53,7 @@ class RedisRestartTest {
                     assertThat(publications(subscriber, MEMORY, 1, 5)).containsExactly("m1", "m2", "m3", "m4", "m5");
                 }
 
-                redis.destroy();
-                redis.waitFor(10, TimeUnit.SECONDS);
+                redis.stop();
                 await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(a) == 503 && readyStatus(b) == 503);
                 assertThat(readyBody(a)).contains("redis");
                 JsonNode refused = publisher.request(publish(MEMORY, "m-lost"));
@@ -72,7 +65,7 @@ class RedisRestartTest {
                 assertThat(publications(onA, DURABLE, 6, 5)).as("local subscribers are still served")
                         .containsExactly("d6", "d7", "d8", "d9", "d10");
 
-                redis = startRedis(redisPort);
+                redis.restart();
                 await().atMost(Duration.ofSeconds(30)).until(() -> readyStatus(a) == 200 && readyStatus(b) == 200);
                 assertThat(publications(onB, DURABLE, 6, 5)).as("the other node fills what it missed")
                         .containsExactly("d6", "d7", "d8", "d9", "d10");
@@ -82,31 +75,6 @@ class RedisRestartTest {
                     assertThat(publications(subscriber, MEMORY, 6, 1)).containsExactly("m6");
                 }
             }
-        } finally {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static Process startRedis(int port) throws IOException {
-        Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> accepts(port));
-        return process;
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.tandem.cluster;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.tandem.config.BreakerConfig;
 import dev.tandem.config.ClusterConfig;
+import dev.tandem.resilience.CircuitBreaker;
 import dev.tandem.testing.TestStore;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,9 +21,11 @@ public final class RedisTestSupport {
     }
 
     public static RedisConnection connect() {
+        BreakerConfig breaker = new BreakerConfig(5, Duration.ofSeconds(5), Duration.ofSeconds(5));
         ClusterConfig config = new ClusterConfig(URL, "test-" + UUID.randomUUID().toString().substring(0, 8),
-                Duration.ofSeconds(15), uniquePrefix());
-        return RedisConnection.open(config, new RedisMetrics(new SimpleMeterRegistry()));
+                Duration.ofSeconds(15), uniquePrefix(), Duration.ofSeconds(5), breaker);
+        return RedisConnection.open(config, new RedisMetrics(new SimpleMeterRegistry()),
+                new CircuitBreaker("redis", breaker, CircuitBreaker.Listener.NONE));
     }
 
     /**

@@ -94,6 +94,10 @@ class ConfigLoaderTest {
                 .hasMessageContaining("'namespaces.chat.history'");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write("connection:\n  pingInterval: soon\n")).load())
                 .hasMessageContaining("'connection.pingInterval'");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("namespaces.default.presence.statsResume", "1.5").load())
+                .hasMessageContaining("'namespaces.default.presence.statsResume'").hasMessageContaining("between 0 and 1");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("namespaces.default.presence.statsInterval", "0s").load())
+                .hasMessageContaining("'namespaces.default.presence.statsInterval'");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write("porrt: 1\n")).load())
                 .hasMessageContaining("'porrt'").hasMessageContaining("unknown key");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write(": : :\n")).load())

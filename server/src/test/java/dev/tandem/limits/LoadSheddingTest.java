@@ -57,7 +57,7 @@ class LoadSheddingTest {
                     && c.subscribers() == 1));
             String filler = "x".repeat(4000);
             // Publish until the node holds more than its cap in queues (socket buffers absorb some first).
-            for (int i = 0; i < 100 && metricValue(server, "tandem_outbound_queue_bytes") <= 262144; i++) {
+            for (int i = 0; i < 100 && server.metric("tandem_outbound_queue_bytes") <= 262144; i++) {
                 for (int j = 0; j < 100; j++) {
                     server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
                 }
@@ -69,7 +69,7 @@ class LoadSheddingTest {
             assertThat(server.server().metrics().slowConsumerDisconnects().count()).isZero();
 
             lagging.resume();
-            await().until(() -> metricValue(server, "tandem_outbound_queue_bytes") == 0);
+            await().until(() -> server.metric("tandem_outbound_queue_bytes") == 0);
             try (WsClient admitted = server.connect("later")) {
                 assertThat(admitted.connected().path("type").asText()).isEqualTo("connected");
             }
@@ -122,6 +122,52 @@ class LoadSheddingTest {
         }
     }
 
+    @Test
+    void durableWritesPastTheStoreQueueAreRefusedAtOnceWithARetryHintNotStoredAndDoNotOpenTheBreaker() throws Exception {
+        Map<String, String> config = new HashMap<>(TestStore.POSTGRES.fresh());
+        config.put("store.writeQueue", "16");
+        config.put("store.maxBatch", "4");
+        config.put("namespaces.ledger.history", "durable");
+        String schema = config.get("store.postgres.schema");
+        try (TestServer server = TestServer.start(config); WsClient client = server.connect("writer");
+             Connection locker = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "")) {
+            assertThat(client.publish("ledger:main", payload(0)).path("type").asText()).isEqualTo("ack");
+            locker.setAutoCommit(false);
+            try (Statement lock = locker.createStatement()) {
+                lock.execute("LOCK TABLE " + schema + ".events IN ACCESS EXCLUSIVE MODE");
+            }
+            int sent = 100;
+            for (int i = 1; i <= sent; i++) {
+                client.send(WsClient.command("publish").put("channel", "ledger:main").set("payload", payload(i)));
+            }
+            int refused = 0;
+            for (int i = 0; i < sent - 16 - 4; i++) { // everything beyond the queue and the batch being written
+                JsonNode reply = client.nextOfType("error");
+                assertThat(reply.path("payload").path("code").asText()).isEqualTo("unavailable");
+                assertThat(reply.path("payload").path("retryAfter").asLong()).isEqualTo(1000);
+                refused++;
+            }
+            locker.rollback();
+            int acknowledged = 0;
+            while (acknowledged + refused < sent) {
+                JsonNode reply = client.next(f -> "ack".equals(f.path("type").asText())
+                        || "error".equals(f.path("type").asText()), "the remaining replies");
+                if ("ack".equals(reply.path("type").asText())) {
+                    acknowledged++;
+                } else {
+                    refused++;
+                }
+            }
+            assertThat(acknowledged).as("what the queue held is committed once the database answers").isPositive();
+            JsonNode history = client.request(WsClient.command("history").put("channel", "ledger:main")
+                    .put("after", 0).put("limit", 1000));
+            assertThat(history.path("payload").path("publications").size()).as("refused writes are not stored")
+                    .isEqualTo(1 + acknowledged);
+            assertThat(server.metric("tandem_circuit_state{breaker=\"store\"}")).as("a refusal for load is no failure")
+                    .isZero();
+        }
+    }
+
     private static boolean waitingOnLock(String schema) throws Exception {
         try (Connection c = DriverManager.getConnection(TestStore.POSTGRES_URL, "postgres", "");
              Statement s = c.createStatement();
@@ -133,10 +179,6 @@ class LoadSheddingTest {
         }
     }
 
-    private static double metricValue(TestServer server, String series) {
-        return server.get("/metrics").body().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
-    }
 
     private static JsonNode payload(int i) {
         return WsClient.JSON.createObjectNode().put("i", i);

@@ -62,6 +62,24 @@ public abstract class PresenceStoreContract {
     }
 
     @Test
+    void everyWriteReportsTheChannelsCountsAfterItAndWhetherMembershipChanged() {
+        PresenceChange joined = now(store.put(entry(user, "c1", t0, t0 + 60_000)));
+        assertThat(joined.counts()).isEqualTo(new PresenceCounts(1, 1));
+        PresenceChange tab = now(store.put(entry(user, "c2", t0, t0 + 60_000)));
+        assertThat(tab.counts()).isEqualTo(new PresenceCounts(1, 2));
+        assertThat(tab.membershipChanged()).isTrue();
+        PresenceChange other = now(store.put(entry("other-" + user, "c3", t0, t0 + 60_000)));
+        assertThat(other.counts()).isEqualTo(new PresenceCounts(2, 3));
+        PresenceChange restated = now(store.put(entry(user, "c1", t0 + 1, t0 + 60_001)));
+        assertThat(restated.counts()).isEqualTo(new PresenceCounts(2, 3));
+        assertThat(restated.membershipChanged()).isFalse();
+        PresenceChange left = now(store.remove(new PresenceKey(channel, "c3"), t0 + 2));
+        assertThat(left.counts()).isEqualTo(new PresenceCounts(1, 2));
+        PresenceChange expired = now(store.expire(new PresenceKey(channel, "c2"), t0 + 60_000));
+        assertThat(expired.counts()).isEqualTo(new PresenceCounts(1, 1));
+    }
+
+    @Test
     void entriesComeDueInExpiryOrderAndATouchedEntryDoesNotExpire() {
         now(store.put(entry(user, "late", t0, t0 + 3_000)));
         now(store.put(entry(user, "early", t0, t0 + 1_000)));

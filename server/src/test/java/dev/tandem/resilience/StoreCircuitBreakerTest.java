@@ -85,12 +85,12 @@ class StoreCircuitBreakerTest {
             HttpResponse<String> ready = server.get("/health/ready");
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(WsClient.JSON.readTree(ready.body()).path("down").toString()).contains("store");
-            assertThat(metric(server, "tandem_circuit_state{breaker=\"store\"}")).isGreaterThanOrEqualTo(1);
-            assertThat(metric(server, "tandem_circuit_rejected_total{breaker=\"store\"}")).isPositive();
+            assertThat(server.metric("tandem_circuit_state{breaker=\"store\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(server.metric("tandem_circuit_rejected_total{breaker=\"store\"}")).isPositive();
 
             startDatabase();
             await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/health/ready").statusCode() == 200);
-            assertThat(metric(server, "tandem_circuit_state{breaker=\"store\"}")).isZero();
+            assertThat(server.metric("tandem_circuit_state{breaker=\"store\"}")).isZero();
             for (int i = 0; i < 3; i++) {
                 acknowledged.add(ack(client.publish("ledger:main", payload("after-" + i))));
             }
@@ -134,8 +134,4 @@ class StoreCircuitBreakerTest {
         return WsClient.JSON.createObjectNode().put("n", n);
     }
 
-    private static double metric(TestServer server, String series) {
-        return server.get("/metrics").body().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
-    }
 }

@@ -6,10 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +56,38 @@ class DeliveryQualityTest {
             }
             assertThat(after).as("the backlog still arrives, in full").isPositive();
             client.close();
+        }
+    }
+
+    @Test
+    void whilePublicationsFloodAConnectionItsPongsKeepArrivingWithinThePingInterval() throws Exception {
+        Map<String, String> config = new HashMap<>(ROOMY);
+        config.put("connection.pingInterval", "5s");
+        try (TestServer server = TestServer.start(config); WsClient client = server.connect("flooded")) {
+            client.subscribe("room:torrent");
+            AtomicBoolean flooding = new AtomicBoolean(true);
+            Thread publisher = new Thread(() -> { // bursts of 500 every 10 ms: ~50,000 publications a second
+                for (int i = 0; flooding.get(); i++) {
+                    server.server().hub().publish("room:torrent", WsClient.JSON.createObjectNode().put("i", i), null);
+                    if (i % 500 == 0) {
+                        LockSupport.parkNanos(10_000_000);
+                    }
+                }
+            }, "flood");
+            publisher.start();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    long start = System.nanoTime();
+                    assertThat(client.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("pong %d under the flood", i)
+                            .isLessThan(Duration.ofSeconds(5));
+                    Thread.sleep(100);
+                }
+            } finally {
+                flooding.set(false);
+                publisher.join();
+            }
+            assertThat(client.closed()).as("not cut off as a slow consumer").isNotDone();
         }
     }
 
@@ -122,7 +160,8 @@ class DeliveryQualityTest {
     }
 
     @Test
-    void aNodeAtItsConnectionCapRefusesTheNextClientWith1013() throws Exception {
+    void aNodeAtItsConnectionCapRefusesTheNextClientsWith1013AndARetryHintWhileExistingClientsKeepTheirLatency()
+            throws Exception {
         try (TestServer server = TestServer.start(Map.of("limits.maxConnections", "2"));
              WsClient first = server.connect("a");
              WsClient second = server.connect("b")) {
@@ -132,9 +171,27 @@ class DeliveryQualityTest {
             JsonNode disconnect = third.nextOfType("disconnect");
             assertThat(disconnect.path("payload").path("code").asInt()).isEqualTo(1013);
             assertThat(disconnect.path("payload").path("reconnect").asBoolean()).isTrue();
+            assertThat(disconnect.path("payload").path("retryAfter").asLong()).isEqualTo(2000);
             assertThat(third.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
             assertThat(server.server().metrics().refusedConnections().count()).isEqualTo(1.0);
-            assertThat(first.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+            HttpResponse<String> overHttp = server.get("/poll?user=d&wait=0");
+            assertThat(overHttp.statusCode()).isEqualTo(503);
+            assertThat(overHttp.headers().firstValue("Retry-After")).hasValue("2");
+
+            List<Long> pingMillis = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                if (i % 10 == 0) {
+                    try (WsClient refused = server.connect("late" + i)) {
+                        assertThat(refused.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+                    }
+                }
+                long start = System.nanoTime();
+                assertThat(first.request(WsClient.command("ping")).path("type").asText()).isEqualTo("pong");
+                pingMillis.add((System.nanoTime() - start) / 1_000_000);
+            }
+            Collections.sort(pingMillis);
+            assertThat(pingMillis.get(197)).as("p99 ping of an existing client while newcomers are refused (ms)")
+                    .isLessThan(500);
         }
     }
 

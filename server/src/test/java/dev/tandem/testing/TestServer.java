@@ -84,6 +84,12 @@ public final class TestServer implements AutoCloseable {
         return send(request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** The value of one series on {@code /metrics} (e.g. {@code tandem_circuit_state{breaker="store"}}), or -1 when absent. */
+    public double metric(String series) {
+        return get("/metrics").body().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
+    }
+
     private HttpRequest.Builder request(String path, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path));
         if (headers.length > 0) {

@@ -1,5 +1,6 @@
 package dev.tandem.presence.local;
 
+import dev.tandem.presence.PresenceCounts;
 import dev.tandem.presence.PresenceEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,8 +49,8 @@ final class ChannelMembers {
         return all;
     }
 
-    int userCount() {
-        return byUser.size();
+    PresenceCounts counts() {
+        return new PresenceCounts(byUser.size(), byConnection.size());
     }
 
     int connectionCount() {

@@ -47,7 +47,8 @@ public final class LocalPresenceStore implements PresenceStore {
             List<PresenceEntry> before = members.ofUser(entry.userId());
             PresenceEntry previous = members.put(entry);
             reindex(previous, entry);
-            return new PresenceChange(entry.channel(), entry.userId(), before, members.ofUser(entry.userId()));
+            return new PresenceChange(entry.channel(), entry.userId(), before, members.ofUser(entry.userId()),
+                    members.counts());
         });
         recordUser(entry.userId(), entry.channel(), true, entry.lastSeen());
         return CompletableFuture.completedFuture(change);
@@ -101,7 +102,7 @@ public final class LocalPresenceStore implements PresenceStore {
             return CompletableFuture.completedFuture(new PresenceCounts(0, 0));
         }
         synchronized (members) {
-            return CompletableFuture.completedFuture(new PresenceCounts(members.userCount(), members.connectionCount()));
+            return CompletableFuture.completedFuture(members.counts());
         }
     }
 
@@ -144,7 +145,7 @@ public final class LocalPresenceStore implements PresenceStore {
     /** Removes the entry if {@code condition} holds; the user is recorded as seen at {@code seen}, or when -1 at the entry's last refresh. */
     private PresenceChange removeIf(PresenceKey key, long seen, Predicate<PresenceEntry> condition) {
         ChannelMembers members = channels.get(key.channel());
-        PresenceChange nothing = new PresenceChange(key.channel(), "", List.of(), List.of());
+        PresenceChange nothing = new PresenceChange(key.channel(), "", List.of(), List.of(), new PresenceCounts(0, 0));
         if (members == null) {
             return nothing;
         }
@@ -157,7 +158,8 @@ public final class LocalPresenceStore implements PresenceStore {
             List<PresenceEntry> before = members.ofUser(current.userId());
             members.remove(current);
             expiries.remove(Deadline.of(current));
-            change = new PresenceChange(key.channel(), current.userId(), before, members.ofUser(current.userId()));
+            change = new PresenceChange(key.channel(), current.userId(), before, members.ofUser(current.userId()),
+                    members.counts());
             if (members.connectionCount() == 0) {
                 members.retired = true;
                 channels.remove(key.channel(), members);

@@ -16,7 +16,8 @@ import dev.tandem.cluster.RedisScript;
  * P presence:user:U:channels set   channels the user is present in
  * P presence:user:U:seen     string the user's last seen time, kept {@code retention} after they leave
  * P presence:node:N          set   "channel\nconnection" of the entries node N owns
- * P presence:events          pub/sub channel of every change: {o: origin node, t: sent at, l: left at, c, u, b, a}
+ * P presence:events          pub/sub channel of every change: {o: origin node, t: sent at, l: left at, c, u, b, a,
+ *                            n: the channel's users and connections after it}
  * </pre>
  * Every write publishes its change from inside the script, so all nodes receive changes in the order Redis
  * applied them. Channel and user keys get a {@code retention} expiry on every write, so a cluster that
@@ -40,6 +41,7 @@ final class PresenceScripts {
               return out
             end
             local function userEntries(ch, user) return indexed(ch, 'user:' .. user) end
+            local function counts(ch) return {redis.call('HLEN', ck(ch, 'users')), redis.call('HLEN', ck(ch, 'entries'))} end
             local function seen(user, at, retention)
               local k = uk(user, 'seen')
               local current = redis.call('GET', k)
@@ -52,11 +54,11 @@ final class PresenceScripts {
             local function keep(retention, ...)
               for _, k in ipairs({...}) do redis.call('PEXPIRE', k, retention) end
             end
-            local function publish(origin, ch, user, before, after, leftAt)
+            local function publish(origin, ch, user, before, after, leftAt, n)
               local t = redis.call('TIME')
               local sent = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
               redis.call('PUBLISH', P .. 'presence:events', cjson.encode({o = origin, t = sent, l = leftAt, c = ch,
-                u = user, b = before, a = after}))
+                u = user, b = before, a = after, n = n}))
             end
             local function parts(v)
               local lastSeen, expiresAt, rest = string.match(v, '^([^|]*)|([^|]*)|(.*)$')
@@ -64,7 +66,10 @@ final class PresenceScripts {
             end
             """;
 
-    /** ARGV: prefix, node, channel, connection, user, lastSeen, expiresAt, json, retention → {before, after}. */
+    /**
+     * ARGV: prefix, node, channel, connection, user, lastSeen, expiresAt, json, retention → {before, after,
+     * {users, connections}}.
+     */
     static final RedisScript PUT = new RedisScript(PRELUDE + """
             local node, ch, conn, user, lastSeen, expiresAt, json, retention =
               ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])
@@ -84,13 +89,15 @@ final class PresenceScripts {
             keep(retention, E, ck(ch, 'order'), ck(ch, 'user:' .. user), ck(ch, 'users'), uk(user, 'channels'),
               P .. 'presence:node:' .. node)
             local after = userEntries(ch, user)
-            publish(node, ch, user, before, after, lastSeen)
-            return {before, after}
+            local n = counts(ch)
+            publish(node, ch, user, before, after, lastSeen, n)
+            return {before, after, n}
             """);
 
     /**
      * ARGV: prefix, node, channel, connection, mode ({@code remove} or {@code expire}), now, retention →
-     * {user, before, after}; user is empty when nothing was removed (gone, or refreshed since it came due).
+     * {user, before, after, {users, connections}}; user is empty when nothing was removed (gone, or refreshed
+     * since it came due).
      */
     static final RedisScript REMOVE = new RedisScript(PRELUDE + """
             local node, ch, conn, mode, now, retention = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
@@ -98,11 +105,11 @@ final class PresenceScripts {
             local v = redis.call('HGET', E, conn)
             if not v then
               redis.call('ZREM', X, member)
-              return {'', {}, {}}
+              return {'', {}, {}, counts(ch)}
             end
             if mode == 'expire' then
               local due = redis.call('ZSCORE', X, member)
-              if due and tonumber(due) > tonumber(now) then return {'', {}, {}} end
+              if due and tonumber(due) > tonumber(now) then return {'', {}, {}, counts(ch)} end
             end
             local _, _, rest = parts(v)
             local e = cjson.decode(rest)
@@ -127,8 +134,9 @@ final class PresenceScripts {
               end
               seen(user, leftAt, retention)
             end
-            publish(node, ch, user, before, after, leftAt)
-            return {user, before, after}
+            local n = counts(ch)
+            publish(node, ch, user, before, after, leftAt, n)
+            return {user, before, after, n}
             """);
 
     /** ARGV: prefix, channel, connection, lastSeen, expiresAt, retention → 1 when refreshed, 0 when gone. */
@@ -153,8 +161,7 @@ final class PresenceScripts {
 
     /** ARGV: prefix, channel → {users, connections}. */
     static final RedisScript COUNTS = new RedisScript(PRELUDE + """
-            local ch = ARGV[2]
-            return {redis.call('HLEN', ck(ch, 'users')), redis.call('HLEN', ck(ch, 'entries'))}
+            return counts(ARGV[2])
             """);
 
     /** ARGV: prefix, user → {lastSeen or '-1', flat {channel, connection, value, ...}}. */

@@ -67,11 +67,11 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
 
     @Override
     public CompletionStage<PresenceChange> put(PresenceEntry entry) {
-        CompletionStage<List<Object>> result = PresenceScripts.PUT.run(redis.async(), ScriptOutputType.MULTI, prefix, nodeId,
+        CompletionStage<List<Object>> result = redis.call(c -> PresenceScripts.PUT.run(c, ScriptOutputType.MULTI, prefix, nodeId,
                 entry.channel(), entry.connectionId(), entry.userId(), Long.toString(entry.lastSeen()),
-                Long.toString(entry.expiresAt()), encode(entry), retention);
+                Long.toString(entry.expiresAt()), encode(entry), retention));
         return result.thenApply(r -> new PresenceChange(entry.channel(), entry.userId(),
-                entries(entry.channel(), r.get(0)), entries(entry.channel(), r.get(1))));
+                entries(entry.channel(), r.get(0)), entries(entry.channel(), r.get(1)), countsOf(r.get(2))));
     }
 
     @Override
@@ -85,37 +85,37 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
     }
 
     private CompletionStage<PresenceChange> removeEntry(PresenceKey key, String mode, long now) {
-        CompletionStage<List<Object>> result = PresenceScripts.REMOVE.run(redis.async(), ScriptOutputType.MULTI, prefix,
-                nodeId, key.channel(), key.connectionId(), mode, Long.toString(now), retention);
+        CompletionStage<List<Object>> result = redis.call(c -> PresenceScripts.REMOVE.run(c, ScriptOutputType.MULTI, prefix,
+                nodeId, key.channel(), key.connectionId(), mode, Long.toString(now), retention));
         return result.thenApply(r -> new PresenceChange(key.channel(), (String) r.get(0),
-                entries(key.channel(), r.get(1)), entries(key.channel(), r.get(2))));
+                entries(key.channel(), r.get(1)), entries(key.channel(), r.get(2)), countsOf(r.get(3))));
     }
 
     @Override
     public CompletionStage<Boolean> touch(PresenceKey key, long lastSeen, long expiresAt) {
-        CompletionStage<Long> result = PresenceScripts.TOUCH.run(redis.async(), ScriptOutputType.INTEGER, prefix,
-                key.channel(), key.connectionId(), Long.toString(lastSeen), Long.toString(expiresAt), retention);
+        CompletionStage<Long> result = redis.call(c -> PresenceScripts.TOUCH.run(c, ScriptOutputType.INTEGER, prefix,
+                key.channel(), key.connectionId(), Long.toString(lastSeen), Long.toString(expiresAt), retention));
         return result.thenApply(touched -> touched == 1L);
     }
 
     @Override
     public CompletionStage<List<PresenceEntry>> members(String channel) {
-        CompletionStage<List<Object>> result = PresenceScripts.MEMBERS.run(redis.async(), ScriptOutputType.MULTI,
-                prefix, channel);
+        CompletionStage<List<Object>> result = redis.call(c -> PresenceScripts.MEMBERS.run(c, ScriptOutputType.MULTI,
+                prefix, channel));
         return result.thenApply(flat -> entries(channel, flat));
     }
 
     @Override
     public CompletionStage<PresenceCounts> counts(String channel) {
-        CompletionStage<List<Object>> result = PresenceScripts.COUNTS.run(redis.async(), ScriptOutputType.MULTI,
-                prefix, channel);
-        return result.thenApply(r -> new PresenceCounts(((Long) r.get(0)).intValue(), ((Long) r.get(1)).intValue()));
+        CompletionStage<List<Object>> result = redis.call(c -> PresenceScripts.COUNTS.run(c, ScriptOutputType.MULTI,
+                prefix, channel));
+        return result.thenApply(RedisPresenceStore::countsOf);
     }
 
     @Override
     public CompletionStage<UserPresence> user(String userId) {
-        CompletionStage<List<Object>> result = PresenceScripts.USER.run(redis.async(), ScriptOutputType.MULTI,
-                prefix, userId);
+        CompletionStage<List<Object>> result = redis.call(c -> PresenceScripts.USER.run(c, ScriptOutputType.MULTI,
+                prefix, userId));
         return result.thenApply(r -> {
             List<?> flat = (List<?>) r.get(1);
             List<PresenceEntry> entries = new ArrayList<>(flat.size() / 3);
@@ -128,14 +128,14 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
 
     @Override
     public CompletionStage<List<PresenceKey>> due(long now, int limit) {
-        CompletionStage<List<String>> members = redis.async().zrangebyscore(prefix + "presence:due",
-                Range.create(Double.NEGATIVE_INFINITY, (double) now), Limit.create(0, limit));
+        CompletionStage<List<String>> members = redis.call(c -> c.zrangebyscore(prefix + "presence:due",
+                Range.create(Double.NEGATIVE_INFINITY, (double) now), Limit.create(0, limit)));
         return members.thenApply(list -> list.stream().map(RedisPresenceStore::key).toList());
     }
 
     /** Makes every entry a dead node owned due now; the sweeps of the live nodes expire and announce them. */
     public CompletionStage<Long> evictNode(String deadNodeId) {
-        return PresenceScripts.EVICT_NODE.run(redis.async(), ScriptOutputType.INTEGER, prefix, deadNodeId);
+        return redis.call(c -> PresenceScripts.EVICT_NODE.run(c, ScriptOutputType.INTEGER, prefix, deadNodeId));
     }
 
     /**
@@ -167,8 +167,10 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
                 return; // this node announced its own change when its write completed
             }
             String channel = change.path("c").asText();
+            JsonNode counts = change.path("n");
             listener.accept(new PresenceChange(channel, change.path("u").asText(), entries(channel, strings(change.get("b"))),
-                    entries(channel, strings(change.get("a")))), change.path("l").asLong());
+                    entries(channel, strings(change.get("a"))),
+                    new PresenceCounts(counts.path(0).asInt(), counts.path(1).asInt())), change.path("l").asLong());
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.warn("unreadable presence change from Redis: {}", e.toString());
         }
@@ -213,6 +215,12 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A script's {users, connections} pair. */
+    private static PresenceCounts countsOf(Object pair) {
+        List<?> list = (List<?>) pair;
+        return new PresenceCounts(((Long) list.get(0)).intValue(), ((Long) list.get(1)).intValue());
     }
 
     private static List<String> strings(JsonNode array) {

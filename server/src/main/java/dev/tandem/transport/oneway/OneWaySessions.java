@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.FrameCodec;
@@ -53,7 +54,8 @@ public final class OneWaySessions {
     /** Refuses a new session with {@code unavailable} (503) when the node is at {@code limits.maxConnections}. */
     public void admit() {
         if (registry.atCapacity()) {
-            throw new ProtocolException(ErrorCode.UNAVAILABLE, "server at capacity, retry later");
+            throw new ProtocolException(ErrorCode.UNAVAILABLE, "server at capacity, retry later",
+                    NodeLoad.CONNECTION_RETRY_AFTER);
         }
     }
 

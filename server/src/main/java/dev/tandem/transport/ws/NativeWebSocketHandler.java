@@ -1,8 +1,10 @@
 package dev.tandem.transport.ws;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.auth.Authenticator;
 import dev.tandem.auth.Identity;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.limits.NodeLoad;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.ErrorCode;
@@ -80,7 +82,8 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         WebSocketSessionTransport transport = new WebSocketSessionTransport(ctx.channel());
         if (sessions.atCapacity()) {
             metrics.refusedConnections().increment();
-            refuse(transport, CloseCode.TRY_AGAIN_LATER, "server at capacity, retry later");
+            refuse(transport, CloseCode.TRY_AGAIN_LATER, FrameCodec.disconnect(CloseCode.TRY_AGAIN_LATER,
+                    "server at capacity, retry later", NodeLoad.CONNECTION_RETRY_AFTER));
             return;
         }
         Optional<Identity> identity;
@@ -100,7 +103,11 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     }
 
     private static void refuse(WebSocketSessionTransport transport, CloseCode code, String reason) {
-        transport.close(code, Unpooled.wrappedBuffer(FrameCodec.encode(FrameCodec.disconnect(code, reason))));
+        refuse(transport, code, FrameCodec.disconnect(code, reason));
+    }
+
+    private static void refuse(WebSocketSessionTransport transport, CloseCode code, ObjectNode disconnect) {
+        transport.close(code, Unpooled.wrappedBuffer(FrameCodec.encode(disconnect)));
     }
 
     @Override

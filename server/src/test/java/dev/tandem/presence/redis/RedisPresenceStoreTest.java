@@ -106,7 +106,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     }
 
     @Test
-    void everyNodeHearsTheChangesOfTheOthersInOrderButNotItsOwn() {
+    void everyNodeHearsTheChangesOfTheOthersInOrderWithTheChannelsCountsButNotItsOwn() {
         RedisPresenceStore a = node("node-a");
         RedisPresenceStore b = node("node-b");
         List<String> heardByA = new CopyOnWriteArrayList<>();
@@ -121,15 +121,17 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
         now(a.put(entry("ann", "a1", 60_000)));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(heardByA).containsExactly(
-                "bob join [b1]", "bob update [b1, b2]", "bob update [b2]", "bob leave at 7000"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(heardByB).containsExactly("ann join [a1]"));
+                "bob join [b1] 1/1", "bob update [b1, b2] 1/2", "bob update [b2] 1/1", "bob leave at 7000 0/0"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(heardByB).containsExactly("ann join [a1] 1/1"));
     }
 
+    /** What a change did, then the channel's users/connections after it. */
     private static String describe(PresenceChange change, long leftAt) {
+        String counts = " " + change.counts().users() + "/" + change.counts().connections();
         if (change.left()) {
-            return change.userId() + " leave at " + leftAt;
+            return change.userId() + " leave at " + leftAt + counts;
         }
         List<String> connections = change.after().stream().map(PresenceEntry::connectionId).toList();
-        return change.userId() + (change.joined() ? " join " : " update ") + connections;
+        return change.userId() + (change.joined() ? " join " : " update ") + connections + counts;
     }
 }
