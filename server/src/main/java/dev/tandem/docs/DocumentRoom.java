@@ -13,21 +13,23 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One collaborative document in memory: its stored updates, the connections editing it and their awareness.
+ * One collaborative document in memory: its content, the connections editing it and their awareness.
  *
- * <p>Design: the room holds no CRDT, only Yjs updates, merged with {@link YUpdates} (a client's sync step 1 is
- * answered with the diff against its state vector). Every method runs under the room's lock, so updates are
- * stored, counted and relayed in one order; peers queue sends without blocking. Nothing proportional to the
- * document's size runs under the lock or on the caller's thread (an event loop): merging, diffing and state
- * vectors run on the bounded {@code merger} from a snapshot of the list, and compaction on the store's worker;
- * their results replace the snapshot's prefix of the list when it is unchanged. Invariant: nothing is sent to
- * a peer before the stored document has loaded. A peer that joins while the room loads is welcomed (server
- * step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is never
- * synced against an empty document while the stored one loads.
+ * <p>Design: the room holds no CRDT, only Yjs updates: a {@link MergedDocument} (one merged update plus the
+ * updates since, merged in the background in bounded batches), so a client's sync step 1 is answered with one
+ * diff of the merged update against its state vector. Every method runs under the room's lock, so updates are
+ * stored, counted and relayed in one order; peers queue sends without blocking, and an update is relayed as
+ * the bytes it arrived in. Nothing proportional to the document's size runs under the lock or on the caller's
+ * thread (an event loop): merging, diffing and state vectors run on the bounded {@code merger}, and compaction
+ * on the store's worker, from snapshots; their results replace what the snapshot covered. Invariant: nothing
+ * is sent to a peer before the stored document has loaded. A peer that joins while the room loads is welcomed
+ * (server step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is
+ * never synced against an empty document while the stored one loads.
  *
  * <p>Cluster: what this room applies for its own peers is also {@link DocumentRelay#share shared} with the same
  * room on the other nodes; what they share arrives through {@link #receiveRelayed} and is applied in memory and
@@ -72,14 +74,12 @@ final class DocumentRoom {
     private final DocumentPresence presence;
     private final int compactAfter;
     private final DocumentRelay relay;
-    private final List<byte[]> updates = new ArrayList<>();
+    private final MergedDocument document = new MergedDocument();
     private final Set<DocumentPeer> peers = new LinkedHashSet<>();
     private final Awareness awareness = new Awareness();
     private final Map<String, DocumentPeer> otherNodes = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
-    private final Object mergeLock = new Object();
-    private LastMerge lastMerge; // guarded by mergeLock, taken before the room's lock
     private State state = State.LOADING;
     private int appendsSinceReplace;
     private boolean compacting;
@@ -112,7 +112,7 @@ final class DocumentRoom {
         if (state != State.LOADING) {
             return;
         }
-        updates.addAll(stored);
+        document.load(stored);
         appendsSinceReplace = stored.size() > 1 ? stored.size() : 0;
         state = State.READY;
         for (DocumentPeer peer : List.copyOf(peers)) {
@@ -207,69 +207,19 @@ final class DocumentRoom {
 
     /** The whole document as one update, merged on the merger; call once loaded. */
     synchronized CompletableFuture<byte[]> document() {
-        List<byte[]> snapshot = List.copyOf(updates);
-        return CompletableFuture.supplyAsync(() -> merged(snapshot), merger);
+        return CompletableFuture.supplyAsync(document::current, merger);
     }
 
     /**
-     * Merges a snapshot of the list (off the room's lock) and keeps the result in place of the snapshot, so the
-     * next merge starts from one update. Merges of one room run one at a time, and a snapshot identical to the
-     * last one merged (a joiner's welcome and its sync step 1, taken before the first merge finished) reuses
-     * that result instead of merging again.
+     * Computes {@code answer} on the merger, then sends it to {@code peer} if it is still here; a merger that
+     * cannot take more work closes the peer with 1013 (it reconnects).
      */
-    private byte[] merged(List<byte[]> snapshot) {
-        if (snapshot.isEmpty()) {
-            return YUpdates.EMPTY;
-        }
-        if (snapshot.size() == 1) {
-            return snapshot.get(0);
-        }
-        synchronized (mergeLock) {
-            if (lastMerge != null && lastMerge.isOf(snapshot)) {
-                return lastMerge.merged();
-            }
-            byte[] merged = YUpdates.merge(snapshot);
-            lastMerge = new LastMerge(snapshot.size(), snapshot.get(0), snapshot.get(snapshot.size() - 1), merged);
-            replacePrefix(snapshot, merged);
-            return merged;
-        }
-    }
-
-    /**
-     * The last merge of this room, recognised by the snapshot's size and first and last update (the list only
-     * grows at its end or has a prefix replaced, so these identify it without holding on to the whole list).
-     */
-    private record LastMerge(int size, byte[] first, byte[] last, byte[] merged) {
-        boolean isOf(List<byte[]> snapshot) {
-            return snapshot.size() == size && snapshot.get(0) == first && snapshot.get(size - 1) == last;
-        }
-    }
-
-    /** Replaces {@code snapshot}, when it is still the start of the list, with its merge {@code merged}. */
-    private synchronized void replacePrefix(List<byte[]> snapshot, byte[] merged) {
-        if (state != State.READY || updates.size() < snapshot.size()) {
-            return;
-        }
-        for (int i = 0; i < snapshot.size(); i++) {
-            if (updates.get(i) != snapshot.get(i)) {
-                return;
-            }
-        }
-        updates.subList(0, snapshot.size()).clear();
-        updates.add(0, merged);
-    }
-
-    /**
-     * Runs {@code work} on the merged document on the merger, then sends its answer to {@code peer} if it is
-     * still here; a merger that cannot take more work closes the peer with 1013 (it reconnects).
-     */
-    private void answer(DocumentPeer peer, java.util.function.Function<byte[], byte[]> work) {
-        List<byte[]> snapshot = List.copyOf(updates);
+    private void answer(DocumentPeer peer, Supplier<byte[]> answer) {
         try {
             merger.execute(() -> {
                 byte[] message;
                 try {
-                    message = work.apply(merged(snapshot));
+                    message = answer.get();
                 } catch (RuntimeException e) {
                     LOG.warn("document {}: sync answer failed: {}", name, e.toString());
                     peer.close(CloseCode.POLICY.code(), "y-websocket message rejected");
@@ -321,7 +271,7 @@ final class DocumentRoom {
         }
         peers.clear();
         pending.clear();
-        updates.clear();
+        document.clear();
     }
 
     /**
@@ -345,9 +295,9 @@ final class DocumentRoom {
     }
 
     /**
-     * Hands a snapshot of the updates to the store, which merges it on its own worker (never on this thread,
-     * which may be an event loop) and replaces what it stores; then the merged update replaces the snapshot in
-     * memory too, unless the list changed shape meanwhile. One compaction at a time per room.
+     * Hands a snapshot of the document (merged update and tail) to the store, which merges it on its own worker
+     * (never on this thread, which may be an event loop) and replaces what it stores; the result becomes the
+     * merged update in memory too, unless a merge moved on meanwhile. One compaction at a time per room.
      */
     private void compactStore() {
         if (compacting) {
@@ -358,30 +308,32 @@ final class DocumentRoom {
 
     /** As {@link #compactStore} even while one is in flight: the room unloads or the server stops. */
     private void compactStoreNow() {
-        if (appendsSinceReplace == 0 || updates.isEmpty()) {
+        MergedDocument.Snapshot snapshot = document.snapshot();
+        if (appendsSinceReplace == 0 || snapshot.isEmpty()) {
             return;
         }
-        List<byte[]> snapshot = List.copyOf(updates);
         int unsaved = appendsSinceReplace;
         appendsSinceReplace = 0;
         compacting = true;
         compactedAt = System.nanoTime();
-        store.compact(name, snapshot).whenComplete((merged, error) -> onCompacted(snapshot, unsaved, merged, error));
+        store.compact(name, snapshot.updates())
+                .whenComplete((merged, error) -> onCompacted(snapshot, unsaved, merged, error));
     }
 
-    private synchronized void onCompacted(List<byte[]> snapshot, int unsaved, byte[] merged, Throwable error) {
+    private synchronized void onCompacted(MergedDocument.Snapshot snapshot, int unsaved, byte[] merged,
+                                          Throwable error) {
         compacting = false;
         if (error != null) {
             LOG.warn("document {}: compaction failed ({}); its updates stay stored one by one", name, error.toString());
             appendsSinceReplace += unsaved;
             return;
         }
-        replacePrefix(snapshot, merged);
+        document.install(snapshot, merged);
     }
 
     /** Server sync step 1 (the document's state vector, computed on the merger) and the awareness states. */
     private void welcome(DocumentPeer peer) {
-        answer(peer, document -> SyncMessages.sync(SyncMessages.STEP1, YUpdates.stateVector(document)));
+        answer(peer, () -> SyncMessages.sync(SyncMessages.STEP1, document.stateVector()));
         if (!awareness.isEmpty()) {
             peer.send(SyncMessages.awareness(awareness.encodeAll()));
         }
@@ -392,7 +344,7 @@ final class DocumentRoom {
             Lib0Reader in = new Lib0Reader(message);
             int type = (int) in.varUint();
             switch (type) {
-                case SyncMessages.SYNC -> handleSync(peer, in);
+                case SyncMessages.SYNC -> handleSync(peer, message, in);
                 case SyncMessages.AWARENESS -> {
                     String owned = awareness.apply(in.varBytes(), peer);
                     share(message);
@@ -413,11 +365,11 @@ final class DocumentRoom {
         }
     }
 
-    private void handleSync(DocumentPeer peer, Lib0Reader in) {
+    private void handleSync(DocumentPeer peer, byte[] message, Lib0Reader in) {
         int step = (int) in.varUint();
         byte[] payload = in.varBytes();
         if (step == SyncMessages.STEP1) {
-            answer(peer, document -> SyncMessages.sync(SyncMessages.STEP2, YUpdates.diff(document, payload)));
+            answer(peer, () -> SyncMessages.sync(SyncMessages.STEP2, YUpdates.diff(document.current(), payload)));
             return;
         }
         if (step != SyncMessages.STEP2 && step != SyncMessages.UPDATE) {
@@ -428,11 +380,14 @@ final class DocumentRoom {
         }
         YUpdates.validate(payload);
         apply(payload);
-        share(SyncMessages.sync(SyncMessages.UPDATE, payload));
+        share(in.hasMore() ? SyncMessages.sync(SyncMessages.UPDATE, payload) // trailing bytes are not relayed
+                : step == SyncMessages.UPDATE ? message : SyncMessages.asUpdate(message));
     }
 
     private CompletableFuture<Void> apply(byte[] update) {
-        updates.add(update);
+        if (document.add(update)) {
+            mergeInBackground();
+        }
         appendsSinceReplace++;
         CompletableFuture<Void> durable = store.append(name, update);
         durable.exceptionally(e -> {
@@ -444,6 +399,15 @@ final class DocumentRoom {
             compactStore();
         }
         return durable;
+    }
+
+    /** Merges the tail into the document on the merger, so memory and the next sync answer stay small. */
+    private void mergeInBackground() {
+        try {
+            merger.execute(document::current);
+        } catch (RejectedExecutionException e) {
+            document.mergeNotQueued(); // the merger is saturated; the next batch or sync answer merges
+        }
     }
 
     private synchronized void markUnsaved() {
@@ -462,11 +426,14 @@ final class DocumentRoom {
             Lib0Reader in = new Lib0Reader(message);
             int type = (int) in.varUint();
             if (type == SyncMessages.SYNC) {
-                in.varUint();
+                int step = (int) in.varUint();
                 byte[] update = in.varBytes();
                 if (!YUpdates.isEmpty(update)) {
-                    updates.add(update);
-                    broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
+                    if (document.add(update)) {
+                        mergeInBackground();
+                    }
+                    broadcast(step == SyncMessages.UPDATE && !in.hasMore() ? message
+                            : SyncMessages.sync(SyncMessages.UPDATE, update));
                 }
             } else if (type == SyncMessages.AWARENESS) {
                 awareness.apply(in.varBytes(), otherNodes.computeIfAbsent(node, n -> new OtherNode()));

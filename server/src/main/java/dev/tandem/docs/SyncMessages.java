@@ -23,6 +23,16 @@ final class SyncMessages {
         return new Lib0Writer(payload.length + 8).varUint(SYNC).varUint(step).varBytes(payload).toByteArray();
     }
 
+    /**
+     * A received sync step 2 as the update message relayed to other connections: the same bytes with the step
+     * changed (outer type 0 and steps 1 and 2 are one byte each), so the payload is not encoded again.
+     */
+    static byte[] asUpdate(byte[] step2) {
+        byte[] update = step2.clone();
+        update[1] = UPDATE;
+        return update;
+    }
+
     static byte[] awareness(byte[] update) {
         return new Lib0Writer(update.length + 8).varUint(AWARENESS).varBytes(update).toByteArray();
     }

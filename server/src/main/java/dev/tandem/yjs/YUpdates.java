@@ -48,16 +48,15 @@ public final class YUpdates {
         for (byte[] update : updates) {
             all.add(new YStructReader(new Lib0Reader(update), true));
         }
-        List<YStructReader> readers = new ArrayList<>(all);
+        ReaderQueue readers = new ReaderQueue(all);
         YStructWriter writer = new YStructWriter();
         YStruct currWrite = null;
         while (true) {
-            readers.removeIf(r -> r.curr() == null);
-            readers.sort(ORDER);
+            readers.reorderHead();
             if (readers.isEmpty()) {
                 break;
             }
-            YStructReader currDecoder = readers.get(0);
+            YStructReader currDecoder = readers.head();
             long firstClient = currDecoder.curr().client;
             if (currWrite != null) {
                 YStruct curr = currDecoder.curr();
@@ -117,6 +116,69 @@ public final class YUpdates {
         }
         YDeleteSet.merge(sets).write(out);
         return out.toByteArray();
+    }
+
+    /**
+     * The readers of a merge in the order Yjs's {@code mergeUpdates} keeps them: it stably sorts the whole list
+     * by {@link #ORDER} before every step, and drops exhausted readers. Only the head reader advances between
+     * two sorts, so the rest stays sorted and a stable sort only moves the head in front of the first reader
+     * not smaller than it; doing just that (a binary search) gives the same order without sorting the list
+     * per struct, which made merging n single-struct updates quadratic. Stored reversed, so the head is the
+     * last element and the usual case (the head stays smallest) moves nothing.
+     */
+    private static final class ReaderQueue {
+        private final List<YStructReader> reversed;
+        private boolean sorted;
+
+        ReaderQueue(List<YStructReader> readers) {
+            reversed = new ArrayList<>(readers.size());
+            for (YStructReader r : readers) {
+                if (r.curr() != null) {
+                    reversed.add(r);
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            return reversed.isEmpty();
+        }
+
+        YStructReader head() {
+            return reversed.get(reversed.size() - 1);
+        }
+
+        /** Puts the list back in order after the head reader advanced (or sorts it the first time). */
+        void reorderHead() {
+            if (!sorted) {
+                sorted = true;
+                List<YStructReader> ascending = new ArrayList<>(reversed);
+                ascending.sort(ORDER);
+                for (int i = 0; i < ascending.size(); i++) {
+                    reversed.set(ascending.size() - 1 - i, ascending.get(i));
+                }
+                return;
+            }
+            if (reversed.isEmpty()) {
+                return;
+            }
+            YStructReader head = reversed.remove(reversed.size() - 1);
+            if (head.curr() == null) {
+                return;
+            }
+            // ascending index i is reversed index m - 1 - i; find the first i with head <= ascending[i]
+            int m = reversed.size();
+            int lo = 0;
+            int hi = m;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (ORDER.compare(head, reversed.get(m - 1 - mid)) <= 0) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            reversed.add(m - lo, head);
+        }
     }
 
     /** What {@code update} holds beyond the state vector {@code stateVector}, as {@code Y.diffUpdate} does. */

@@ -2,11 +2,14 @@ package dev.tandem.yjs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.TypedUpdates;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -91,5 +94,20 @@ class YUpdatesTest {
         assertThatThrownBy(() -> YUpdates.validate(truncated)).isInstanceOf(MalformedUpdateException.class);
         assertThatThrownBy(() -> YUpdates.merge(List.of(new byte[] {1, 1, 5, 0, 99}, YUpdates.EMPTY)))
                 .isInstanceOf(MalformedUpdateException.class);
+    }
+
+    @Test
+    void mergingFiftyThousandSingleUpdatesIsNotQuadraticAndEqualsMergingThemInChunks() {
+        int n = 50_000;
+        List<byte[]> updates = TypedUpdates.typed(7, 0, n);
+        // sorting every reader per struct (the old way) took minutes here; the generous bound only catches that
+        byte[] merged = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> YUpdates.merge(updates));
+        List<byte[]> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i += 1000) {
+            chunks.add(YUpdates.merge(updates.subList(i, i + 1000)));
+        }
+        assertThat(merged).isEqualTo(YUpdates.merge(chunks));
+        byte[] oneClientAtN = new Lib0Writer().varUint(1).varUint(7).varUint(n).toByteArray();
+        assertThat(YUpdates.stateVector(merged)).isEqualTo(oneClientAtN);
     }
 }

@@ -30,7 +30,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * One y-websocket connection: authenticates the handshake (close 4401 / 4403, final for y-websocket
  * clients), joins the room named by the path, hands every binary message to it and leaves on close.
  *
- * <p>As a {@link DocumentPeer} it may be sent messages from any thread: each send is queued as a task on the
- * connection's event loop (so order is kept whichever thread sends) and counted in a byte budget; a
- * connection whose unwritten bytes pass the budget is a slow consumer and is closed with 4008 (y-websocket
- * reconnects and resyncs). Nothing here blocks the event loop.
+ * <p>As a {@link DocumentPeer} it may be sent messages from any thread: a send joins the connection's outbox
+ * (so order is kept whichever thread sends) and is counted in a byte budget; one task on the connection's event
+ * loop writes everything the outbox holds and flushes once, so a busy document costs one task and one write
+ * syscall per connection per pass, not per message. A connection whose unwritten bytes pass the budget is a
+ * slow consumer and is closed with 4008 (y-websocket reconnects and resyncs). Nothing here blocks the event loop.
  */
 final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements DocumentPeer {
     private static final Logger LOG = LoggerFactory.getLogger(YjsConnectionHandler.class);
@@ -57,6 +61,8 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
     private final DocumentRooms rooms;
     private final long maxQueuedBytes;
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>(); // bounded by the queuedBytes budget
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Channel channel;
     private volatile boolean closing;
     private volatile String userId;
@@ -147,8 +153,33 @@ final class YjsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFr
             close(CloseCode.POLICY.code(), "slow consumer: more than " + maxQueuedBytes + " bytes unsent");
             return;
         }
-        ch.eventLoop().execute(() -> ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
-                .addListener(f -> queuedBytes.addAndGet(-message.length)));
+        outbox.add(message);
+        if (drainScheduled.compareAndSet(false, true)) {
+            ch.eventLoop().execute(() -> drain(ch));
+        }
+    }
+
+    /**
+     * On the event loop: writes every queued message and flushes once. Writes complete in order, so the last
+     * one's completion releases the budget of all of them.
+     */
+    private void drain(Channel ch) {
+        drainScheduled.set(false);
+        byte[] message = outbox.poll();
+        long bytes = 0;
+        while (message != null) {
+            bytes += message.length;
+            byte[] next = outbox.poll();
+            BinaryWebSocketFrame frame = new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message));
+            if (next == null) {
+                long written = bytes;
+                ch.write(frame).addListener(f -> queuedBytes.addAndGet(-written));
+            } else {
+                ch.write(frame, ch.voidPromise());
+            }
+            message = next;
+        }
+        ch.flush();
     }
 
     @Override
