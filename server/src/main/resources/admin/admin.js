@@ -105,7 +105,9 @@
     return tr;
   }
 
-  function onChannels(body, now) {
+  function onChannels(body, now, clustered) {
+    // each node lists the channels its own clients use: say which node when there are several
+    $("channels-node").textContent = clustered ? "on " + body.node + " (each node lists its own)" : "";
     const tbody = $("channels").querySelector("tbody");
     tbody.replaceChildren();
     const seen = new Map();
@@ -133,6 +135,12 @@
       const tr = row([n.id + (n.id === body.self ? " (this node)" : ""), n.address, fmt(n.connections, 0),
         new Date(n.started).toLocaleString(), fmt(Math.max(0, (now - n.lastHeartbeat) / 1000), 1) + " s ago"]);
       tr.dataset.node = n.id;
+      if (n.id !== body.self) { // that node's own dashboard, for its channels and counters
+        const link = document.createElement("a");
+        link.href = "//" + n.address + "/admin/";
+        link.textContent = n.address;
+        tr.children[1].replaceChildren(link);
+      }
       tbody.appendChild(tr);
     }
   }
@@ -148,7 +156,7 @@
       const [stats, channels, disconnects, nodes] = await Promise.all([api("stats"), api("channels?limit=20"),
         api("disconnects"), api("nodes")]);
       onStats(stats);
-      onChannels(channels, stats.time);
+      onChannels(channels, stats.time, nodes.nodes.length > 1);
       onDisconnects(disconnects);
       onNodes(nodes, stats.time);
       setStatus("live · updated " + new Date(stats.time).toLocaleTimeString(), false);

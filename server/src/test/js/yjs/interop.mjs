@@ -17,9 +17,9 @@ const until = async (what, predicate, timeout = TIMEOUT, describe = () => '') =>
     await sleep(20)
   }
 }
-const connect = (room, params = {}) => {
+const connect = (room, params = {}, to = url) => {
   const doc = new Y.Doc()
-  const provider = new WebsocketProvider(url, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true, params })
+  const provider = new WebsocketProvider(to, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true, params })
   return { doc, provider, text: doc.getText('text') }
 }
 const synced = (client) => until('sync', () => client.provider.synced)
@@ -61,6 +61,40 @@ const scenarios = {
     if (hex(Y.encodeStateVector(late.doc)) !== hex(Y.encodeStateVector(editors[0].doc))) fail('late joiner state vector differs')
     console.log(`converged on ${editors[0].text.length} characters`)
     for (const c of [...editors, late]) c.provider.destroy()
+  },
+
+  // two nodes of a cluster (this port and OTHER): editors on both converge, see each other's awareness (and its
+  // end when a tab crashes), and a late joiner on either node receives the whole document; prints the content
+  async cluster (otherPort, room) {
+    const other = `ws://127.0.0.1:${otherPort}/yjs`
+    const editors = [connect(room), connect(room, {}, other), connect(room), connect(room, {}, other)]
+    await Promise.all(editors.map(synced))
+    for (let round = 0; round < 40; round++) {
+      for (const e of editors) randomEdit(e)
+      if (round % 5 === 0) await sleep(10)
+    }
+    const same = (clients) => () => clients.every((e) => e.text.toString() === clients[0].text.toString() &&
+      hex(Y.encodeStateVector(e.doc)) === hex(Y.encodeStateVector(clients[0].doc)) && mapOf(e) === mapOf(clients[0]))
+    const describe = (clients) => () => clients.map((e) => `${e.text.toString()} sv=${hex(Y.encodeStateVector(e.doc))}`).join('\n')
+    await until('editors on both nodes to converge', same(editors), TIMEOUT, describe(editors))
+    if (editors[0].text.length === 0) fail('document is empty after edits')
+
+    const [a, b] = [editors[0], editors[1]]
+    a.provider.awareness.setLocalStateField('user', { name: 'alice' })
+    b.provider.awareness.setLocalStateField('user', { name: 'bob' })
+    await until('bob (other node) to see alice', () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'alice')
+    await until('alice to see bob (other node)', () => a.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === 'bob')
+    const lates = [connect(room), connect(room, {}, other)]
+    await Promise.all(lates.map(synced))
+    await until('late joiners on both nodes to receive the whole document', same([editors[0], ...lates]), 15_000,
+      describe([editors[0], ...lates]))
+    await until('a late joiner on the other node to see alice', () => lates[1].provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'alice')
+    // alice's tab crashes: her state must go for the editors on the other node too, well before the 30 s timeout
+    a.provider.shouldConnect = false
+    a.provider.ws.terminate ? a.provider.ws.terminate() : a.provider.ws.close()
+    await until('alice to disappear on the other node', () => !b.provider.awareness.getStates().has(a.doc.clientID), 15_000)
+    console.log('CONTENT ' + JSON.stringify(editors[0].text.toString()))
+    for (const c of [...editors, ...lates]) c.provider.destroy()
   },
 
   // offline edits merge on reconnect

@@ -13,6 +13,7 @@ import dev.tandem.cluster.NodeInfo;
 import dev.tandem.cluster.NodeRegistry;
 import dev.tandem.cluster.RedisBroker;
 import dev.tandem.cluster.RedisConnection;
+import dev.tandem.cluster.RedisDocumentRelay;
 import dev.tandem.cluster.RedisMetrics;
 import dev.tandem.cluster.RedisSessionForwarding;
 import dev.tandem.config.ClusterConfig;
@@ -22,6 +23,7 @@ import dev.tandem.demo.DemoApp;
 import dev.tandem.api.DocumentApi;
 import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentMetrics;
+import dev.tandem.docs.DocumentRelay;
 import dev.tandem.docs.DocumentRooms;
 import dev.tandem.docs.DocumentStore;
 import dev.tandem.docs.DocumentStoreListener;
@@ -169,8 +171,8 @@ public final class TandemServer implements AutoCloseable {
             RedisPresenceStore shared = new RedisPresenceStore(redis, prefix, nodeId, redisMetrics);
             this.nodes = new NodeRegistry(redis, prefix, nodeId, config.cluster().nodeTtl(), this::self);
             nodes.onDead(shared::evictNode);
-            // A node killed between a durable commit and its bus message: read back what it may not have announced.
-            nodes.onDead(dead -> hub.resync());
+            // A node killed between a durable commit and its bus message: every node reads back what it may not have announced.
+            nodes.onDeathNotice(dead -> hub.resync());
             shared.evictNode(nodeId); // entries left by an earlier life of this node id (a crash, then a restart)
             this.presenceStore = shared;
         } else {
@@ -185,8 +187,11 @@ public final class TandemServer implements AutoCloseable {
         readiness.register(storeBreaker);
         DocumentMetrics documentMetrics = new DocumentMetrics(metrics.registry());
         this.documents = new DocumentRooms(config.documents(), documentStore(config, jdbc, documentMetrics),
-                new EditorPresence(presence), workerGroup.next());
+                new EditorPresence(presence), workerGroup.next(), redis == null ? DocumentRelay.NONE : new RedisDocumentRelay(redis));
         documentMetrics.watchOpen(documents::loadedRooms);
+        if (nodes != null) {
+            nodes.onDeathNotice(documents::forgetNode);
+        }
     }
 
     /** Loads the revocations once before the first handshake (bounded wait); the schedule keeps them fresh. */
@@ -210,7 +215,7 @@ public final class TandemServer implements AutoCloseable {
     /** Documents live in the durable store's database unless {@code documents.store: file}. */
     private static DocumentStore documentStore(TandemConfig config, JdbcStore jdbc, DocumentStoreListener listener) {
         return switch (config.documents().store()) {
-            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener);
+            case jdbc -> new JdbcDocumentStore(jdbc.dataSource(), listener, config.cluster().enabled());
             case file -> new FileDocumentStore(config.dataDir(), listener);
         };
     }

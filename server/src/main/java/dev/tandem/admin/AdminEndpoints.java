@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  * The admin dashboard at {@code /admin}: a static page (HTML, JS, CSS and uPlot from the jar) and the JSON
  * API it polls and acts through. Counters are returned cumulative with the server time; the page turns them
  * into per-second rates, so the server keeps no per-viewer state. Every {@code /admin/api/*} route passes
- * the {@link AdminGuard}; the page itself holds no data and is served to anyone who can reach it.
+ * the {@link AdminGuard}; the page itself holds no data and is served to anyone who can reach it. In a cluster
+ * the counters and the channel list are this node's (each response says which node), and the node list links
+ * to every node's own dashboard.
  */
 public final class AdminEndpoints {
     static final int MAX_CHANNELS = 200;
@@ -99,7 +101,9 @@ public final class AdminEndpoints {
     private HttpReply channels(HttpExchange exchange) {
         int limit = (int) intParam(exchange, "limit", 20, MAX_CHANNELS);
         List<ChannelInfo> all = hub.channels();
-        ObjectNode body = FrameCodec.JSON.createObjectNode().put("total", all.size());
+        // A node knows the channels its own clients use; listing the whole cluster's would mean asking every
+        // node (or scanning Redis) on each poll, so the list says which node it covers.
+        ObjectNode body = FrameCodec.JSON.createObjectNode().put("node", nodeId).put("total", all.size());
         ArrayNode list = body.putArray("channels");
         for (ChannelInfo info : all.subList(0, Math.min(limit, all.size()))) {
             list.addObject().put("channel", info.name()).put("subscribers", info.subscribers())

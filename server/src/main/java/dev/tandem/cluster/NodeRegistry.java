@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * its head, so neither ever scans the keyspace. Each heartbeat also reaps the dead: the script removes them
  * atomically, so exactly one node reports a given death to its {@link #onDead} listeners (which, for
  * presence, expire the dead node's entries at once). If that node dies before acting, nothing is lost: the
- * entries of a dead node expire on their own TTL anyway.
+ * entries of a dead node expire on their own TTL anyway. In the same atomic step the script PUBLISHes the
+ * death on {@code {prefix}dead}, so every live node hears of it ({@link #onDeathNotice}) at once, not only
+ * the reaper: each must read back what the dead node committed but never announced.
  */
 public final class NodeRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
@@ -43,6 +45,7 @@ public final class NodeRegistry implements AutoCloseable {
             for _, d in ipairs(dead) do
               redis.call('ZREM', p .. 'nodes', d)
               redis.call('DEL', p .. 'node:' .. d)
+              redis.call('PUBLISH', p .. 'dead', d)
             end
             return dead
             """);
@@ -70,6 +73,7 @@ public final class NodeRegistry implements AutoCloseable {
     private final Duration ttl;
     private final Supplier<NodeInfo> self;
     private final List<Consumer<String>> deadListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> noticeListeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> heartbeats;
 
     /**
@@ -91,6 +95,18 @@ public final class NodeRegistry implements AutoCloseable {
     /** Calls {@code listener} with the id of each dead node this node reaps (on a Redis I/O thread). */
     public void onDead(Consumer<String> listener) {
         deadListeners.add(listener);
+    }
+
+    /**
+     * Calls {@code listener} on this node with the id of every node any node of the cluster reaps (on a Redis
+     * I/O thread); the first call subscribes this node to the notices. A notice lost in a Redis outage needs no
+     * retry: a node resynchronises everything after an outage anyway.
+     */
+    public synchronized void onDeathNotice(Consumer<String> listener) {
+        if (noticeListeners.isEmpty()) {
+            redis.subscribe(prefix + "dead", deadId -> noticeListeners.forEach(l -> l.accept(deadId)));
+        }
+        noticeListeners.add(listener);
     }
 
     /** Heartbeats now and then every third of the TTL on {@code scheduler}; never blocks it. */

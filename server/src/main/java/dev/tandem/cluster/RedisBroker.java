@@ -7,7 +7,6 @@ import dev.tandem.hub.SharedPage;
 import dev.tandem.hub.Since;
 import dev.tandem.store.StoredEvent;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -99,14 +98,7 @@ public final class RedisBroker implements Broker {
 
     /** Subscribes this node to the bus, delivering to {@code receiver}, and resyncs it after every outage. */
     public void start(Receiver receiver) {
-        redis.subscribe(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                if (bus.equals(channel)) {
-                    dispatch(message, receiver);
-                }
-            }
-        }, bus);
+        redis.subscribe(bus, message -> dispatch(message, receiver));
         redis.onReconnect(receiver::resync);
     }
 
@@ -154,10 +146,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void send(String message) {
-        redis.call(c -> c.publish(bus, message)).exceptionally(failure -> {
-            LOG.debug("bus publish failed (the receivers catch up after the outage): {}", failure.toString());
-            return 0L;
-        });
+        redis.publish(bus, message);
     }
 
     private CompletableFuture<SharedPage> read(String channel, NamespaceConfig policy, String from, String to,

@@ -12,6 +12,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +123,29 @@ public final class RedisConnection implements AutoCloseable {
     public void subscribe(RedisPubSubListener<String, String> listener, String... channels) {
         pubSub.addListener(listener);
         pubSub.sync().subscribe(channels);
+    }
+
+    /** Subscribes this node to one pub/sub {@code channel}, handing each of its messages to {@code handler}. */
+    public void subscribe(String channel, Consumer<String> handler) {
+        subscribe(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String from, String message) {
+                if (channel.equals(from)) {
+                    handler.accept(message);
+                }
+            }
+        }, channel);
+    }
+
+    /**
+     * Publishes {@code message} without waiting, through the breaker; a failure (Redis unreachable, breaker
+     * open) is only logged: every receiver reads back what it missed after an outage.
+     */
+    public void publish(String channel, String message) {
+        call(c -> c.publish(channel, message)).exceptionally(failure -> {
+            LOG.debug("publish on {} failed (receivers catch up after the outage): {}", channel, failure.toString());
+            return 0L;
+        });
     }
 
     /** A pub/sub connection of its own, for a subscriber that must not share this node's bus connection. */

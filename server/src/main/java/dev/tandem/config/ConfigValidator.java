@@ -80,6 +80,8 @@ final class ConfigValidator {
         positive(d.idleUnload(), "documents.idleUnload");
         positive(d.compactInterval(), "documents.compactInterval");
         require(d.store() != null, "documents.store", "must be jdbc or file");
+        require(!c.cluster().enabled() || d.store() != DocumentsConfig.StoreKind.file, "documents.store",
+                "must be jdbc in a cluster (every node must see every document; files are per node)");
         atLeastOne(l.commandRate(), "limits.commandRate");
         atLeastOne(l.commandBurst(), "limits.commandBurst");
         atLeastOne(l.floodDisconnectAfter(), "limits.floodDisconnectAfter");

@@ -5,8 +5,10 @@ import dev.tandem.yjs.Lib0Reader;
 import dev.tandem.yjs.MalformedUpdateException;
 import dev.tandem.yjs.YUpdates;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * is sent to a peer before the stored document has loaded. A peer that joins while the room loads is welcomed
  * (server step 1 + awareness) when loading completes, and its messages wait in {@code pending}, so a client is
  * never synced against an empty document while the stored one loads.
+ *
+ * <p>Cluster: what this room applies for its own peers is also {@link DocumentRelay#share shared} with the same
+ * room on the other nodes; what they share arrives through {@link #receiveRelayed} and is applied in memory and
+ * sent to this room's peers, but neither stored (its node stores it) nor shared again.
  */
 final class DocumentRoom {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentRoom.class);
@@ -38,14 +44,40 @@ final class DocumentRoom {
     private record Pending(DocumentPeer peer, byte[] message) {
     }
 
+    /**
+     * Owns the awareness states announced through another node: that node removes them when their connection
+     * closes, or this room does when the node dies ({@link #forgetNode}).
+     */
+    private static final class OtherNode implements DocumentPeer {
+        @Override
+        public void send(byte[] message) {
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        @Override
+        public String userId() {
+            return "";
+        }
+
+        @Override
+        public String connectionId() {
+            return "";
+        }
+    }
+
     private final String name;
     private final DocumentStore store;
     private final Executor merger;
     private final DocumentPresence presence;
     private final int compactAfter;
+    private final DocumentRelay relay;
     private final MergedDocument document = new MergedDocument();
     private final Set<DocumentPeer> peers = new LinkedHashSet<>();
     private final Awareness awareness = new Awareness();
+    private final Map<String, DocumentPeer> otherNodes = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private State state = State.LOADING;
@@ -55,9 +87,15 @@ final class DocumentRoom {
     private long compactedAt = System.nanoTime();
 
     DocumentRoom(String name, DocumentStore store, Executor merger, DocumentPresence presence, int compactAfter) {
+        this(name, store, merger, presence, compactAfter, DocumentRelay.NONE);
+    }
+
+    DocumentRoom(String name, DocumentStore store, Executor merger, DocumentPresence presence, int compactAfter,
+                 DocumentRelay relay) {
         this.name = name;
         this.store = store;
         this.merger = merger;
+        this.relay = relay;
         this.presence = presence;
         this.compactAfter = compactAfter;
     }
@@ -130,7 +168,7 @@ final class DocumentRoom {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> durable = apply(update);
-        broadcast(SyncMessages.sync(SyncMessages.UPDATE, update));
+        share(SyncMessages.sync(SyncMessages.UPDATE, update));
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
         }
@@ -145,7 +183,7 @@ final class DocumentRoom {
         presence.left(name, peer);
         byte[] gone = awareness.removeOwnedBy(peer);
         if (gone != null) {
-            broadcast(SyncMessages.awareness(gone));
+            share(SyncMessages.awareness(gone));
         }
         if (peers.isEmpty()) {
             idleSince = System.nanoTime();
@@ -242,6 +280,10 @@ final class DocumentRoom {
      */
     synchronized void shutdown() {
         for (DocumentPeer peer : List.copyOf(peers)) {
+            byte[] gone = awareness.removeOwnedBy(peer);
+            if (gone != null) {
+                relay.share(name, SyncMessages.awareness(gone)); // the other nodes' editors stop seeing it at once
+            }
             presence.left(name, peer);
             peer.close(CloseCode.SERVER_RESTARTING.code(), "server shutting down");
         }
@@ -305,7 +347,7 @@ final class DocumentRoom {
                 case SyncMessages.SYNC -> handleSync(peer, message, in);
                 case SyncMessages.AWARENESS -> {
                     String owned = awareness.apply(in.varBytes(), peer);
-                    broadcast(message);
+                    share(message);
                     if (owned != null) {
                         presence.announced(name, peer, owned);
                     }
@@ -338,7 +380,7 @@ final class DocumentRoom {
         }
         YUpdates.validate(payload);
         apply(payload);
-        broadcast(in.hasMore() ? SyncMessages.sync(SyncMessages.UPDATE, payload) // trailing bytes are not relayed
+        share(in.hasMore() ? SyncMessages.sync(SyncMessages.UPDATE, payload) // trailing bytes are not relayed
                 : step == SyncMessages.UPDATE ? message : SyncMessages.asUpdate(message));
     }
 
@@ -370,6 +412,51 @@ final class DocumentRoom {
 
     private synchronized void markUnsaved() {
         appendsSinceReplace = Math.max(appendsSinceReplace, compactAfter - 1);
+    }
+
+    /**
+     * A message the same room applied on another node. Dropped while loading: once loaded, the room asks the
+     * other nodes for everything it lacks anyway. Awareness states learned this way are owned by no peer here.
+     */
+    synchronized void receiveRelayed(String node, byte[] message) {
+        if (state != State.READY) {
+            return;
+        }
+        try {
+            Lib0Reader in = new Lib0Reader(message);
+            int type = (int) in.varUint();
+            if (type == SyncMessages.SYNC) {
+                int step = (int) in.varUint();
+                byte[] update = in.varBytes();
+                if (!YUpdates.isEmpty(update)) {
+                    if (document.add(update)) {
+                        mergeInBackground();
+                    }
+                    broadcast(step == SyncMessages.UPDATE && !in.hasMore() ? message
+                            : SyncMessages.sync(SyncMessages.UPDATE, update));
+                }
+            } else if (type == SyncMessages.AWARENESS) {
+                awareness.apply(in.varBytes(), otherNodes.computeIfAbsent(node, n -> new OtherNode()));
+                broadcast(message);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("document {}: relayed message rejected: {}", name, e.toString());
+        }
+    }
+
+    /** {@code node} died: the awareness states announced through it go, for this room's peers. */
+    synchronized void forgetNode(String node) {
+        DocumentPeer gone = otherNodes.remove(node);
+        byte[] removal = gone == null ? null : awareness.removeOwnedBy(gone);
+        if (removal != null) {
+            broadcast(SyncMessages.awareness(removal));
+        }
+    }
+
+    /** To this room's peers and to the same room on the other nodes. */
+    private void share(byte[] message) {
+        broadcast(message);
+        relay.share(name, message);
     }
 
     private void broadcast(byte[] message) {

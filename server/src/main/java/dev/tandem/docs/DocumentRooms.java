@@ -8,37 +8,54 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rooms loaded in memory, by name: loads a room from the {@link DocumentStore} on its first connection,
  * unloads (after compacting) rooms idle for {@code documents.idleUnload}, and serves snapshots and deletes.
  * The registry lock is taken before a room's lock, never the other way round.
+ *
+ * <p>Cluster: rooms share their changes through the {@link DocumentRelay}; a room that loads asks the other
+ * nodes for what the stored document lacks (updates they hold whose append is still on its way), rooms ask
+ * again after a relay outage, and a delete drops the room on every node.
  */
 public final class DocumentRooms implements AutoCloseable {
     /** Close code for connections of a deleted document: 4400–4499 tells y-websocket not to reconnect. */
     public static final int DOCUMENT_DELETED = 4404;
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentRooms.class);
     private static final int MERGE_QUEUE = 4096;
 
     private final DocumentsConfig config;
     private final DocumentStore store;
     private final DocumentPresence presence;
+    private final DocumentRelay relay;
     private final Map<String, DocumentRoom> rooms = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
     private final ThreadPoolExecutor merger;
 
     public DocumentRooms(DocumentsConfig config, DocumentStore store, DocumentPresence presence,
                          ScheduledExecutorService scheduler) {
+        this(config, store, presence, scheduler, DocumentRelay.NONE);
+    }
+
+    /** As a node of a cluster: rooms are kept in step with the same rooms on the other nodes through {@code relay}. */
+    public DocumentRooms(DocumentsConfig config, DocumentStore store, DocumentPresence presence,
+                         ScheduledExecutorService scheduler, DocumentRelay relay) {
         this.config = config;
         this.store = store;
         this.presence = presence;
+        this.relay = relay;
         this.merger = merger();
         long every = Math.max(100, Math.min(Math.min(config.idleUnload().toMillis(), config.compactInterval().toMillis()) / 2, 5_000));
         this.sweeper = scheduler.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
+        relay.start(new Relayed());
     }
 
     /**
@@ -76,16 +93,33 @@ public final class DocumentRooms implements AutoCloseable {
     }
 
     private DocumentRoom load(String name) {
-        DocumentRoom room = new DocumentRoom(name, store, merger, presence, config.compactAfter());
+        DocumentRoom room = new DocumentRoom(name, store, merger, presence, config.compactAfter(), relay);
         rooms.put(name, room);
         store.load(name).whenComplete((stored, error) -> {
             if (error != null) {
                 room.onLoadFailed(error);
             } else {
                 room.onLoaded(stored);
+                askOthersFor(room);
             }
         });
         return room;
+    }
+
+    /** Cluster: asks the other nodes holding {@code room} for what its copy lacks (state vector on the merger). */
+    private void askOthersFor(DocumentRoom room) {
+        if (relay == DocumentRelay.NONE) {
+            return;
+        }
+        try {
+            room.document().thenAccept(document -> relay.requestSync(room.name(), YUpdates.stateVector(document)))
+                    .exceptionally(failure -> {
+                        LOG.warn("document {}: cannot ask the other nodes for updates: {}", room.name(), failure.toString());
+                        return null;
+                    });
+        } catch (RejectedExecutionException e) {
+            LOG.warn("document {}: merger busy; not asking the other nodes for updates", room.name());
+        }
     }
 
     /** The document as one Yjs update ({@code 00 00} when it does not exist). */
@@ -119,15 +153,28 @@ public final class DocumentRooms implements AutoCloseable {
         });
     }
 
-    /** Deletes the stored document and closes its connections with {@link #DOCUMENT_DELETED}. */
+    /**
+     * Deletes the stored document and closes its connections with {@link #DOCUMENT_DELETED}, on every node: the
+     * other nodes drop their copies, which would otherwise store the document again.
+     */
     public CompletableFuture<Void> delete(String name) {
         synchronized (this) {
-            DocumentRoom room = rooms.remove(name);
-            if (room != null) {
-                room.evict(DOCUMENT_DELETED, "document deleted");
-            }
+            evict(name);
+            relay.deleted(name);
             return store.delete(name);
         }
+    }
+
+    private synchronized void evict(String name) {
+        DocumentRoom room = rooms.remove(name);
+        if (room != null) {
+            room.evict(DOCUMENT_DELETED, "document deleted");
+        }
+    }
+
+    private synchronized DocumentRoom loadedRoom(String name) {
+        DocumentRoom room = rooms.get(name);
+        return room != null && room.isOpen() ? room : null;
     }
 
     public synchronized int loadedRooms() {
@@ -141,6 +188,57 @@ public final class DocumentRooms implements AutoCloseable {
         rooms.values().forEach(room -> room.compactIfDue(compactEvery));
     }
 
+    /** Cluster: {@code node} died; the awareness states of its editors go from every room here. */
+    public void forgetNode(String node) {
+        roomsNow().forEach(room -> room.forgetNode(node));
+    }
+
+    private synchronized List<DocumentRoom> roomsNow() {
+        return new ArrayList<>(rooms.values());
+    }
+
+    /** What the other nodes relay, applied to the rooms loaded here (a room not loaded here needs none of it). */
+    private final class Relayed implements DocumentRelay.Receiver {
+        @Override
+        public void relayed(String node, String name, byte[] message) {
+            DocumentRoom room = loadedRoom(name);
+            if (room != null) {
+                room.receiveRelayed(node, message);
+            }
+        }
+
+        @Override
+        public void syncRequested(String node, String name, byte[] stateVector) {
+            DocumentRoom room = loadedRoom(name);
+            if (room == null) {
+                return;
+            }
+            room.loaded().thenCompose(v -> room.document()).thenAccept(document -> {
+                byte[] missing = YUpdates.diff(document, stateVector);
+                if (!YUpdates.isEmpty(missing)) {
+                    relay.answer(node, name, SyncMessages.sync(SyncMessages.UPDATE, missing));
+                }
+            }).exceptionally(failure -> {
+                LOG.warn("document {}: cannot answer node {}: {}", name, node, failure.toString());
+                return null;
+            });
+        }
+
+        @Override
+        public void deleted(String name) {
+            evict(name);
+        }
+
+        @Override
+        public void resync() {
+            for (DocumentRoom room : roomsNow()) {
+                if (room.isOpen()) {
+                    room.loaded().thenRun(() -> askOthersFor(room));
+                }
+            }
+        }
+    }
+
     /**
      * Closes every document connection (1012), compacts every loaded room into the store, then closes the store
      * (which makes everything durable).
@@ -148,11 +246,7 @@ public final class DocumentRooms implements AutoCloseable {
     @Override
     public void close() {
         sweeper.cancel(false);
-        List<DocumentRoom> loaded;
-        synchronized (this) {
-            loaded = new ArrayList<>(rooms.values());
-        }
-        loaded.forEach(DocumentRoom::shutdown);
+        roomsNow().forEach(DocumentRoom::shutdown);
         merger.shutdown();
         store.close();
     }

@@ -1,5 +1,6 @@
 package dev.tandem.docs;
 
+import dev.tandem.yjs.YUpdates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,15 +17,25 @@ import javax.sql.DataSource;
  * <p>Design: the {@link QueuedDocumentStore} worker is the only thread that touches the table for this node,
  * so JDBC never runs on an event loop. A batch of appends is one JDBC batch in one transaction (group commit),
  * committed before any of them completes. A compaction deletes the room's rows and inserts the merged update
- * in one transaction, so a crash leaves either the old rows or the new one. A room is served by one node at a
- * time (documents are not relayed between nodes), so that node's worker sees every row of its rooms.
+ * in one transaction, so a crash leaves either the old rows or the new one. On a single node the room's
+ * memory holds every row, so the compaction replaces them all. In a cluster ({@code shared}) several nodes may
+ * hold the room and each appends its own editors' updates, so a compaction merges the rows it finds into the
+ * compacted update and deletes exactly those rows: an update another node appended meanwhile (or that was never
+ * relayed here) is neither lost nor, thanks to Yjs' idempotent merge, doubled.
  */
 public final class JdbcDocumentStore extends QueuedDocumentStore {
     private final DataSource dataSource;
+    private final boolean shared;
 
     public JdbcDocumentStore(DataSource dataSource, DocumentStoreListener listener) {
+        this(dataSource, listener, false);
+    }
+
+    /** @param shared whether other nodes write the same rooms (a cluster) */
+    public JdbcDocumentStore(DataSource dataSource, DocumentStoreListener listener, boolean shared) {
         super("tandem-docs-jdbc", listener);
         this.dataSource = dataSource;
+        this.shared = shared;
         start();
     }
 
@@ -64,15 +75,48 @@ public final class JdbcDocumentStore extends QueuedDocumentStore {
     @Override
     protected void replace(String room, byte[] compacted) throws SQLException {
         inTransaction(connection -> {
-            deleteRows(connection, room);
+            byte[] replacement = compacted;
+            if (shared) {
+                replacement = mergeAndDeleteRows(connection, room, compacted);
+            } else {
+                deleteRows(connection, room);
+            }
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO doc_updates (room, data, created_at) VALUES (?, ?, ?)")) {
                 insert.setString(1, room);
-                insert.setBytes(2, compacted);
+                insert.setBytes(2, replacement);
                 insert.setLong(3, System.currentTimeMillis());
                 insert.executeUpdate();
             }
         });
+    }
+
+    /** Cluster: {@code compacted} merged with the room's rows, which are deleted (those rows only, by id). */
+    private static byte[] mergeAndDeleteRows(Connection connection, String room, byte[] compacted) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        List<byte[]> updates = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, data FROM doc_updates WHERE room = ? ORDER BY id")) {
+            select.setString(1, room);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                    updates.add(rs.getBytes(2));
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return compacted;
+        }
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM doc_updates WHERE id = ?")) {
+            for (long id : ids) {
+                delete.setLong(1, id);
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
+        updates.add(compacted);
+        return YUpdates.merge(updates);
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClusterNodes implements AutoCloseable {
     static final String LOCAL_REDIS = "redis://127.0.0.1:6379";
+    /** Short, so a killed node is declared dead within the tests' waits (heartbeats every second). */
+    static final String NODE_TTL = "3s";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String redisUrl;
@@ -28,13 +32,21 @@ final class ClusterNodes implements AutoCloseable {
     private final Map<String, String> store = TestStore.POSTGRES.fresh();
     private final List<ServerProcess> nodes = new ArrayList<>();
 
-    private ClusterNodes(String redisUrl) {
+    private final Map<String, String> extraEnv;
+
+    private ClusterNodes(String redisUrl, Map<String, String> extraEnv) {
         this.redisUrl = redisUrl;
+        this.extraEnv = extraEnv;
     }
 
     /** Starts {@code count} nodes on {@code redisUrl} together (Flyway serialises the schema migration). */
     static ClusterNodes start(String redisUrl, int count) throws Exception {
-        ClusterNodes cluster = new ClusterNodes(redisUrl);
+        return start(redisUrl, count, Map.of());
+    }
+
+    /** As {@link #start(String, int)}, each node with the {@code TANDEM_*} settings {@code env} too. */
+    static ClusterNodes start(String redisUrl, int count, Map<String, String> env) throws Exception {
+        ClusterNodes cluster = new ClusterNodes(redisUrl, env);
         try {
             List<CompletableFuture<ServerProcess>> rest = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -73,6 +85,8 @@ final class ClusterNodes implements AutoCloseable {
         env.put("TANDEM_CLUSTER_REDIS_URL", redisUrl);
         env.put("TANDEM_CLUSTER_REDIS_PREFIX", prefix);
         env.put("TANDEM_CLUSTER_NODE_ID", "node-" + index);
+        env.put("TANDEM_CLUSTER_NODE_TTL", NODE_TTL);
+        env.putAll(extraEnv);
         for (int attempt = 1; ; attempt++) {
             try {
                 return ServerProcess.start(TestStore.freshDirectory(), env);
@@ -91,6 +105,16 @@ final class ClusterNodes implements AutoCloseable {
 
     String prefix() {
         return prefix;
+    }
+
+    /** The PostgreSQL schema every node shares, for tests that look at (or write) the store. */
+    DataSource database() {
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setURL(store.get("store.postgres.url"));
+        db.setUser(store.get("store.postgres.user"));
+        db.setPassword(store.getOrDefault("store.postgres.password", ""));
+        db.setCurrentSchema(store.get("store.postgres.schema"));
+        return db;
     }
 
     @Override

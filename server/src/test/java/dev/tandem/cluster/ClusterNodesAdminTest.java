@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Two nodes sharing the local Redis each list both in {@code /admin/api/nodes}, and a closed node drops out. */
+/**
+ * Two nodes sharing the local Redis each list both in {@code /admin/api/nodes}, and a closed node drops out; the
+ * channel list is each node's own and says so.
+ */
 class ClusterNodesAdminTest {
     private static final String KEY = "nodes-admin-key";
     private static final String[] AUTH = {"Authorization", "apikey " + KEY};
@@ -49,6 +52,20 @@ class ClusterNodesAdminTest {
                 assertThat(nodes(other).path("nodes").findValuesAsText("id")).contains(a.server().nodeId(), b);
             }
             assertThat(nodes(a).path("nodes").findValuesAsText("id")).doesNotContain(b);
+        }
+    }
+
+    @Test
+    void eachNodesChannelListNamesTheNodeAndHoldsItsOwnClientsChannels() throws Exception {
+        try (TestServer a = TestServer.start(CLUSTER); TestServer b = TestServer.start(CLUSTER);
+             WsClient onB = b.connect("on-b")) {
+            onB.subscribe("room:only-on-b");
+            JsonNode fromA = WsClient.JSON.readTree(a.get("/admin/api/channels", AUTH).body());
+            JsonNode fromB = WsClient.JSON.readTree(b.get("/admin/api/channels", AUTH).body());
+            assertThat(fromA.path("node").asText()).isEqualTo(a.server().nodeId());
+            assertThat(fromB.path("node").asText()).isEqualTo(b.server().nodeId());
+            assertThat(fromA.path("channels").findValuesAsText("channel")).doesNotContain("room:only-on-b");
+            assertThat(fromB.path("channels").findValuesAsText("channel")).contains("room:only-on-b");
         }
     }
 }

@@ -12,6 +12,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -181,6 +184,61 @@ class ClusterTest {
 
     @Test
     @Order(5)
+    void aDurableEventADeadNodeCommittedButNeverAnnouncedReachesLiveSubscribersOnEverySurvivingNode() throws Exception {
+        String channel = DURABLE + "unannounced";
+        List<WsClient> subscribers = new ArrayList<>();
+        RedisClient client = RedisClient.create(ClusterNodes.LOCAL_REDIS);
+        try (WsClient publisher = WsClient.connect(cluster.node(0).ws("user=p"));
+             StatefulRedisConnection<String, String> redis = client.connect()) {
+            for (int n = 0; n < 3; n++) {
+                WsClient subscriber = WsClient.connect(cluster.node(n).ws("user=s" + n));
+                subscriber.subscribe(channel);
+                subscribers.add(subscriber);
+            }
+            publisher.request(publish(channel, "u1"));
+            for (WsClient subscriber : subscribers) {
+                assertThat(publications(subscriber, 1, 1)).containsExactly("u1");
+            }
+            // A node that committed seq 2 to PostgreSQL and died before its bus message left: the commit is in
+            // the store, the node in the registry with a heartbeat long past. Only one node reaps it.
+            commitWithoutAnnouncing(channel, "u2");
+            redis.sync().zadd(cluster.prefix() + "nodes", System.currentTimeMillis() - 3_600_000, "ghost");
+            for (WsClient subscriber : subscribers) {
+                assertThat(publications(subscriber, 2, 1)).as("without reconnecting or a later publication")
+                        .containsExactly("u2");
+            }
+        } finally {
+            subscribers.forEach(WsClient::close);
+            client.shutdown();
+        }
+    }
+
+    /** What a node's durable publish writes to the shared store, without the bus message that announces it. */
+    private void commitWithoutAnnouncing(String channel, String message) throws Exception {
+        try (Connection db = cluster.database().getConnection()) {
+            db.setAutoCommit(false);
+            long seq;
+            try (PreparedStatement next = db.prepareStatement("UPDATE channel_seq SET seq = seq + 1 WHERE channel = ? RETURNING seq")) {
+                next.setString(1, channel);
+                try (ResultSet rs = next.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    seq = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = db.prepareStatement(
+                    "INSERT INTO events (channel, seq, type, payload, created_at) VALUES (?, ?, 'publication', ?, ?)")) {
+                insert.setString(1, channel);
+                insert.setLong(2, seq);
+                insert.setString(3, "{\"m\":\"" + message + "\"}");
+                insert.setLong(4, System.currentTimeMillis());
+                insert.executeUpdate();
+            }
+            db.commit();
+        }
+    }
+
+    @Test
+    @Order(6)
     void drainedNodeSendsClientsElsewhereAndTheyResumeWithoutLoss() throws Exception {
         String channel = DURABLE + "drain";
         ServerProcess draining = cluster.node(2);
@@ -210,7 +268,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void killedNodesClientsRecoverEveryAcknowledgedPublicationOnAnotherNode() throws Exception {
         ServerProcess victim = cluster.node(1);
         ServerProcess survivor = cluster.node(0);
@@ -222,6 +280,8 @@ class ClusterTest {
             epochs.put(channel, watcher.subscribe(channel).path("payload").path("epoch").asText());
             watchers.put(channel, watcher);
         }
+        WsClient live = WsClient.connect(survivor.ws("user=live"));
+        live.subscribe(DURABLE + "kill");
         List<WsClient> publishers = List.of(WsClient.connect(victim.ws("user=p1")), WsClient.connect(survivor.ws("user=p0")));
         Map<String, String> messageByRequest = new ConcurrentHashMap<>();
         Set<String> ackedRequests = ConcurrentHashMap.newKeySet();
@@ -290,6 +350,33 @@ class ClusterTest {
             assertThat(seen).as(channel + ": every acknowledged publication reached the migrated client")
                     .containsAll(acked.get(channel));
         }
+        assertLiveSubscriberReceivedInOrder(live, acked.get(DURABLE + "kill"));
+    }
+
+    /**
+     * A subscriber on a surviving node, connected throughout, receives every acknowledged durable publication in
+     * seq order, including those the killed node committed but may not have announced on the bus (they arrive
+     * once the node is declared dead).
+     */
+    private static void assertLiveSubscriberReceivedInOrder(WsClient live, Set<String> acked) {
+        Set<String> received = new TreeSet<>();
+        long seq = 0;
+        try {
+            while (!received.containsAll(acked)) {
+                JsonNode frame = live.next(f -> "publication".equals(f.path("type").asText()),
+                        "acknowledged publications still missing on a live subscriber: " + missing(acked, received));
+                assertThat(frame.path("seq").asLong()).as("live subscriber in seq order").isEqualTo(++seq);
+                received.add(frame.path("payload").path("m").asText());
+            }
+        } finally {
+            live.abort();
+        }
+    }
+
+    private static Set<String> missing(Set<String> expected, Set<String> received) {
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(received);
+        return missing;
     }
 
     /**

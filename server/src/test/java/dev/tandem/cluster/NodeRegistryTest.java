@@ -69,6 +69,23 @@ class NodeRegistryTest {
     }
 
     @Test
+    void everyNodeHearsOfADeathThoughOnlyOneReapsIt() {
+        NodeRegistry a = node("a", 0);
+        NodeRegistry c = node("c", 0);
+        List<String> noticedByA = new CopyOnWriteArrayList<>();
+        List<String> noticedByC = new CopyOnWriteArrayList<>();
+        a.onDeathNotice(noticedByA::add);
+        c.onDeathNotice(noticedByC::add);
+        now(node("b", 0).heartbeat());
+
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            now(a.heartbeat());
+            assertThat(noticedByA).containsExactly("b");
+            assertThat(noticedByC).containsExactly("b");
+        });
+    }
+
+    @Test
     void aNodeThatClosesLeavesAtOnce() {
         NodeRegistry a = node("a", 0);
         NodeRegistry b = node("b", 0);

@@ -69,6 +69,9 @@ class ConfigLoaderTest {
                 .hasMessageContaining("'cluster.redis.url'").hasMessageContaining("store.postgres.url");
         assertThatThrownBy(() -> ConfigLoader.defaults().set("cluster.redis.url", "127.0.0.1:6379").load())
                 .hasMessageContaining("redis://");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("cluster.redis.url", "redis://127.0.0.1:6379")
+                .set("store.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test").set("documents.store", "file").load())
+                .hasMessageContaining("'documents.store'").hasMessageContaining("cluster");
     }
 
     @Test

@@ -13,10 +13,10 @@ import java.util.List;
  * A real {@code yjs} edit history from the recorded vectors ({@code /yjs/update-vectors.json}): its updates in
  * order and what {@code Y.mergeUpdates} made of them, for tests of storage and compaction.
  */
-record RecordedHistory(List<byte[]> updates, byte[] merged) {
+public record RecordedHistory(List<byte[]> updates, byte[] merged) {
 
     /** The first recorded case with at least {@code minUpdates} updates. */
-    static RecordedHistory withAtLeast(int minUpdates) {
+    public static RecordedHistory withAtLeast(int minUpdates) {
         try (InputStream in = RecordedHistory.class.getResourceAsStream("/yjs/update-vectors.json")) {
             for (JsonNode c : new ObjectMapper().readTree(in).get("cases")) {
                 if (c.get("updates").size() >= minUpdates) {
