@@ -357,8 +357,13 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "3")
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds before each step")
         int warmup;
+
+        @Option(names = "--server-warmup", defaultValue = "10",
+                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
+                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
+        int serverWarmup;
 
         @Override
         public Integer call() throws Exception {
@@ -374,6 +379,10 @@ public final class BenchCommand {
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
                      Generator generator = new Generator(common.threads)) {
                     int round = 0;
+                    if (serverWarmup > 0) {
+                        DurableScenario.run(kind, server, generator,
+                                new DurableScenario.Params(publishers.get(0), rates.get(0), serverWarmup, 0), round++);
+                    }
                     for (int p : publishers) {
                         for (int rate : rates) {
                             results.add(DurableScenario.run(kind, server, generator,
@@ -522,8 +531,13 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "3")
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds before each step")
         int warmup;
+
+        @Option(names = "--server-warmup", defaultValue = "10",
+                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
+                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
+        int serverWarmup;
 
         @Override
         public Integer call() throws Exception {
