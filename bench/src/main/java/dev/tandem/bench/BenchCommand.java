@@ -371,6 +371,11 @@ public final class BenchCommand {
             List<DurableScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {
                 Map<String, String> env = new LinkedHashMap<>();
+                // One pipelining publisher gets two frames back per publication (its copy and the ack): at
+                // 20,000/s the default 4,096-frame queue is 100 ms of them, and a bench client that loses the
+                // CPU for longer would be closed as a slow consumer instead of measured.
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_FRAMES", "262144");
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_BYTES", "268435456");
                 String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
                 if ("postgres".equals(kind)) {
                     env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
@@ -545,6 +550,11 @@ public final class BenchCommand {
             List<EntitiesScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {
                 Map<String, String> env = new LinkedHashMap<>();
+                // One pipelining publisher gets two frames back per publication (its copy and the ack): at
+                // 20,000/s the default 4,096-frame queue is 100 ms of them, and a bench client that loses the
+                // CPU for longer would be closed as a slow consumer instead of measured.
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_FRAMES", "262144");
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_BYTES", "268435456");
                 String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
                 if ("postgres".equals(kind)) {
                     env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
