@@ -376,8 +376,13 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "3")
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds before each step")
         int warmup;
+
+        @Option(names = "--server-warmup", defaultValue = "10",
+                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
+                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
+        int serverWarmup;
 
         @Override
         public Integer call() throws Exception {
@@ -385,6 +390,11 @@ public final class BenchCommand {
             List<DurableScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {
                 Map<String, String> env = new LinkedHashMap<>();
+                // One pipelining publisher gets two frames back per publication (its copy and the ack): at
+                // 20,000/s the default 4,096-frame queue is 100 ms of them, and a bench client that loses the
+                // CPU for longer would be closed as a slow consumer instead of measured.
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_FRAMES", "262144");
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_BYTES", "268435456");
                 String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
                 if ("postgres".equals(kind)) {
                     env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);
@@ -393,6 +403,10 @@ public final class BenchCommand {
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
                      Generator generator = new Generator(common.threads)) {
                     int round = 0;
+                    if (serverWarmup > 0) {
+                        DurableScenario.run(kind, server, generator,
+                                new DurableScenario.Params(publishers.get(0), rates.get(0), serverWarmup, 0), round++);
+                    }
                     for (int p : publishers) {
                         for (int rate : rates) {
                             results.add(DurableScenario.run(kind, server, generator,
@@ -541,8 +555,13 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "3")
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds before each step")
         int warmup;
+
+        @Option(names = "--server-warmup", defaultValue = "10",
+                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
+                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
+        int serverWarmup;
 
         @Override
         public Integer call() throws Exception {
@@ -550,6 +569,11 @@ public final class BenchCommand {
             List<EntitiesScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {
                 Map<String, String> env = new LinkedHashMap<>();
+                // One pipelining publisher gets two frames back per publication (its copy and the ack): at
+                // 20,000/s the default 4,096-frame queue is 100 ms of them, and a bench client that loses the
+                // CPU for longer would be closed as a slow consumer instead of measured.
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_FRAMES", "262144");
+                env.put("TANDEM_LIMITS_OUTBOUND_QUEUE_BYTES", "268435456");
                 String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
                 if ("postgres".equals(kind)) {
                     env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);

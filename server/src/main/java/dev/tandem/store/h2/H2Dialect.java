@@ -17,28 +17,25 @@ public final class H2Dialect implements SqlDialect {
         return "h2";
     }
 
+    /** One statement when the channel has a counter row (the usual case): the update hands back the new seq. */
     @Override
     public long allocate(Connection connection, String channel, int count) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE channel_seq SET seq = seq + ? WHERE channel = ?")) {
+                "SELECT seq FROM FINAL TABLE (UPDATE channel_seq SET seq = seq + ? WHERE channel = ?)")) {
             update.setInt(1, count);
             update.setString(2, channel);
-            if (update.executeUpdate() == 0) {
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO channel_seq (channel, seq) VALUES (?, ?)")) {
-                    insert.setString(1, channel);
-                    insert.setInt(2, count);
-                    insert.executeUpdate();
-                    return count;
+            try (ResultSet rs = update.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
                 }
             }
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT seq FROM channel_seq WHERE channel = ?")) {
-            select.setString(1, channel);
-            try (ResultSet rs = select.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO channel_seq (channel, seq) VALUES (?, ?)")) {
+            insert.setString(1, channel);
+            insert.setInt(2, count);
+            insert.executeUpdate();
+            return count;
         }
     }
 
