@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whose connection was written less than the delay ago is held — it stays marked dirty, so further frames
  * neither re-enqueue it nor wake the loop — and the loop's one timer writes it when its delay is up, with
  * everything that arrived meanwhile. A connection that has been quiet for the delay is written at once, so
- * low rates get no added latency; a frame waits at most the delay. One timer per loop, never one per session.
- * A loop whose passes or timer run a delay or more late holds nothing for a while (see {@link #behind}).
+ * low rates get no added latency; a frame waits at most the delay. A session with a reply or other control frame
+ * pending is not held (replies are not batched), and a session closing on its loop writes what it holds first.
+ * One timer per loop, never one per session. A loop whose passes or timer run a delay or more late holds nothing for a while (see {@link #behind}).
  *
  * <p>Each pass also takes the one delivery-latency sample: from the earliest enqueue among the frames it
  * wrote to the end of the pass, an upper bound of every frame's enqueue-to-write time in that pass. One
@@ -78,7 +79,7 @@ final class LoopWriter implements Runnable {
         boolean hold = delayTicks > 0 && !behind(System.nanoTime(), submittedAt);
         Session session;
         while ((session = dirty.poll()) != null) {
-            if (hold && session.wroteWithin(now, delayTicks)) {
+            if (hold && session.wroteWithin(now, delayTicks) && !session.hasControlPending()) {
                 held.add(session);
             } else {
                 write(session);

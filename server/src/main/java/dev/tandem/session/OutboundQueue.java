@@ -180,6 +180,12 @@ final class OutboundQueue {
         return entry;
     }
 
+    /** Whether a control frame (a reply, an error, a pong) is waiting. */
+    boolean hasControl() {
+        ConcurrentLinkedQueue<Entry> lane = existingLane(Delivery.Lane.CONTROL.ordinal());
+        return lane != null && !lane.isEmpty();
+    }
+
     boolean isEmpty() {
         for (int i = 0; i < LANES.length; i++) {
             ConcurrentLinkedQueue<Entry> lane = existingLane(i);

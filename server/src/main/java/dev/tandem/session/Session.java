@@ -165,6 +165,11 @@ public final class Session implements Subscriber {
         if (!CLOSE_REASON.compareAndSet(this, null, new CloseReason(code, reason))) {
             return;
         }
+        if (transport.eventLoop().inEventLoop()) {
+            // What was queued before the decision to close (a STOMP receipt for DISCONNECT, an ERROR frame) goes
+            // out first, even if write coalescing was holding it.
+            flushPending();
+        }
         metrics.droppedOnClose().increment(queue.close());
         byte[] frame = FrameCodec.encode(FrameCodec.disconnect(code, reason));
         transport.eventLoop().execute(() -> transport.close(code, Unpooled.wrappedBuffer(frame)));
@@ -205,6 +210,11 @@ public final class Session implements Subscriber {
 
     static long nanosOf(int ticks) {
         return (long) ticks << 10;
+    }
+
+    /** Whether a reply or other control frame is queued: those are written at once, never held. */
+    boolean hasControlPending() {
+        return queue.hasControl();
     }
 
     /** Whether this connection was written less than {@code delay} ticks before {@code now}; event loop only. */

@@ -28,6 +28,9 @@ class TypingAndReceiptsTest {
     void typingReachesOthersOncePerIntervalAndExtrasAreDroppedSilently(TestStore store) {
         Map<String, String> config = new HashMap<>(store.fresh());
         config.put("chat.typingInterval", "1s");
+        // The ping barrier below relies on the pong following bob's typing frame; with write coalescing the
+        // pong (a control frame) may overtake a publication still held for the flush delay.
+        config.put("transports.flushDelay", "0");
         try (TestServer server = TestServer.start(config);
              WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
             alice.subscribe("chat:typing");
