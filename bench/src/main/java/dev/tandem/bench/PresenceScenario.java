@@ -194,14 +194,14 @@ final class PresenceScenario {
     }
 
     /**
-     * Waits until every join reached every watcher (member mode), or nothing has arrived for two seconds (stats
-     * mode, where most joins are only counted), at most 30 s.
+     * Waits until every join and every leave reached every watcher (member mode), or nothing has arrived for two
+     * seconds (stats mode, where most joins and leaves are only counted), at most 30 s.
      */
-    private static void awaitSettled(WatcherSink sink, long expectedJoins) throws InterruptedException {
+    private static void awaitSettled(WatcherSink sink, long expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         long seen = -1;
         long quietSince = System.nanoTime();
-        while (sink.joins.sum() < expectedJoins && System.nanoTime() < deadline) {
+        while ((sink.joins.sum() < expected || sink.leaves.sum() < expected) && System.nanoTime() < deadline) {
             long now = sink.frames();
             if (now != seen) {
                 seen = now;
