@@ -84,7 +84,7 @@ public final class AdminEndpoints {
                 .put("connections", sessions.size());
         ObjectNode byTransport = body.putObject("connectionsByTransport");
         sessions.countByTransport().forEach(byTransport::put);
-        body.put("subscriptions", metrics.subscriptions().get())
+        body.put("subscriptions", metrics.subscriptions().total())
                 .put("channels", hub.channels().size())
                 .put("framesIn", (long) metrics.framesIn().count())
                 .put("framesOut", (long) metrics.framesOut().count())

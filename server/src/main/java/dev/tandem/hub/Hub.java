@@ -85,7 +85,7 @@ public final class Hub implements Broker.Receiver {
         this.alloc = alloc;
         this.store = store;
         this.tracing = tracing;
-        this.load = new NodeLoad(config.limits(), () -> metrics.subscriptions().get());
+        this.load = new NodeLoad(config.limits(), () -> metrics.subscriptions().total());
     }
 
     /** The node-wide caps that publish and subscribe entry points (commands, server API) check first. */
@@ -214,7 +214,7 @@ public final class Hub implements Broker.Receiver {
                 return joinAttempt(subscriber, channel, since, requestId, stillWanted, attempt + 1);
             }
             if (outcome == Channel.DurableJoin.JOINED) {
-                metrics.subscriptions().incrementAndGet();
+                metrics.subscriptions().add(subscriber.transportName(), 1);
             }
             return CompletableFuture.completedFuture(outcome == Channel.DurableJoin.JOINED);
         });
@@ -457,7 +457,7 @@ public final class Hub implements Broker.Receiver {
         }
         boolean added = onChannel(channel, c -> c.subscribe(subscriber, since, requestId, alloc));
         if (added) {
-            metrics.subscriptions().incrementAndGet();
+            metrics.subscriptions().add(subscriber.transportName(), 1);
         }
         return added;
     }
@@ -472,7 +472,7 @@ public final class Hub implements Broker.Receiver {
             removed = c.unsubscribe(subscriber);
         }
         if (removed) {
-            metrics.subscriptions().decrementAndGet();
+            metrics.subscriptions().add(subscriber.transportName(), -1);
         }
         return removed;
     }

@@ -31,4 +31,9 @@ public interface Subscriber {
     default String userId() {
         return null;
     }
+
+    /** The transport this subscriber's connection uses ({@code ws}, {@code sse}, {@code stomp}…), for metrics. */
+    default String transportName() {
+        return "other";
+    }
 }

@@ -36,8 +36,10 @@ import java.util.function.LongSupplier;
  */
 public final class TandemMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicLong subscriptions = new AtomicLong();
+    private final TransportGauges connections =
+            new TransportGauges(registry, "tandem.connections", "open client connections");
+    private final TransportGauges subscriptions =
+            new TransportGauges(registry, "tandem.subscriptions", "channel subscriptions held by local connections");
     private final Counter framesIn;
     private final Counter framesOut;
     private final Counter socketWrites;
@@ -55,10 +57,6 @@ public final class TandemMetrics {
     private final Counter redeliveries;
 
     public TandemMetrics() {
-        Gauge.builder("tandem.connections", connections, AtomicInteger::get)
-                .description("open client connections").tag("transport", "ws").register(registry);
-        Gauge.builder("tandem.subscriptions", subscriptions, AtomicLong::get)
-                .description("channel subscriptions held by local connections").register(registry);
         framesIn = Counter.builder("tandem.frames.in").description("frames received from clients").register(registry);
         framesOut = Counter.builder("tandem.frames.out").description("frames written to clients").register(registry);
         socketWrites = Counter.builder("tandem.socket.writes")
@@ -112,11 +110,13 @@ public final class TandemMetrics {
         return registry;
     }
 
-    public AtomicInteger connections() {
+    /** Open connections by transport. */
+    public TransportGauges connections() {
         return connections;
     }
 
-    public AtomicLong subscriptions() {
+    /** Channel subscriptions by the subscribing connection's transport. */
+    public TransportGauges subscriptions() {
         return subscriptions;
     }
 

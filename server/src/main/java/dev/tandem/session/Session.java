@@ -66,6 +66,11 @@ public final class Session implements Subscriber {
         return id;
     }
 
+    @Override
+    public String transportName() {
+        return transport.name();
+    }
+
     /** The user id, or null while the session awaits {@code connect}. */
     public String userId() {
         Identity current = identity;

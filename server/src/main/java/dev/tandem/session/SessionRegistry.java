@@ -155,7 +155,7 @@ public final class SessionRegistry {
         session.closedByPeer("connection closed by client");
         session.subscriptions().drain().forEach(channel -> hub.unsubscribe(session, channel));
         closeListeners.forEach(listener -> listener.accept(session));
-        metrics.connections().decrementAndGet();
+        metrics.connections().add(session.transport().name(), -1);
         Session.CloseReason reason = session.closeReason();
         metrics.disconnects(reason.code()).increment();
         LOG.info("disconnect id={} user={} code={} reason=\"{}\"", session.id(), session.userId(),
@@ -229,7 +229,7 @@ public final class SessionRegistry {
         Session session = new Session(newSessionId(), identity, transport, queue, writers.of(transport.eventLoop()), metrics,
                 budget);
         sessions.put(session.id(), new Tracked(session));
-        metrics.connections().incrementAndGet();
+        metrics.connections().add(transport.name(), 1);
         return session;
     }
 

@@ -27,7 +27,7 @@ class HealthAndMetricsTest {
             b.nextOfType("publication");
             String metrics = server.get("/metrics").body();
             assertThat(metrics).contains("tandem_connections{transport=\"ws\"} 2.0");
-            assertThat(metrics).contains("tandem_subscriptions 1.0");
+            assertThat(metrics).contains("tandem_subscriptions{transport=\"ws\"} 1.0");
             assertThat(metrics).contains("tandem_publications_total{namespace=\"default\"} 1.0");
             assertThat(metrics).contains("tandem_deliveries_total 1.0");
             assertThat(metrics).contains("tandem_frames_in_total");

@@ -110,4 +110,9 @@ final class StompQueueGroup implements Subscriber {
         }
         target.deliver(message, delivery);
     }
+
+    @Override
+    public String transportName() {
+        return "stomp";
+    }
 }

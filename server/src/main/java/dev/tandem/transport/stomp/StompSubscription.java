@@ -210,4 +210,9 @@ final class StompSubscription implements Subscriber {
         }
         return settled;
     }
+
+    @Override
+    public String transportName() {
+        return "stomp";
+    }
 }
