@@ -46,6 +46,7 @@ final class OtlpSpans {
         while (in.available() > 0) {
             long key = varint(in);
             int wireType = (int) (key & 7);
+            // Protobuf wire types: 0 varint, 1 fixed64, 5 fixed32 (skipped by their size), 2 length-delimited.
             switch (wireType) {
                 case 0 -> varint(in);
                 case 1 -> in.skip(8);
