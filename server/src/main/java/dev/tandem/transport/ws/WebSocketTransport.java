@@ -50,7 +50,8 @@ public abstract class WebSocketTransport implements SessionTransport {
 
     @Override
     public void write(ByteBuf frame) {
-        channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
+        ByteBuf framed = SharedTextFrames.framed(frame, channel.alloc());
+        channel.write(framed != null ? framed : new TextWebSocketFrame(frame), channel.voidPromise());
     }
 
     @Override
