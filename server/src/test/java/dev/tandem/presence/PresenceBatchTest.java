@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Member events of a busy channel batched into {@code presence:diff}, end to end over WebSockets: an event after a
  * quiet window goes out at once on its own, events within the window after it arrive as one diff holding each
- * user's net change with the latest state, {@code batchWindow: 0} keeps one frame per event, and a
- * {@code presence:stats} broadcast never overtakes a pending diff. Windows are long here (500 ms) so that the
+ * user's net change with the latest state, {@code batchWindow: 0} keeps one frame per event, and neither a
+ * {@code presence:stats} broadcast nor the member list sent on leaving stats mode overtakes a pending event. Windows are long here (500 ms) so that the
  * commands of a test surely fall into one.
  */
 class PresenceBatchTest {
@@ -45,6 +45,14 @@ class PresenceBatchTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /** Subscribes the watcher, then joins each joiner in turn (each waits for its reply). */
+    private static void watchThenJoin(String channel, WsClient watcher, WsClient... joiners) {
+        watcher.subscribe(channel);
+        for (WsClient joiner : joiners) {
+            join(joiner, channel, null);
+        }
     }
 
     private static List<String> types(List<JsonNode> frames) {
@@ -143,10 +151,7 @@ class PresenceBatchTest {
         String channel = unique("unbatched");
         try (WsClient watcher = server.connect("watcher"); WsClient a = server.connect("a");
              WsClient b = server.connect("b"); WsClient c = server.connect("c")) {
-            watcher.subscribe(channel);
-            join(a, channel, null);
-            join(b, channel, null);
-            join(c, channel, null);
+            watchThenJoin(channel, watcher, a, b, c);
             c.send(command("presence:leave").put("channel", channel));
             List<JsonNode> frames = until(watcher, PresenceTest.isEvent("presence:leave", "c"), "c's leave");
             assertThat(types(frames))
@@ -169,6 +174,31 @@ class PresenceBatchTest {
             assertThat(frames.get(2).path("payload").path("users").asInt()).isEqualTo(3);
             long heldMillis = frames.get(1).path("timestamp").asLong() - frames.get(0).path("timestamp").asLong();
             assertThat(heldMillis).as("b's join went with the counts, not at the window's end").isLessThan(WINDOW_MILLIS);
+        }
+    }
+
+    @Test
+    void theMemberListSentOnLeavingStatsModeNeverOvertakesAPendingMemberEvent() throws InterruptedException {
+        String channel = unique("crowd");
+        try (WsClient watcher = server.connect("watcher"); WsClient a = server.connect("a");
+             WsClient b = server.connect("b"); WsClient c = server.connect("c")) {
+            watchThenJoin(channel, watcher, a, b, c); // 3 users: stats mode, back to member events at 1
+            until(watcher, ofType("presence:stats"), "the counts of 3 users");
+            Thread.sleep(WINDOW_MILLIS + 200);
+
+            update(a, channel, state("A")); // state changes are still broadcast: at once, opening the window
+            a.request(command("ping"));
+            update(b, channel, state("B")); // pending
+            b.request(command("ping"));
+            for (WsClient leaver : new WsClient[] {c, b}) { // counted, then the list of the 1 user left
+                leaver.send(command("presence:leave").put("channel", channel));
+                leaver.request(command("ping"));
+            }
+            List<JsonNode> frames = until(watcher, ofType("presence:sync"), "the member list");
+            JsonNode list = frames.get(frames.size() - 1);
+            assertThat(ids(list.path("payload").path("users"))).containsExactly("a");
+            assertThat(frames).as("b's update before the list that no longer has b")
+                    .anyMatch(PresenceTest.isEvent("presence:update", "b"));
         }
     }
 }
