@@ -115,3 +115,92 @@ test('in a crowded channel the members give way to counts, and come back once it
   bob.leave();
   await waitFor(() => alice.counts.get() === null && ids(alice).join() === 'alice', 'alice gets the list back');
 });
+
+// ---- presence:diff (the server's batch of member events under load, docs/presence.md) ----------------------
+
+/** The entries of `list` ('joins', 'updates' or 'leaves') a member event carries, single or batched. */
+function entries(frame, list) {
+  if (frame.type === 'presence:diff') return frame.payload[list];
+  const single = { joins: 'presence:join', updates: 'presence:update', leaves: 'presence:leave' }[list];
+  return frame.type === single ? [frame.payload] : [];
+}
+
+function diff(channel, { joins = [], updates = [], leaves = [] }) {
+  return { type: 'presence:diff', channel, timestamp: Date.now(), payload: { joins, updates, leaves } };
+}
+
+test('a presence:diff changes the member list once and still emits a join per member', async () => {
+  const name = uniqueChannel();
+  const network = new TestNetwork();
+  // Whatever the server sends (single joins, or diffs of its own), alice gets the three joins as one diff.
+  const held = [];
+  network.inbound = (frame) => {
+    if (frame.channel !== name || frame.requestId != null || !entries(frame, 'joins').length) return [frame];
+    held.push(...entries(frame, 'joins'));
+    return held.length < 3 ? [] : [diff(name, { joins: held.splice(0) })];
+  };
+  const alice = client('alice', network).presence(name);
+  await alice.join({ name: 'Alice' });
+  const lists = [];
+  alice.members.subscribe((list) => lists.push(list.map((m) => m.id).join()));
+  const joins = [];
+  alice.on('join', (member) => joins.push(member.id));
+
+  for (const user of ['bob', 'carol', 'dave']) await client(user).presence(name).join({ name: user });
+
+  await waitFor(() => ids(alice).length === 4, 'alice sees the three joins');
+  assert.deepEqual(lists, ['alice', 'alice,bob,carol,dave']);
+  assert.deepEqual(joins, ['bob', 'carol', 'dave']);
+  assert.equal(alice.member('carol').state.name, 'carol');
+});
+
+test('our own leave inside a presence:diff joins again, like a single presence:leave', async () => {
+  const name = uniqueChannel();
+  const network = new TestNetwork();
+  let injected = false;
+  // Bob's update reaches alice in a diff that also says her own entry expired.
+  network.inbound = (frame) => {
+    const updates = frame.channel === name ? entries(frame, 'updates') : [];
+    if (injected || !updates.some((m) => m.id === 'bob')) return [frame];
+    injected = true;
+    return [diff(name, { updates, leaves: [{ id: 'alice', status: 'offline', lastSeen: Date.now() }] })];
+  };
+  const alice = client('alice', network).presence(name);
+  const bob = client('bob').presence(name);
+  await alice.join({ name: 'Alice' });
+  await bob.join({ name: 'Bob' });
+  const heard = [];
+  alice.on('update', (member) => heard.push(`update ${member.id}`));
+  alice.on('leave', (gone) => heard.push(`leave ${gone.id}`));
+
+  bob.update({ name: 'Bob', cursor: 9 });
+
+  await waitFor(() => injected && network.sentOfType('presence:join').length === 2, 'alice to join again');
+  await waitFor(() => ids(alice).join() === 'alice,bob', 'alice listed again by the rejoin\'s sync');
+  assert.deepEqual(heard, ['update bob', 'leave alice']);
+  assert.equal(alice.member('bob').state.cursor, 9);
+});
+
+test('in stats mode a presence:diff\'s joins are emitted but not listed, as single joins are', async () => {
+  const name = uniqueChannel('crowd'); // stats mode above 2 users
+  const network = new TestNetwork();
+  let injected = false;
+  // The counts broadcast for carol's join is followed by a diff naming someone new.
+  network.inbound = (frame) => {
+    if (injected || frame.channel !== name || frame.type !== 'presence:stats' || frame.requestId != null) return [frame];
+    injected = true;
+    const erin = { id: 'erin', name: 'Erin', status: 'online', lastSeen: Date.now(), state: {}, connections: [] };
+    return [frame, diff(name, { joins: [erin] })];
+  };
+  const alice = client('alice', network).presence(name);
+  await alice.join({ name: 'Alice' });
+  await client('bob').presence(name).join({ name: 'Bob' });
+  const joins = [];
+  alice.on('join', (member) => joins.push(member.id));
+
+  await client('carol').presence(name).join({ name: 'Carol' });
+
+  await waitFor(() => joins.includes('erin'), 'alice hears erin join');
+  assert.deepEqual(ids(alice), []);
+  assert.equal(alice.counts.get().users, 3);
+});
