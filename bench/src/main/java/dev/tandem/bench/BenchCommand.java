@@ -342,15 +342,17 @@ public final class BenchCommand {
             System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s%n",
                     r.syncLimit(), users, joinRate, dwell, watchers,
                     r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)");
-            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; leaves %d, p99 %.2f ms%n",
+            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; leaves %d, p99 %.2f ms;"
+                    + " %d presence:diff frames carried some of them%n",
                     w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(), w.joinMaxMillis(),
-                    w.leaves(), w.leaveP99Millis());
+                    w.leaves(), w.leaveP99Millis(), w.diffs());
             System.out.printf("  stats %d (%.1f per watcher), p50 %.2f ms, p99 %.2f ms; member lists %d; members after %d;"
                     + " server cpu %.0f us per join+leave%n", w.stats(), watchers == 0 ? 0.0 : (double) w.stats() / watchers,
                     w.statsP50Millis(), w.statsP99Millis(), w.syncs(), r.membersAfter(), r.cpuMicrosPerJoinLeave());
             System.out.printf("presence cursors: %d users x %d updates/s for %d s%n", cursorUsers, cursorRate, seconds);
-            System.out.printf("  sent %d, delivered %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; server cpu %.1f us per update%n",
-                    r.cursorUpdatesSent(), r.cursorDeliveries(), r.cursorP50Millis(), r.cursorP99Millis(),
+            System.out.printf("  sent %d, delivered %d (%d presence:diff frames carried some), p50 %.2f ms, p99 %.2f ms,"
+                    + " max %.2f ms; server cpu %.1f us per update%n",
+                    r.cursorUpdatesSent(), r.cursorDeliveries(), r.cursorDiffs(), r.cursorP50Millis(), r.cursorP99Millis(),
                     r.cursorMaxMillis(), r.cpuMicrosPerUpdate());
         }
     }

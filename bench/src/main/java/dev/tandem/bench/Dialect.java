@@ -28,6 +28,11 @@ interface Dialect {
     /** A frame to answer {@code text} with (keep-alives), or null. */
     String reply(String text);
 
+    /** The user connection {@code index} is on Tandem (a dev-mode server takes it from {@code ?user=}). */
+    static String tandemUser(int index) {
+        return "b" + index;
+    }
+
     /** Tandem's native protocol. */
     Dialect TANDEM = new Dialect() {
         @Override
@@ -37,7 +42,7 @@ interface Dialect {
 
         @Override
         public String path(int index) {
-            return "/ws?user=b" + index;
+            return "/ws?user=" + tandemUser(index);
         }
 
         @Override

@@ -39,6 +39,13 @@ final class Generator implements AutoCloseable {
         return rampSubscribedToMany(server, firstIndex, count, i -> List.of(channelOf.apply(i)), sink);
     }
 
+    /** As {@link #rampSubscribed}, connection {@code i} delivering to a sink of its own, {@code sinkOf(i)}. */
+    List<LoadClient> rampSubscribedEach(ServerUnderTest server, int firstIndex, int count, IntFunction<String> channelOf,
+                                    IntFunction<LoadClient.DeliverySink> sinkOf) throws Exception {
+        Dialect dialect = server.dialect();
+        return ramp(server, firstIndex, count, i -> List.of(dialect.subscribe(channelOf.apply(i), 1)), sinkOf, IN_FLIGHT);
+    }
+
     /** Opens {@code count} connections, connection {@code i} subscribed to every channel of {@code channelsOf(i)}. */
     List<LoadClient> rampSubscribedToMany(ServerUnderTest server, int firstIndex, int count,
                                           IntFunction<List<String>> channelsOf, LoadClient.DeliverySink sink)
@@ -51,7 +58,7 @@ final class Generator implements AutoCloseable {
                 frames.add(dialect.subscribe(channels.get(c), c + 1));
             }
             return frames;
-        }, sink, IN_FLIGHT);
+        }, i -> sink, IN_FLIGHT);
     }
 
     /**
@@ -59,13 +66,13 @@ final class Generator implements AutoCloseable {
      * sends the subscribe frames {@code subscribesOf(i)} and counts once all are acknowledged.
      */
     List<LoadClient> ramp(ServerUnderTest server, int firstIndex, int count, IntFunction<List<String>> subscribesOf,
-                          LoadClient.DeliverySink sink, int inFlight) throws Exception {
+                          IntFunction<LoadClient.DeliverySink> sinkOf, int inFlight) throws Exception {
         Semaphore permits = new Semaphore(inFlight);
         List<CompletableFuture<LoadClient>> pending = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             permits.acquire();
             int index = firstIndex + i;
-            CompletableFuture<LoadClient> ready = open(server, index, sink)
+            CompletableFuture<LoadClient> ready = open(server, index, sinkOf.apply(index))
                     .thenCompose(client -> client.sendSubscribes(subscribesOf.apply(index)));
             ready.whenComplete((c, e) -> permits.release());
             pending.add(ready);

@@ -17,14 +17,17 @@ import org.HdrHistogram.Recorder;
  *   <li><b>churn</b>: watchers subscribe to one channel; users arrive at a fixed rate, each connecting,
  *       subscribing, joining with a state stamped with the generator's clock, staying a while, leaving and
  *       disconnecting. What the watchers receive depends on the channel's mode (the server's {@code syncLimit}):
- *       below it, one {@code presence:join} and one {@code presence:leave} per user; above it (stats mode), a
+ *       below it, one join and one leave per user, each as its own {@code presence:join} / {@code presence:leave}
+ *       or, when several fall into one batch window, inside a {@code presence:diff}; above it (stats mode), a
  *       coalesced {@code presence:stats} per interval. Measures the one-way latency of joins (from the generator's
  *       stamp), of leaves and stats (from the server's frame timestamp, same host clock), how many of each arrived,
  *       that the channel is empty at the end (every leave applied), and the server's CPU per join+leave;</li>
  *   <li><b>cursors</b>: users joined in one channel each send {@code presence:update} with a stamped cursor at a
  *       fixed rate. Every user sees the others' updates (coalesced by the server to the namespace's
- *       {@code updateRate}, latest wins); measures their one-way latency and the server's CPU per update sent.</li>
+ *       {@code updateRate}, latest wins, and batched with other users' into {@code presence:diff} per window);
+ *       measures their one-way latency and the server's CPU per update sent.</li>
  * </ol>
+ * Deliveries are counted per member, frames apart: a diff carries many joins, leaves or updates in one frame.
  */
 final class PresenceScenario {
     private static final String CHURN = "bench:presence";
@@ -48,19 +51,21 @@ final class PresenceScenario {
     /**
      * What the churn watchers received, all watchers together.
      *
-     * @param joins          {@code presence:join} frames (users × watchers when the channel stays below the limit)
+     * @param joins          joins delivered, alone or in a diff (users × watchers when the channel stays below the limit)
      * @param joinP50Millis  median join latency, generator stamp → watcher
      * @param joinP99Millis  99th percentile
      * @param joinMaxMillis  maximum
-     * @param leaves         {@code presence:leave} frames
+     * @param leaves         leaves delivered, alone or in a diff
      * @param leaveP99Millis 99th percentile of leave latency, server frame timestamp → watcher
      * @param stats          {@code presence:stats} frames (stats mode)
      * @param statsP50Millis median stats latency, server frame timestamp → watcher
      * @param statsP99Millis 99th percentile
      * @param syncs          {@code presence:sync} broadcasts (the member list when the channel left stats mode)
+     * @param diffs          {@code presence:diff} frames, which carried some of the joins and leaves above
      */
     record Watched(long joins, double joinP50Millis, double joinP99Millis, double joinMaxMillis, long leaves,
-                   double leaveP99Millis, long stats, double statsP50Millis, double statsP99Millis, long syncs) {
+                   double leaveP99Millis, long stats, double statsP50Millis, double statsP99Millis, long syncs,
+                   long diffs) {
     }
 
     /**
@@ -73,14 +78,15 @@ final class PresenceScenario {
      * @param membersAfter        users the server still lists in the churn channel after every leave (expected 0)
      * @param cpuMicrosPerJoinLeave server CPU per user that joined and left (fanout to watchers included)
      * @param cursorUpdatesSent   {@code presence:update} frames sent
-     * @param cursorDeliveries    {@code presence:update} frames received by the other cursor users
+     * @param cursorDeliveries    updates received by the other cursor users, alone or in a diff
+     * @param cursorDiffs         {@code presence:diff} frames received by the cursor users
      * @param cursorP50Millis     median update latency
      * @param cursorP99Millis     99th percentile
      * @param cursorMaxMillis     maximum
      * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
      */
     record Result(Params params, int syncLimit, int failedUsers, Watched watched, int membersAfter, double cpuMicrosPerJoinLeave, long cursorUpdatesSent, long cursorDeliveries,
-                  double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
+                  long cursorDiffs, double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
     }
 
     private PresenceScenario() {
@@ -99,11 +105,10 @@ final class PresenceScenario {
 
             Recorder cursorLatency = new Recorder(3);
             LongAdder cursorDeliveries = new LongAdder();
-            List<LoadClient> cursorUsers = generator.rampSubscribed(server, params.watchers() + params.users(),
-                    params.cursorUsers(), i -> CURSORS, nanos -> {
-                        cursorLatency.recordValue(Math.max(1, nanos / 1000));
-                        cursorDeliveries.increment();
-                    });
+            LongAdder cursorDiffs = new LongAdder();
+            List<LoadClient> cursorUsers = generator.rampSubscribedEach(server, params.watchers() + params.users(),
+                    params.cursorUsers(), i -> CURSORS,
+                    i -> new CursorSink(Dialect.tandemUser(i), cursorLatency, cursorDeliveries, cursorDiffs));
             try {
                 for (LoadClient user : cursorUsers) {
                     user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
@@ -111,6 +116,7 @@ final class PresenceScenario {
                 Thread.sleep(500);
                 cursorLatency.reset();
                 cursorDeliveries.reset();
+                cursorDiffs.reset();
                 long cursorCpuBefore = server.cpuNanos();
                 long sent = cursors(cursorUsers, params.cursorRate(), params.cursorSeconds());
                 Thread.sleep(500);
@@ -118,7 +124,7 @@ final class PresenceScenario {
                 Histogram moved = cursorLatency.getIntervalHistogram();
                 return new Result(params, syncLimit, failedUsers, watched, membersAfter,
                         params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
-                        sent, cursorDeliveries.sum(), millis(moved, 50), millis(moved, 99), moved.getMaxValue() / 1000.0,
+                        sent, cursorDeliveries.sum(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99), moved.getMaxValue() / 1000.0,
                         sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
             } finally {
                 cursorUsers.forEach(LoadClient::close);
@@ -234,8 +240,43 @@ final class PresenceScenario {
     }
 
     /**
+     * Times the cursor updates one cursor user receives, alone (stamped, through {@link #delivered}) or in a
+     * {@code presence:diff}. A diff goes to every subscriber, so the user's own entry in it is left out: a single
+     * update never reaches its sender, and counting the echo would inflate deliveries.
+     */
+    private record CursorSink(String userId, Recorder latency, LongAdder deliveries, LongAdder diffs)
+            implements LoadClient.DeliverySink {
+        @Override
+        public void delivered(long latencyNanos) {
+            latency.recordValue(Math.max(1, latencyNanos / 1000));
+            deliveries.increment();
+        }
+
+        @Override
+        public boolean screensFrames() {
+            return true;
+        }
+
+        @Override
+        public boolean claims(String frame) {
+            if (!PresenceDiff.is(frame)) {
+                return false;
+            }
+            diffs.increment();
+            long now = System.nanoTime();
+            for (long stamp : PresenceDiff.read(frame, userId).updateStamps()) {
+                if (stamp > 0) {
+                    delivered(now - stamp);
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
      * Counts and times what the churn watchers receive: stamped joins through {@link #delivered}; leaves, stats
-     * and member lists by their type and the server's {@code timestamp} (ms, the same clock here).
+     * and member lists by their type and the server's {@code timestamp} (ms, the same clock here); a diff's
+     * joins by their stamps and its leaves by its timestamp, as if each had come alone.
      */
     private static final class WatcherSink implements LoadClient.DeliverySink {
         final LongAdder joins = new LongAdder();
@@ -245,6 +286,7 @@ final class PresenceScenario {
         private final LongAdder leaves = new LongAdder();
         private final LongAdder stats = new LongAdder();
         private final LongAdder syncs = new LongAdder();
+        private final LongAdder diffs = new LongAdder();
 
         @Override
         public void delivered(long latencyNanos) {
@@ -268,10 +310,29 @@ final class PresenceScenario {
                 statsLatency.recordValue(sinceServerMicros(frame));
             } else if (frame.startsWith("{\"type\":\"presence:sync\"")) {
                 syncs.increment();
+            } else if (PresenceDiff.is(frame)) {
+                diff(frame);
             } else {
                 return false;
             }
             return true;
+        }
+
+        private void diff(String frame) {
+            diffs.increment();
+            PresenceDiff.Entries entries = PresenceDiff.read(frame, null);
+            long now = System.nanoTime();
+            for (long stamp : entries.joinStamps()) {
+                if (stamp > 0) {
+                    delivered(now - stamp);
+                } else {
+                    joins.increment();
+                }
+            }
+            if (entries.leaves() > 0) {
+                leaves.add(entries.leaves());
+                leaveLatency.recordValueWithCount(sinceServerMicros(frame), entries.leaves());
+            }
         }
 
         long frames() {
@@ -283,7 +344,8 @@ final class PresenceScenario {
             Histogram left = leaveLatency.getIntervalHistogram();
             Histogram counted = statsLatency.getIntervalHistogram();
             return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), joined.getMaxValue() / 1000.0,
-                    leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum());
+                    leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
+                    diffs.sum());
         }
 
         /** Microseconds since the frame's server timestamp (whole ms), at least 1. */

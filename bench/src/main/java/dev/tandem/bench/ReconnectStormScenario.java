@@ -58,7 +58,7 @@ final class ReconnectStormScenario {
             Since since = positions.get(channel);
             return List.of("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"requestId\":1,\"since\":{\"seq\":"
                     + since.seq() + ",\"epoch\":\"" + since.epoch() + "\"}}");
-        }, sink, 2000);
+        }, i -> sink, 2000);
         long expected = (long) clients * missed;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (delivered.sum() < expected && System.nanoTime() < deadline) {

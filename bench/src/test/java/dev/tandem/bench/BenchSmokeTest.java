@@ -75,9 +75,12 @@ class BenchSmokeTest {
             assertThat(result.watched().stats()).isZero();
             assertThat(result.membersAfter()).isZero();
             assertThat(result.watched().joinP99Millis()).isPositive();
+            assertThat(result.watched().diffs()).as("arrivals and departures 10 ms apart share 20 ms batch windows")
+                    .isPositive();
             assertThat(result.cursorUpdatesSent()).isEqualTo(200);
             // Each update reaches the 4 other users unless coalesced away (latest wins), so between 1 and 4 each.
             assertThat(result.cursorDeliveries()).isBetween(100L, 800L);
+            assertThat(result.cursorDiffs()).as("updates sent at the same moment are batched").isPositive();
             assertThat(result.cpuMicrosPerUpdate()).isPositive();
         }
     }

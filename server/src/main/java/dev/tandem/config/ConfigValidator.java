@@ -138,6 +138,8 @@ final class ConfigValidator {
         positive(p.statsInterval(), key + ".statsInterval");
         require(p.maxStateBytes() >= 64 && p.maxStateBytes() <= l.maxFrameBytes(), key + ".maxStateBytes",
                 "must be between 64 and limits.maxFrameBytes");
+        require(p.batchWindow() != null && !p.batchWindow().isNegative(), key + ".batchWindow",
+                "must be a duration of 0 (off) or more");
     }
 
     private static final Set<String> COLLECTION_RULES = Set.of("anonymous", "authenticated", "owner", "members");

@@ -19,6 +19,8 @@ import java.time.Duration;
  *                      from flapping)
  * @param statsInterval at most one {@code presence:stats} broadcast per channel per interval in stats mode
  * @param maxStateBytes largest state (encoded JSON) one connection may set; larger gets {@code too_large}
+ * @param batchWindow   member events of a channel within this long after its last one are sent together, as one
+ *                      {@code presence:diff}, when the window has passed; zero sends every event on its own
  */
 public record PresenceConfig(
         boolean enabled,
@@ -29,7 +31,8 @@ public record PresenceConfig(
         int syncLimit,
         double statsResume,
         Duration statsInterval,
-        int maxStateBytes) {
+        int maxStateBytes,
+        Duration batchWindow) {
 
     /** The user count at or below which a channel in stats mode goes back to member events. */
     public int resumeAt() {

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The semantics of presence: who is in a channel, as one member per user however many connections they have,
  * with {@code online}/{@code away}/{@code offline} status, and the ephemeral events that tell subscribers about
- * it ({@code presence:join}, {@code presence:update}, {@code presence:leave}; the joiner gets
- * {@code presence:sync} or, above the namespace's {@code syncLimit}, {@code presence:stats}).
+ * it ({@code presence:join}, {@code presence:update}, {@code presence:leave}, batched in a busy channel into
+ * {@code presence:diff} by the {@link MemberEventBatcher}; the joiner gets {@code presence:sync} or, above the
+ * namespace's {@code syncLimit}, {@code presence:stats}).
  *
  * <p>Crowded channels. Above {@code syncLimit} users a channel is in stats mode ({@link StatsMode}, with
  * hysteresis): membership changes (a join, a leave, a tab that comes or goes) are no longer broadcast one by one,
@@ -66,8 +67,12 @@ public final class PresenceService {
     private final Object[] locks = new Object[STRIPES];
     private final PresenceMetrics metrics;
     private final StatsMode stats;
+    private final MemberEventBatcher batcher;
 
-    /** @param scheduler runs deferred {@code presence:stats} broadcasts (short tasks; an event loop will do) */
+    /**
+     * @param scheduler runs deferred {@code presence:stats} broadcasts and the flushes of batched member events
+     *                  (short tasks; an event loop will do)
+     */
     public PresenceService(Hub hub, PresenceStore store, Clock clock, MeterRegistry meters,
                            ScheduledExecutorService scheduler) {
         this.hub = hub;
@@ -75,6 +80,7 @@ public final class PresenceService {
         this.clock = clock;
         this.metrics = new PresenceMetrics(meters, own::size);
         this.stats = new StatsMode(scheduler, this::broadcastStats);
+        this.batcher = new MemberEventBatcher(scheduler, this::lock, this::broadcast, System::nanoTime);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -383,20 +389,27 @@ public final class PresenceService {
         }
     }
 
-    /** Member mode (or a state change in stats mode): the join, leave or update of one member. */
+    /**
+     * Member mode (or a state change in stats mode): the join, leave or update of one member, at once or, in a
+     * busy channel, batched with the channel's other member events of the {@code batchWindow}.
+     */
     private void announceMember(PresenceChange change, Subscriber exclude, PresenceConfig policy, long leftAt) {
-        String channel = change.channel();
         if (change.joined()) {
             if (policy.joinLeave()) {
-                broadcast(channel, "presence:join", UserView.of(change.after()), exclude);
+                batch(change, MemberEventBatcher.Kind.JOIN, UserView.of(change.after()), exclude, policy);
             }
         } else if (change.left()) {
             if (policy.joinLeave()) {
-                broadcast(channel, "presence:leave", UserView.offline(change.userId(), leftAt), exclude);
+                batch(change, MemberEventBatcher.Kind.LEAVE, UserView.offline(change.userId(), leftAt), exclude, policy);
             }
         } else {
-            broadcast(channel, "presence:update", UserView.of(change.after()), exclude);
+            batch(change, MemberEventBatcher.Kind.UPDATE, UserView.of(change.after()), exclude, policy);
         }
+    }
+
+    private void batch(PresenceChange change, MemberEventBatcher.Kind kind, ObjectNode payload, Subscriber exclude,
+                       PresenceConfig policy) {
+        batcher.submit(change.channel(), change.userId(), kind, payload, exclude, policy.batchWindow());
     }
 
     /** Tells the subscribers of a crowded channel its current counts (a deferred call reads them when it runs). */
@@ -404,6 +417,7 @@ public final class PresenceService {
         store.counts(channel).thenAccept(counts -> {
             synchronized (lock(channel)) {
                 if (stats.inStats(channel)) { // not when the channel shrank meanwhile: its member list went out
+                    batcher.flush(channel);
                     broadcast(channel, "presence:stats", countsPayload(counts), null);
                 }
             }
@@ -421,6 +435,7 @@ public final class PresenceService {
                 if (!stats.inStats(channel)) { // crowded again meanwhile: counts follow instead
                     ObjectNode payload = FrameCodec.JSON.createObjectNode();
                     payload.set("users", UserView.list(members));
+                    batcher.flush(channel);
                     broadcast(channel, "presence:sync", payload, null);
                 }
             }

@@ -52,6 +52,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void presenceBatchWindowDefaultsToTwentyMillisecondsAndZeroSwitchesItOff() {
+        assertThat(ConfigLoader.defaults().load().namespace("room").presence().batchWindow())
+                .isEqualTo(Duration.ofMillis(20));
+        assertThat(ConfigLoader.defaults().set("namespaces.room.presence.batchWindow", "0").load()
+                .namespace("room").presence().batchWindow()).isZero();
+    }
+
+    @Test
     void clusterIsOffByDefaultAndNeedsTheSharedStoreWhenOn() {
         ClusterConfig single = ConfigLoader.defaults().load().cluster();
         assertThat(single.enabled()).isFalse();
@@ -98,6 +106,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("'namespaces.default.presence.statsResume'").hasMessageContaining("between 0 and 1");
         assertThatThrownBy(() -> ConfigLoader.defaults().set("namespaces.default.presence.statsInterval", "0s").load())
                 .hasMessageContaining("'namespaces.default.presence.statsInterval'");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("namespaces.default.presence.batchWindow", "PT-0.02S").load())
+                .hasMessageContaining("'namespaces.default.presence.batchWindow'");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write("porrt: 1\n")).load())
                 .hasMessageContaining("'porrt'").hasMessageContaining("unknown key");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write(": : :\n")).load())

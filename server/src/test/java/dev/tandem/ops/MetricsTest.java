@@ -114,7 +114,9 @@ class MetricsTest {
 
     @Test
     void presenceEntriesAndEventsAreCounted() {
-        try (TestServer server = TestServer.start(); WsClient ann = server.connect("ann"); WsClient bob = server.connect("bob")) {
+        // One frame per event: batched, bob's join and leave would be one net leave.
+        try (TestServer server = TestServer.start(Map.of("namespaces.room.presence.batchWindow", "0"));
+             WsClient ann = server.connect("ann"); WsClient bob = server.connect("bob")) {
             for (WsClient client : new WsClient[] {ann, bob}) {
                 client.subscribe("room:metrics");
                 client.request(WsClient.command("presence:join").put("channel", "room:metrics"));
@@ -127,6 +129,23 @@ class MetricsTest {
             assertThat(value(scrape, "tandem_presence_events_total{type=\"join\"}")).isEqualTo(2.0);
             assertThat(value(scrape, "tandem_presence_events_total{type=\"leave\"}")).isEqualTo(1.0);
             assertThat(value(scrape, "tandem_presence_expired_total")).isZero();
+        }
+    }
+
+    @Test
+    void batchedPresenceEventsAreCountedAsDiffs() {
+        try (TestServer server = TestServer.start(Map.of("namespaces.room.presence.batchWindow", "300ms"));
+             WsClient ann = server.connect("ann"); WsClient bob = server.connect("bob");
+             WsClient cid = server.connect("cid")) {
+            for (WsClient client : new WsClient[] {ann, bob, cid}) {
+                client.subscribe("room:metrics");
+                client.request(WsClient.command("presence:join").put("channel", "room:metrics"));
+            }
+            ann.next(f -> "presence:diff".equals(f.path("type").asText()), "the diff of bob's and cid's joins");
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_presence_events_total{type=\"join\"}")).isEqualTo(1.0);
+            assertThat(value(scrape, "tandem_presence_events_total{type=\"diff\"}")).isEqualTo(1.0);
         }
     }
 }

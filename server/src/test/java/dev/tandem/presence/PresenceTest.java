@@ -24,6 +24,8 @@ class PresenceTest {
     static void start() {
         server = TestServer.start(Map.of(
                 "api.key", KEY,
+                // One frame per event: these tests follow single events; PresenceBatchTest covers batching.
+                "namespaces.default.presence.batchWindow", "0",
                 "namespaces.crowd.presence.syncLimit", "2",
                 "namespaces.quiet.presence.joinLeave", "false",
                 "namespaces.cursor.presence.updateRate", "10",

@@ -17,6 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /** Presence over time: silent clients, heartbeats, TTL expiry, away after inactivity. */
 class PresenceTimingTest {
+    /**
+     * These tests follow one member's status frame by frame; batched, the sweep's away of two members and the
+     * activity after it could arrive as one {@code presence:diff} (PresenceBatchTest covers that).
+     */
+    private static final Map<String, String> ONE_FRAME_PER_EVENT = Map.of("namespaces.default.presence.batchWindow", "0");
+
 
     @Test
     void clientThatGoesSilentWithoutClosingIsDetectedByPingTimeoutAndLeaves() {
@@ -46,7 +52,7 @@ class PresenceTimingTest {
     @Test
     void heartbeatsKeepAMemberOnlineUntilTenIdleMinutesMakeItAwayAndMissedHeartbeatsMakeItOffline() {
         MutableClock clock = new MutableClock();
-        try (TestServer server = TestServer.start(Map.of(), clock);
+        try (TestServer server = TestServer.start(ONE_FRAME_PER_EVENT, clock);
              WsClient alice = server.connect("alice"); WsClient bob = server.connect("bob")) {
             String channel = "room:clock";
             join(alice, channel, state("Alice"));
@@ -97,7 +103,7 @@ class PresenceTimingTest {
     @Test
     void clientMayReportAwayItselfAndTheUserIsOnlineWhileAnyTabIs() {
         MutableClock clock = new MutableClock();
-        try (TestServer server = TestServer.start(Map.of(), clock);
+        try (TestServer server = TestServer.start(ONE_FRAME_PER_EVENT, clock);
              WsClient alice = server.connect("alice"); WsClient tab1 = server.connect("bob");
              WsClient tab2 = server.connect("bob")) {
             String channel = "room:status";

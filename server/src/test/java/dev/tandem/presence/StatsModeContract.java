@@ -41,6 +41,8 @@ public abstract class StatsModeContract {
     @BeforeAll
     void start() {
         Map<String, String> config = new HashMap<>(storeConfig());
+        // One frame per member event: these tests are about counts; PresenceBatchTest covers batching with them.
+        config.put("namespaces.default.presence.batchWindow", "0");
         config.put("namespaces.crowd.presence.syncLimit", "3");
         config.put("namespaces.crowd.presence.statsResume", "0.5"); // back to member events at 1 user
         config.put("namespaces.crowd.presence.statsInterval", INTERVAL_MILLIS + "ms");
@@ -54,12 +56,12 @@ public abstract class StatsModeContract {
         server.close();
     }
 
-    private static String unique(String namespace) {
+    static String unique(String namespace) {
         return namespace + ":" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Frames of {@code client} up to and including the first that matches. */
-    private static List<JsonNode> until(WsClient client, Predicate<JsonNode> match, String what) {
+    static List<JsonNode> until(WsClient client, Predicate<JsonNode> match, String what) {
         List<JsonNode> frames = new ArrayList<>();
         JsonNode frame;
         do {
@@ -74,7 +76,7 @@ public abstract class StatsModeContract {
                 && f.path("payload").path("users").asInt() == users;
     }
 
-    private static Predicate<JsonNode> ofType(String type) {
+    static Predicate<JsonNode> ofType(String type) {
         return f -> f.path("type").asText().equals(type);
     }
 
