@@ -3,7 +3,9 @@ import { Value } from './value.js';
 
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
 /** A single member event is a diff with one entry: which of its lists. */
-const SINGLE_EVENTS = new Map([['presence:join', 'joins'], ['presence:update', 'updates'], ['presence:leave', 'leaves']]);
+const SINGLE_EVENTS = new Map([
+  ['presence:join', 'joins'], ['presence:update', 'updates'], ['presence:leave', 'leaves'],
+]);
 
 /**
  * Who is in a channel (docs/presence.md): `join(state)` makes this connection a member, `members` is the live

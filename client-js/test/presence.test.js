@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TandemClient } from './support/tracked-client.js';
 import { TestNetwork } from './support/network.js';
-import { serverUrl, uniqueChannel, waitFor } from './support/server.js';
+import { next, serverUrl, uniqueChannel, waitFor } from './support/server.js';
 
 function client(user, network = new TestNetwork(), options = {}) {
   return new TandemClient({
@@ -158,26 +158,28 @@ test('our own leave inside a presence:diff joins again, like a single presence:l
   const name = uniqueChannel();
   const network = new TestNetwork();
   let injected = false;
-  // Bob's update reaches alice in a diff that also says her own entry expired.
+  // Bob's update reaches alice in a diff that also says her own entry expired. (The server may have merged it
+  // with bob's join into one `joins` entry, if both fell into its batch window.)
   network.inbound = (frame) => {
-    const updates = frame.channel === name ? entries(frame, 'updates') : [];
-    if (injected || !updates.some((m) => m.id === 'bob')) return [frame];
+    if (frame.channel !== name || frame.requestId != null) return [frame];
+    const joins = entries(frame, 'joins');
+    const updates = entries(frame, 'updates');
+    if (injected || ![...joins, ...updates].some((m) => m.state?.cursor === 9)) return [frame];
     injected = true;
-    return [diff(name, { updates, leaves: [{ id: 'alice', status: 'offline', lastSeen: Date.now() }] })];
+    return [diff(name, { joins, updates, leaves: [{ id: 'alice', status: 'offline', lastSeen: Date.now() }] })];
   };
   const alice = client('alice', network).presence(name);
   const bob = client('bob').presence(name);
   await alice.join({ name: 'Alice' });
   await bob.join({ name: 'Bob' });
-  const heard = [];
-  alice.on('update', (member) => heard.push(`update ${member.id}`));
-  alice.on('leave', (gone) => heard.push(`leave ${gone.id}`));
+  const leaves = [];
+  alice.on('leave', (gone) => leaves.push(gone.id));
 
   bob.update({ name: 'Bob', cursor: 9 });
 
   await waitFor(() => injected && network.sentOfType('presence:join').length === 2, 'alice to join again');
   await waitFor(() => ids(alice).join() === 'alice,bob', 'alice listed again by the rejoin\'s sync');
-  assert.deepEqual(heard, ['update bob', 'leave alice']);
+  assert.deepEqual(leaves, ['alice']);
   assert.equal(alice.member('bob').state.cursor, 9);
 });
 
@@ -187,7 +189,8 @@ test('in stats mode a presence:diff\'s joins are emitted but not listed, as sing
   let injected = false;
   // The counts broadcast for carol's join is followed by a diff naming someone new.
   network.inbound = (frame) => {
-    if (injected || frame.channel !== name || frame.type !== 'presence:stats' || frame.requestId != null) return [frame];
+    const broadcast = frame.channel === name && frame.type === 'presence:stats' && frame.requestId == null;
+    if (injected || !broadcast) return [frame];
     injected = true;
     const erin = { id: 'erin', name: 'Erin', status: 'online', lastSeen: Date.now(), state: {}, connections: [] };
     return [frame, diff(name, { joins: [erin] })];
@@ -203,4 +206,38 @@ test('in stats mode a presence:diff\'s joins are emitted but not listed, as sing
   await waitFor(() => joins.includes('erin'), 'alice hears erin join');
   assert.deepEqual(ids(alice), []);
   assert.equal(alice.counts.get().users, 3);
+});
+
+test('users who join and leave together reach a watcher in presence:diff batches, each listed and heard', async () => {
+  const name = uniqueChannel();
+  const network = new TestNetwork();
+  const diffs = [];
+  network.inbound = (frame) => {
+    if (frame.type === 'presence:diff' && frame.channel === name) diffs.push(frame);
+    return [frame];
+  };
+  const alice = client('alice', network).presence(name);
+  await alice.join({ name: 'Alice' });
+  const heard = { join: [], leave: [] };
+  alice.on('join', (member) => heard.join.push(member.id));
+  alice.on('leave', (gone) => heard.leave.push(gone.id));
+  const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+  const clients = users.map((user) => client(user));
+  // Subscribed beforehand, each join is one command: they land within the server's batch window (20 ms).
+  await Promise.all(clients.map((c) => {
+    const channel = c.channel(name);
+    channel.subscribe(() => {});
+    return next(channel, 'subscribed');
+  }));
+  const crowd = clients.map((c) => c.presence(name));
+
+  await Promise.all(crowd.map((presence, i) => presence.join({ name: users[i] })));
+  await waitFor(() => ids(alice).length === users.length + 1, 'alice lists everyone');
+  assert.ok(diffs.some((d) => d.payload.joins.length > 1), 'the server batched the joins into a diff');
+  assert.deepEqual([...heard.join].sort(), users);
+
+  for (const presence of crowd) presence.leave();
+  await waitFor(() => ids(alice).join() === 'alice', 'alice sees everyone leave');
+  assert.ok(diffs.some((d) => d.payload.leaves.length > 1), 'the server batched the leaves into a diff');
+  assert.deepEqual([...heard.leave].sort(), users);
 });
