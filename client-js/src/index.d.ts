@@ -244,7 +244,7 @@ export interface ChannelEvents {
   subscribed: SubscribedInfo;
   /** Events were lost for good: reload the channel's state. */
   unrecovered: UnrecoveredInfo;
-  /** Frames for the channel without `seq` (presence, typing, receipts). */
+  /** Frames for the channel without `seq` (presence, including `presence:diff` batches; typing, receipts). */
   ephemeral: Frame;
   error: TandemError;
 }
@@ -284,6 +284,7 @@ export interface PresenceEvents {
   sync: Member[];
   /** The channel is in stats mode: counts instead of members (docs/presence.md). */
   stats: { users: number; connections: number };
+  /** `join`, `update` and `leave` come one per member, for single events and for each entry of a `presence:diff`. */
   join: Member;
   update: Member;
   leave: { id: string; status: 'offline'; lastSeen: number };

@@ -2,6 +2,10 @@ import { Emitter } from './emitter.js';
 import { Value } from './value.js';
 
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
+/** A single member event is a diff with one entry: which of its lists. */
+const SINGLE_EVENTS = new Map([
+  ['presence:join', 'joins'], ['presence:update', 'updates'], ['presence:leave', 'leaves'],
+]);
 
 /**
  * Who is in a channel (docs/presence.md): `join(state)` makes this connection a member, `members` is the live
@@ -12,8 +16,9 @@ const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touc
  * Design: presence needs a subscription (the server refuses `presence:join` without one), so joining
  * subscribes the channel with a handler of its own. The server forgets a connection's presence when the
  * connection drops, so after every (re)subscribe the helper joins again with its current state and status and
- * takes the `presence:sync` reply as the new truth; the events in between (`presence:join`, `update`, `leave`)
- * carry whole members and are applied in order on top of it. A crowded channel (stats mode, docs/presence.md)
+ * takes the `presence:sync` reply as the new truth; the events in between (`presence:join`, `update`, `leave`,
+ * and `presence:diff`, the server's batch of them under load: one entry per user, its net change) carry whole
+ * members and are applied in order on top of it. A crowded channel (stats mode, docs/presence.md)
  * sends counts instead of joins and leaves: `counts` holds them and `members` is empty until the server sends
  * the list again (a `presence:sync` broadcast when the channel shrinks back).
  */
@@ -145,27 +150,34 @@ export class Presence extends Emitter {
 
   #event(frame) {
     if (!this.#joined) return;
-    const me = this.#client.connection?.userId;
     if (frame.type === 'presence:sync' || frame.type === 'presence:stats') {
       this.#replace(frame);
       return;
     }
-    if (frame.type === 'presence:join' || frame.type === 'presence:update') {
-      // In stats mode nobody's leave is sent, so a list built from updates would only grow.
-      if (this.counts.get() !== null) {
-        this.emit(frame.type.slice('presence:'.length), frame.payload);
-        return;
-      }
-      this.#byId.set(frame.payload.id, frame.payload);
-    } else if (frame.type === 'presence:leave') {
-      this.#byId.delete(frame.payload.id);
-      // Our own entry expired while we were still connected (a long-frozen tab): join again.
-      if (frame.payload.id === me) queueMicrotask(() => this.#rejoin());
-    } else {
+    if (frame.type === 'presence:diff') {
+      this.#apply(frame.payload ?? {});
       return;
     }
-    this.#publish();
-    this.emit(frame.type.slice('presence:'.length), frame.payload);
+    const list = SINGLE_EVENTS.get(frame.type);
+    if (list) this.#apply({ [list]: [frame.payload] });
+  }
+
+  /**
+   * Member events, a single one or a server batch (`presence:diff`, at most one entry per user): the list is
+   * changed and published once, then each event is emitted as its own `join` / `update` / `leave`.
+   */
+  #apply({ joins = [], updates = [], leaves = [] }) {
+    // In stats mode nobody's leave is sent, so a list built from joins and updates would only grow.
+    const listed = this.counts.get() === null;
+    if (listed) for (const member of [...joins, ...updates]) this.#byId.set(member.id, member);
+    for (const gone of leaves) this.#byId.delete(gone.id);
+    if ((listed && joins.length + updates.length > 0) || leaves.length > 0) this.#publish();
+    for (const member of joins) this.emit('join', member);
+    for (const member of updates) this.emit('update', member);
+    for (const gone of leaves) this.emit('leave', gone);
+    // Our own entry expired while we were still connected (a long-frozen tab): join again.
+    const me = this.#client.connection?.userId;
+    if (leaves.some((gone) => gone.id === me)) queueMicrotask(() => this.#rejoin());
   }
 
   #publish() {

@@ -26,10 +26,13 @@ import java.util.function.Consumer;
  * any). The server forgets a connection's presence when the connection drops, so after every (re)subscribe
  * the helper joins again with its current state and status and takes the {@code presence:sync} reply as the
  * new truth; the events that follow carry whole members and are applied in order on top of it (a join of
- * someone listed, or the leave of someone absent, is harmless). The SDK heartbeats every
- * {@link Options#heartbeatInterval} while joined and connected; a heartbeat answered {@code not_found} (the
- * entry expired) and this user's own {@code presence:leave} while still joined both trigger a rejoin. All
- * state lives on the client's event thread; {@link #members()} is an immutable snapshot.
+ * someone listed, or the leave of someone absent, is harmless). Under load the server batches them into one
+ * {@code presence:diff} per channel (one entry per user, its net change): it is applied the same way
+ * ({@link PresenceDiff}), {@link #members()} changes once, and listeners still hear one callback per member.
+ * The SDK heartbeats every {@link Options#heartbeatInterval} while joined and connected; a heartbeat answered
+ * {@code not_found} (the entry expired) and this user's own leave while still joined (single or in a diff)
+ * both trigger a rejoin. All state lives on the client's event thread; {@link #members()} is an immutable
+ * snapshot.
  */
 public final class Presence {
     private static final Comparator<PresenceMember> BY_NAME =
@@ -231,33 +234,19 @@ public final class Presence {
         if (!joined) {
             return;
         }
-        JsonNode payload = frame.path("payload");
-        switch (frame.path("type").asText()) {
-            case "presence:join", "presence:update" -> {
-                PresenceMember member = PresenceMember.from(payload);
-                byId.put(member.id(), member);
-                publish();
-                boolean join = "presence:join".equals(frame.path("type").asText());
-                tell(l -> {
-                    if (join) {
-                        l.onJoin(member);
-                    } else {
-                        l.onUpdate(member);
-                    }
-                });
-            }
-            case "presence:leave" -> {
-                String id = payload.path("id").asText();
-                long lastSeen = payload.path("lastSeen").asLong();
-                byId.remove(id);
-                publish();
-                tell(l -> l.onLeave(id, lastSeen));
-                if (id.equals(client.userId())) {
-                    rejoin(); // our own entry expired while we were connected (a stalled process): join again
-                }
-            }
-            default -> {
-            }
+        PresenceDiff diff = PresenceDiff.of(frame);
+        if (diff == null) {
+            return;
+        }
+        diff.joins().forEach(m -> byId.put(m.id(), m));
+        diff.updates().forEach(m -> byId.put(m.id(), m));
+        diff.leaves().forEach(l -> byId.remove(l.userId()));
+        publish(); // once per frame, however many members a diff carries
+        diff.joins().forEach(m -> tell(l -> l.onJoin(m)));
+        diff.updates().forEach(m -> tell(l -> l.onUpdate(m)));
+        diff.leaves().forEach(gone -> tell(l -> l.onLeave(gone.userId(), gone.lastSeen())));
+        if (diff.leaves().stream().anyMatch(gone -> gone.userId().equals(client.userId()))) {
+            rejoin(); // our own entry expired while we were connected (a stalled process): join again
         }
     }
 
