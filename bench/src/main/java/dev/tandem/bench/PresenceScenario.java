@@ -28,10 +28,15 @@ import org.HdrHistogram.Recorder;
  *       measures their one-way latency and the server's CPU per update sent.</li>
  * </ol>
  * Deliveries are counted per member, frames apart: a diff carries many joins, leaves or updates in one frame.
+ * Each phase first runs unrecorded for a couple of seconds (the churn on a channel of its own), as the other
+ * scenarios warm up, so the figures are of a warmed server.
  */
 final class PresenceScenario {
     private static final String CHURN = "bench:presence";
     private static final String CURSORS = "bench:cursors";
+    private static final String WARMUP = "bench:warmup";
+    private static final int WARMUP_SECONDS = 2;
+    private static final int WARMUP_WATCHERS = 100;
 
     /**
      * The scenario's parameters.
@@ -93,11 +98,12 @@ final class PresenceScenario {
     }
 
     static Result run(ServerUnderTest server, Generator generator, Params params, int syncLimit) throws Exception {
+        warmUp(server, generator, params);
         WatcherSink sink = new WatcherSink();
         List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, sink);
         try {
             long cpuBefore = server.cpuNanos();
-            int failedUsers = churn(server, generator, params);
+            int failedUsers = churn(server, generator, params, CHURN, params.users(), params.watchers());
             awaitSettled(sink, (long) (params.users() - failedUsers) * params.watchers());
             int membersAfter = membersAfter(server);
             long churnCpu = server.cpuNanos() - cpuBefore;
@@ -113,6 +119,8 @@ final class PresenceScenario {
                 for (LoadClient user : cursorUsers) {
                     user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
                 }
+                Thread.sleep(500);
+                cursors(cursorUsers, params.cursorRate(), WARMUP_SECONDS);
                 Thread.sleep(500);
                 cursorLatency.reset();
                 cursorDeliveries.reset();
@@ -139,31 +147,49 @@ final class PresenceScenario {
      * Returns how many users could not connect or subscribe (the server closed them during the handshake, as a
      * saturated machine sometimes does); they are reported instead of failing the run.
      */
-    private static int churn(ServerUnderTest server, Generator generator, Params params) throws Exception {
+    /**
+     * Unrecorded: the same churn, at the same rate, for {@value #WARMUP_SECONDS} s on another channel under a few
+     * watchers, so that the measured churn meets compiled code (its first joins otherwise ran in a cold JVM and
+     * set the join p99 on their own). Users get ids above every measured client's.
+     */
+    private static void warmUp(ServerUnderTest server, Generator generator, Params params) throws Exception {
+        int first = params.watchers() + params.users() + params.cursorUsers();
+        int watcherCount = Math.min(WARMUP_WATCHERS, params.watchers());
+        List<LoadClient> watchers = generator.rampSubscribed(server, first, watcherCount, i -> WARMUP, new WatcherSink());
+        try {
+            churn(server, generator, params, WARMUP, Math.min(params.users(), params.joinRate() * WARMUP_SECONDS),
+                    first + watcherCount);
+        } finally {
+            watchers.forEach(LoadClient::close);
+        }
+    }
+
+    private static int churn(ServerUnderTest server, Generator generator, Params params, String channel, int users,
+                             int firstIndex) throws Exception {
         LongAdder failed = new LongAdder();
         ScheduledExecutorService leaver = Executors.newSingleThreadScheduledExecutor();
-        List<CompletableFuture<Void>> done = new ArrayList<>(params.users());
+        List<CompletableFuture<Void>> done = new ArrayList<>(users);
         try {
             long interval = TimeUnit.SECONDS.toNanos(1) / params.joinRate();
             long start = System.nanoTime();
-            for (int i = 0; i < params.users(); i++) {
+            for (int i = 0; i < users; i++) {
                 long wait = start + i * interval - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
                 CompletableFuture<Void> left = new CompletableFuture<>();
                 done.add(left);
-                generator.open(server, params.watchers() + i, nanos -> { })
-                        .thenCompose(client -> client.subscribe(CHURN))
+                generator.open(server, firstIndex + i, nanos -> { })
+                        .thenCompose(client -> client.subscribe(channel))
                         .whenComplete((client, failure) -> {
                             if (failure != null) {
                                 failed.increment();
                                 left.complete(null);
                                 return;
                             }
-                            client.send(join(CHURN, "{\"t\":" + System.nanoTime() + ",\"name\":\"user\"}"));
+                            client.send(join(channel, "{\"t\":" + System.nanoTime() + ",\"name\":\"user\"}"));
                             leaver.schedule(() -> {
-                                client.send("{\"type\":\"presence:leave\",\"channel\":\"" + CHURN + "\"}");
+                                client.send("{\"type\":\"presence:leave\",\"channel\":\"" + channel + "\"}");
                                 client.closeGracefully();
                                 left.complete(null);
                             }, params.dwellMillis(), TimeUnit.MILLISECONDS);
