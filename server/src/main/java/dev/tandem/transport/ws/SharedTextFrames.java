@@ -32,6 +32,12 @@ final class SharedTextFrames {
         protected SharedTextFrames initialValue() {
             return new SharedTextFrames();
         }
+
+        /** Netty's event loop threads remove their thread-locals when they stop: give the buffers back. */
+        @Override
+        protected void onRemoval(SharedTextFrames cache) {
+            cache.releaseAll();
+        }
     };
 
     private final ByteBuf[] sources = new ByteBuf[SLOTS];
@@ -77,6 +83,17 @@ final class SharedTextFrames {
         lengths[slot] = length;
         frames[slot] = encode(payload, alloc);
         return frames[slot].retainedDuplicate();
+    }
+
+    private void releaseAll() {
+        for (int i = 0; i < SLOTS; i++) {
+            if (sources[i] != null) {
+                sources[i].release();
+                frames[i].release();
+                sources[i] = null;
+                frames[i] = null;
+            }
+        }
     }
 
     /** RFC 6455 §5.2: FIN + text opcode, then a 7-bit, 16-bit or 64-bit length; servers do not mask. */

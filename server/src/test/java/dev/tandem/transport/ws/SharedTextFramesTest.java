@@ -10,6 +10,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +72,22 @@ class SharedTextFramesTest {
         }
         assertEquals(1, first.refCnt(), "the cache let go of the evicted publication");
         first.release();
+    }
+
+    @Test
+    void aStoppingThreadGivesItsCachedFramesBack() throws Exception {
+        ByteBuf shared = direct("cached on another thread");
+        Thread loop = new FastThreadLocalThread(() -> {
+            try {
+                decode(SharedTextFrames.framed(shared.retainedDuplicate(), POOL));
+            } finally {
+                FastThreadLocal.removeAll();
+            }
+        });
+        loop.start();
+        loop.join();
+        assertEquals(1, shared.refCnt(), "the thread's cache released the publication");
+        shared.release();
     }
 
     private static ByteBuf direct(String text) {
