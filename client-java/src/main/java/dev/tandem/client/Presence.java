@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * someone listed, or the leave of someone absent, is harmless). Under load the server batches them into one
  * {@code presence:diff} per channel (one entry per user, its net change): it is applied the same way
  * ({@link PresenceDiff}), {@link #members()} changes once, and listeners still hear one callback per member.
+ * A crowded channel (stats mode, docs/presence.md) sends counts instead of joins and leaves: a
+ * {@code presence:stats}, reply or broadcast, empties the list and sets {@link #stats()}; until the channel
+ * shrinks back and broadcasts its member list ({@code presence:sync} without {@code requestId}, which replaces
+ * the list and ends stats mode here too), joins and updates are only heard, not listed, since nobody's leave
+ * is sent and a list built from them would only grow.
  * The SDK heartbeats every {@link Options#heartbeatInterval} while joined and connected; a heartbeat answered
  * {@code not_found} (the entry expired) and this user's own leave while still joined (single or in a diff)
  * both trigger a rejoin. All state lives on the client's event thread; {@link #members()} is an immutable
@@ -99,7 +104,10 @@ public final class Presence {
         return members.stream().filter(m -> m.id().equals(userId)).findFirst();
     }
 
-    /** The counts of the last {@code presence:stats} (a channel above its {@code syncLimit}), or null. */
+    /**
+     * The latest counts while the channel is in stats mode (it crossed its {@code syncLimit}: the server sent
+     * {@code presence:stats}), or null while it lists its members.
+     */
     public PresenceStats stats() {
         return stats;
     }
@@ -181,6 +189,7 @@ public final class Presence {
             client.detach(subscription, events);
             byId.clear();
             members = List.of();
+            stats = null;
             status = PresenceStatus.OFFLINE;
             failWaiting(new TandemException(TandemException.CLOSED, "left " + channel));
         });
@@ -213,40 +222,69 @@ public final class Presence {
             away.putObject("payload").put("status", PresenceStatus.AWAY.wire());
             client.sendNow(away, this::refused);
         }
-        byId.clear();
-        if ("presence:stats".equals(reply.path("type").asText())) {
-            JsonNode p = reply.path("payload");
-            PresenceStats counts = new PresenceStats(p.path("users").asLong(), p.path("connections").asLong());
-            stats = counts;
-            publish();
-            completeWaiting();
-            tell(l -> l.onStats(counts));
-            return;
-        }
-        PresenceMember.listOf(reply.path("payload").get("users")).forEach(m -> byId.put(m.id(), m));
-        publish();
+        replace(reply);
         completeWaiting();
+        tellReplaced();
+    }
+
+    /** Takes a member list ({@code presence:sync}) or counts ({@code presence:stats}) as the new truth. */
+    private void replace(JsonNode frame) {
+        byId.clear();
+        JsonNode payload = frame.path("payload");
+        if ("presence:stats".equals(frame.path("type").asText())) {
+            stats = new PresenceStats(payload.path("users").asLong(), payload.path("connections").asLong());
+        } else {
+            stats = null;
+            PresenceMember.listOf(payload.get("users")).forEach(m -> byId.put(m.id(), m));
+        }
+        publish();
+    }
+
+    private void tellReplaced() {
+        PresenceStats counts = stats;
         List<PresenceMember> now = members;
-        tell(l -> l.onSync(now));
+        if (counts != null) {
+            tell(l -> l.onStats(counts));
+        } else {
+            tell(l -> l.onSync(now));
+        }
     }
 
     private void onPresenceEvent(JsonNode frame) {
         if (!joined) {
             return;
         }
+        String type = frame.path("type").asText();
+        if ("presence:sync".equals(type) || "presence:stats".equals(type)) {
+            // Broadcasts: counts while the channel is crowded, its member list once it no longer is.
+            replace(frame);
+            tellReplaced();
+            return;
+        }
         PresenceDiff diff = PresenceDiff.of(frame);
         if (diff == null) {
             return;
         }
-        diff.joins().forEach(m -> byId.put(m.id(), m));
-        diff.updates().forEach(m -> byId.put(m.id(), m));
-        diff.leaves().forEach(l -> byId.remove(l.userId()));
-        publish(); // once per frame, however many members a diff carries
+        apply(diff);
         diff.joins().forEach(m -> tell(l -> l.onJoin(m)));
         diff.updates().forEach(m -> tell(l -> l.onUpdate(m)));
         diff.leaves().forEach(gone -> tell(l -> l.onLeave(gone.userId(), gone.lastSeen())));
         if (diff.leaves().stream().anyMatch(gone -> gone.userId().equals(client.userId()))) {
             rejoin(); // our own entry expired while we were connected (a stalled process): join again
+        }
+    }
+
+    /** Changes the list by {@code diff}, publishing it once however many members a diff carries. */
+    private void apply(PresenceDiff diff) {
+        // In stats mode nobody's leave is sent, so a list built from joins and updates would only grow.
+        boolean listed = stats == null;
+        if (listed) {
+            diff.joins().forEach(m -> byId.put(m.id(), m));
+            diff.updates().forEach(m -> byId.put(m.id(), m));
+        }
+        diff.leaves().forEach(l -> byId.remove(l.userId()));
+        if (listed || !diff.leaves().isEmpty()) {
+            publish();
         }
     }
 

@@ -8,15 +8,19 @@ import java.util.List;
  * Callbacks must not block.
  */
 public interface PresenceListener {
-    /** The full member list, on every (re)join: replace what you had. */
+    /**
+     * The full member list: replace what you had. Sent on every (re)join, and to every subscriber when a
+     * crowded channel shrinks back to {@code syncLimit × statsResume} users (the end of stats mode:
+     * {@link Presence#stats()} is null again and joins are listed again).
+     */
     default void onSync(List<PresenceMember> members) {
     }
 
-    /** A user's first connection joined. */
+    /** A user's first connection joined; in stats mode heard but not listed in {@link Presence#members()}. */
     default void onJoin(PresenceMember member) {
     }
 
-    /** A member changed (state, status, a tab joined or left). */
+    /** A member changed (state, status, a tab joined or left); in stats mode heard but not listed. */
     default void onUpdate(PresenceMember member) {
     }
 
@@ -24,7 +28,11 @@ public interface PresenceListener {
     default void onLeave(String userId, long lastSeen) {
     }
 
-    /** The channel has more users than its {@code syncLimit}: the server sent counts, {@link Presence#members()} is empty. */
+    /**
+     * The channel has more users than its {@code syncLimit} (stats mode): the server sent counts, in reply to a
+     * join or, paced, as membership changes; {@link Presence#members()} is empty until the next
+     * {@link #onSync}.
+     */
     default void onStats(PresenceStats stats) {
     }
 

@@ -45,11 +45,11 @@ class PresenceTest {
         return server.connect(TandemClient.builder(server.ws()).devUser(user).tap(tap));
     }
 
-    private static ObjectNode state(String name) {
+    static ObjectNode state(String name) {
         return Frames.JSON.createObjectNode().put("name", name);
     }
 
-    private static List<String> ids(List<PresenceMember> members) {
+    static List<String> ids(List<PresenceMember> members) {
         return members.stream().map(PresenceMember::id).toList();
     }
 
@@ -232,18 +232,11 @@ class PresenceTest {
         Presence bob = client("bob").presence("room:self");
         bob.join(state("Bob")).join();
         Recorder heard = new Recorder();
-        List<List<String>> syncs = new CopyOnWriteArrayList<>();
         alice.addListener(heard);
-        alice.addListener(new PresenceListener() {
-            @Override
-            public void onSync(List<PresenceMember> members) {
-                syncs.add(ids(members));
-            }
-        });
 
         bob.update(state("Bob").put("cursor", 9));
 
-        await().atMost(WAIT).until(() -> syncs.contains(List.of("alice", "bob")));
+        await().atMost(WAIT).until(() -> heard.syncs.contains(List.of("alice", "bob")));
         assertThat(heard.leaves).containsExactly("alice");
         assertThat(ids(alice.members())).containsExactly("alice", "bob");
         assertThat(alice.member("bob"))
@@ -297,8 +290,7 @@ class PresenceTest {
         return single.equals(type) ? List.of(frame.path("payload")) : List.of();
     }
 
-    private static ObjectNode diff(String channel, List<JsonNode> joins, List<JsonNode> updates,
-                                   List<JsonNode> leaves) {
+    static ObjectNode diff(String channel, List<JsonNode> joins, List<JsonNode> updates, List<JsonNode> leaves) {
         ObjectNode frame = Frames.JSON.createObjectNode().put("type", "presence:diff").put("channel", channel)
                 .put("timestamp", System.currentTimeMillis());
         ObjectNode payload = frame.putObject("payload");
@@ -314,6 +306,13 @@ class PresenceTest {
         final List<String> updates = new CopyOnWriteArrayList<>();
         final List<String> leaves = new CopyOnWriteArrayList<>();
         final List<String> errors = new CopyOnWriteArrayList<>();
+        final List<List<String>> syncs = new CopyOnWriteArrayList<>();
+        final List<PresenceStats> stats = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onSync(List<PresenceMember> members) {
+            syncs.add(ids(members));
+        }
 
         @Override
         public void onJoin(PresenceMember member) {
@@ -328,6 +327,11 @@ class PresenceTest {
         @Override
         public void onLeave(String userId, long lastSeen) {
             leaves.add(userId);
+        }
+
+        @Override
+        public void onStats(PresenceStats counts) {
+            stats.add(counts);
         }
 
         @Override
