@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.h2.mvstore.MVStore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +23,7 @@ class H2HousekeepingTest {
     private static final int CHANNELS = 16;
     private static final int ROUNDS = 3000;
     private static final int PER_ROUND = 4;
-    private static final int HOUSEKEEP_EVERY = 100;
+    private static final long HOUSEKEEP_EVERY_MILLIS = 50;
     private static final String PAYLOAD = "{\"text\":\"" + "x".repeat(300) + "\"}";
 
     @Test
@@ -34,14 +34,22 @@ class H2HousekeepingTest {
              JdbcStore plain = JdbcStore.open(plainConfig.store(), plainConfig.dataDir())) {
             ageChunksAtOnce(housekept);
             ageChunksAtOnce(plain);
-            boolean rewrote = false;
+            AtomicBoolean rewrote = new AtomicBoolean();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            CompletableFuture<Void> housekeeping = CompletableFuture.runAsync(() -> {
+                while (writing.get()) {
+                    if (housekept.housekeep().join().map(H2Housekeeping.Fill::rewrote).orElse(false)) {
+                        rewrote.set(true);
+                    }
+                    sleep(HOUSEKEEP_EVERY_MILLIS);
+                }
+            });
             for (int round = 1; round <= ROUNDS; round++) {
                 appendRound(housekept, round);
                 appendRound(plain, round);
-                if (round % HOUSEKEEP_EVERY == 0) {
-                    rewrote |= housekept.housekeep().get(10, TimeUnit.SECONDS).orElseThrow().rewrote();
-                }
             }
+            writing.set(false);
+            housekeeping.get(10, TimeUnit.SECONDS);
             H2Housekeeping.Fill compacted = housekept.housekeep().get(10, TimeUnit.SECONDS).orElseThrow();
             long plainBytes = fileBytes(plain);
             int plainFill = chunksFillRate(plain);
@@ -69,6 +77,14 @@ class H2HousekeepingTest {
             futures.add(store.append(Append.publication(channel, PAYLOAD, "u", System.currentTimeMillis()), a -> { }));
         }
         CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String channel(int n) {
@@ -100,8 +116,7 @@ class H2HousekeepingTest {
 
     private static int chunksFillRate(JdbcStore store) throws Exception {
         try (Connection connection = store.dataSource().getConnection()) {
-            MVStore mvStore = H2Housekeeping.mvStore(connection);
-            return mvStore.getFileStore().getChunksFillRate();
+            return H2Housekeeping.mvStore(connection).getFileStore().getChunksFillRate();
         }
     }
 }
