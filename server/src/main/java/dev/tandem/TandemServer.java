@@ -60,7 +60,6 @@ import dev.tandem.store.GzipNdjsonArchive;
 import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
 import dev.tandem.store.StoreMetrics;
-import dev.tandem.store.h2.H2Housekeeping;
 import dev.tandem.transport.HttpRouter;
 import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.stomp.StompApplication;
@@ -322,8 +321,10 @@ public final class TandemServer implements AutoCloseable {
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         // H2 compaction in small steps (WRITE_DELAY=0 stops H2's own); the step runs on a store reader thread.
-        long housekeepingEvery = H2Housekeeping.INTERVAL.toMillis();
-        workerGroup.next().scheduleAtFixedRate(jdbc::housekeep, housekeepingEvery, housekeepingEvery, TimeUnit.MILLISECONDS);
+        long compactEvery = config.store().h2().compactInterval().toMillis();
+        if (compactEvery > 0 && !config.store().postgres().enabled()) {
+            workerGroup.next().scheduleAtFixedRate(jdbc::housekeep, compactEvery, compactEvery, TimeUnit.MILLISECONDS);
+        }
         workerGroup.next().scheduleAtFixedRate(() -> {
             authenticator.sweep();
             channelCommands.sweep();

@@ -60,12 +60,14 @@ public final class JdbcStore implements Store {
     private final ThreadPoolExecutor readers;
     private final String epoch;
     private final StoreMetrics metrics;
+    private final int compactStep;
     private final AtomicBoolean housekeeping = new AtomicBoolean();
 
     private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config, StoreMetrics metrics) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.metrics = metrics;
+        this.compactStep = config.h2().compactStep();
         this.epoch = loadEpoch();
         this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch(), metrics);
         AtomicInteger threads = new AtomicInteger();
@@ -364,8 +366,8 @@ public final class JdbcStore implements Store {
     }
 
     /**
-     * One H2 compaction step ({@link H2Housekeeping}) on a reader thread; the server runs it every
-     * {@link H2Housekeeping#INTERVAL}. Completes empty on PostgreSQL (autovacuum does this there) and while
+     * One H2 compaction step ({@link H2Housekeeping}, {@code store.h2.compactStep}) on a reader thread; the
+     * server runs it every {@code store.h2.compactInterval}. Completes empty on PostgreSQL (autovacuum does this there) and while
      * the previous step is still running.
      */
     public CompletableFuture<Optional<H2Housekeeping.Fill>> housekeep() {
@@ -373,7 +375,7 @@ public final class JdbcStore implements Store {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return read(connection -> {
-            H2Housekeeping.Fill fill = H2Housekeeping.step(connection);
+            H2Housekeeping.Fill fill = H2Housekeeping.step(connection, compactStep);
             metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
             return Optional.of(fill);
         }).whenComplete((fill, error) -> housekeeping.set(false));

@@ -2,7 +2,6 @@ package dev.tandem.store.h2;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.FileStore;
@@ -20,24 +19,17 @@ import org.h2.mvstore.MVStore;
  * {@code WRITE_DELAY=0} (crash safety, see {@code JdbcStore.H2_SETTINGS}) stops it.
  *
  * <p>What a step does: when the chunks' fill rate (live bytes over chunk bytes) is below
- * {@link #TARGET_FILL_RATE}, it rewrites at most {@link #WRITE_BUDGET} bytes of live pages taken from the
+ * {@link #TARGET_FILL_RATE}, it rewrites at most {@code store.h2.compactStep} bytes of live pages taken from the
  * sparsest old chunks and commits them as a chunk of their own, so the next group commit does not carry
- * them. The sparse chunks then die and their space is reused by later chunks: the file stops growing (it
- * does not shrink; {@code SHUTDOWN COMPACT} does that offline). A step holds the MVStore's store lock, which
- * every commit needs, so the budget is small to keep the group-commit writer's stall (and ack latency) to a
- * few milliseconds. H2 only rewrites chunks older than its retention time (45 s), so a fresh store has
- * nothing to do.
- *
- * <p>Constants, not settings: the budget and threshold are properties of H2's page format and of the ack
- * latency the writer should keep, not of a deployment.
+ * them. The sparse chunks then die and their space is reused by later chunks: once steps keep up with the load
+ * the file stops growing (it does not shrink; {@code SHUTDOWN COMPACT} does that offline). A step holds the MVStore's store lock, which
+ * every commit needs (30-50 ms per MB rewritten under load), so steps are small and spaced
+ * ({@code store.h2.compactInterval}): disk is traded for ack latency, and how much of each is a deployment's
+ * choice. H2 only rewrites chunks older than its retention time (45 s), so a fresh store has nothing to do.
  */
 public final class H2Housekeeping {
-    /** How often a step runs: {@link #WRITE_BUDGET} per interval is the most this can rewrite per second. */
-    public static final Duration INTERVAL = Duration.ofSeconds(2);
-    /** Chunks fuller than this (percent live) are left alone; H2's own auto-compaction aims at 90 (file) / 50. */
+    /** Chunks fuller than this (percent live) are left alone: rewriting them would free little per byte written. */
     static final int TARGET_FILL_RATE = 50;
-    /** Live bytes rewritten per step at most: ~10 ms of store lock on a warm JVM. */
-    static final int WRITE_BUDGET = 1024 * 1024;
 
     private H2Housekeeping() {
     }
@@ -52,11 +44,11 @@ public final class H2Housekeeping {
     public record Fill(long fileBytes, int chunksFillRate, boolean rewrote) {
     }
 
-    /** Runs one budgeted compaction step on the database behind {@code connection} (an H2 connection). */
-    public static Fill step(Connection connection) throws SQLException {
+    /** Runs one compaction step, rewriting at most {@code budget} live bytes, on the H2 database behind {@code connection}. */
+    public static Fill step(Connection connection, int budget) throws SQLException {
         MVStore store = mvStore(connection);
         boolean rewrote = false;
-        if (chunksFillRate(store) < TARGET_FILL_RATE && store.compact(TARGET_FILL_RATE, WRITE_BUDGET)) {
+        if (chunksFillRate(store) < TARGET_FILL_RATE && store.compact(TARGET_FILL_RATE, budget)) {
             store.commit();
             rewrote = true;
         }
