@@ -367,8 +367,8 @@ public final class JdbcStore implements Store {
 
     /**
      * One H2 compaction step ({@link H2Housekeeping}, {@code store.h2.compactStep}) on a reader thread; the
-     * server runs it every {@code store.h2.compactInterval}. Completes empty on PostgreSQL (autovacuum does this there) and while
-     * the previous step is still running.
+     * server runs it every {@code store.h2.compactInterval}. Completes empty on PostgreSQL (autovacuum does this
+     * there) and while the previous step is still running.
      */
     public CompletableFuture<Optional<H2Housekeeping.Fill>> housekeep() {
         if (!(dialect instanceof H2Dialect) || !housekeeping.compareAndSet(false, true)) {
