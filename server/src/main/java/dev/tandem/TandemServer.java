@@ -320,6 +320,11 @@ public final class TandemServer implements AutoCloseable {
         }
         long retentionEvery = config.store().retentionInterval().toMillis();
         workerGroup.next().scheduleAtFixedRate(retention::runOnce, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
+        // H2 compaction in small steps (WRITE_DELAY=0 stops H2's own); the step runs on a store reader thread.
+        long compactEvery = config.store().h2().compactInterval().toMillis();
+        if (compactEvery > 0 && !config.store().postgres().enabled()) {
+            workerGroup.next().scheduleAtFixedRate(jdbc::housekeep, compactEvery, compactEvery, TimeUnit.MILLISECONDS);
+        }
         workerGroup.next().scheduleAtFixedRate(() -> {
             authenticator.sweep();
             channelCommands.sweep();

@@ -5,6 +5,7 @@ package dev.tandem.config;
  * default, PostgreSQL when {@code store.postgres.url} is set.
  *
  * @param postgres        PostgreSQL connection; an empty url selects embedded H2
+ * @param h2              embedded H2's file compaction
  * @param poolSize        JDBC connections (and reader threads)
  * @param writeQueue      pending writes before new ones are refused with {@code unavailable}
  * @param maxBatch        writes committed together in one transaction at most (group commit)
@@ -12,7 +13,7 @@ package dev.tandem.config;
  * @param connectionTimeout longest wait for a database connection before a call fails
  * @param breaker          the circuit breaker around every store call
  */
-public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue, int maxBatch,
+public record StoreConfig(PostgresConfig postgres, H2Config h2, int poolSize, int writeQueue, int maxBatch,
                           java.time.Duration retentionInterval, java.time.Duration connectionTimeout,
                           BreakerConfig breaker) {
 
@@ -28,5 +29,15 @@ public record StoreConfig(PostgresConfig postgres, int poolSize, int writeQueue,
         public boolean enabled() {
             return url != null && !url.isBlank();
         }
+    }
+
+    /**
+     * Embedded H2's file compaction, which {@code WRITE_DELAY=0} takes away from H2 (docs/store.md): a trade of
+     * disk for ack latency, since every commit waits while a step holds the file's store lock.
+     *
+     * @param compactInterval how often a step runs; 0 = never (the file then only grows)
+     * @param compactStep     live bytes a step rewrites at most
+     */
+    public record H2Config(java.time.Duration compactInterval, int compactStep) {
     }
 }

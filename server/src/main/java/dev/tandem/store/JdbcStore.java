@@ -6,6 +6,7 @@ import dev.tandem.config.StoreConfig;
 import dev.tandem.protocol.ErrorCode;
 import dev.tandem.protocol.ProtocolException;
 import dev.tandem.store.h2.H2Dialect;
+import dev.tandem.store.h2.H2Housekeeping;
 import dev.tandem.store.postgres.PostgresDialect;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,11 +19,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code db/h2} and {@code db/postgres}.
  *
  * <p>H2 runs with {@code WRITE_DELAY=0}: every commit reaches the file before the writer completes its
- * futures, so an acknowledged message survives the process being killed (see {@link #H2_SETTINGS}).
+ * futures, so an acknowledged message survives the process being killed (see {@link #H2_SETTINGS}). That
+ * also stops H2's own background compaction, so {@link #housekeep()} does it in small steps instead.
  */
 public final class JdbcStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
@@ -55,10 +59,15 @@ public final class JdbcStore implements Store {
     private final GroupCommitWriter writer;
     private final ThreadPoolExecutor readers;
     private final String epoch;
+    private final StoreMetrics metrics;
+    private final int compactStep;
+    private final AtomicBoolean housekeeping = new AtomicBoolean();
 
     private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config, StoreMetrics metrics) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.metrics = metrics;
+        this.compactStep = config.h2().compactStep();
         this.epoch = loadEpoch();
         this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch(), metrics);
         AtomicInteger threads = new AtomicInteger();
@@ -354,6 +363,22 @@ public final class JdbcStore implements Store {
                     GroupCommitWriter.OVERLOAD_RETRY_AFTER));
         }
         return future;
+    }
+
+    /**
+     * One H2 compaction step ({@link H2Housekeeping}, {@code store.h2.compactStep}) on a reader thread; the
+     * server runs it every {@code store.h2.compactInterval}. Completes empty on PostgreSQL (autovacuum does this
+     * there) and while the previous step is still running.
+     */
+    public CompletableFuture<Optional<H2Housekeeping.Fill>> housekeep() {
+        if (!(dialect instanceof H2Dialect) || !housekeeping.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return read(connection -> {
+            H2Housekeeping.Fill fill = H2Housekeeping.step(connection, compactStep);
+            metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
+            return Optional.of(fill);
+        }).whenComplete((fill, error) -> housekeeping.set(false));
     }
 
     /** Checks that a connection can be had and answers: the breaker's background probe. */

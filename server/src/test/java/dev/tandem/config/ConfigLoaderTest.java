@@ -60,6 +60,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void h2CompactsEvery700msAMegabyteAtATimeAndZeroSwitchesItOff() {
+        StoreConfig.H2Config h2 = ConfigLoader.defaults().load().store().h2();
+        assertThat(h2.compactInterval()).isEqualTo(Duration.ofMillis(700));
+        assertThat(h2.compactStep()).isEqualTo(1 << 20);
+        assertThat(ConfigLoader.defaults().set("store.h2.compactInterval", "0").load().store().h2().compactInterval())
+                .isZero();
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("store.h2.compactStep", "100").load())
+                .hasMessageContaining("'store.h2.compactStep'");
+    }
+
+    @Test
     void clusterIsOffByDefaultAndNeedsTheSharedStoreWhenOn() {
         ClusterConfig single = ConfigLoader.defaults().load().cluster();
         assertThat(single.enabled()).isFalse();

@@ -113,6 +113,18 @@ class MetricsTest {
     }
 
     @Test
+    void theH2FileSizeAndChunkFillAreScrapedOnceHousekeepingHasRun() {
+        try (TestServer server = TestServer.start(Map.of())) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.get("/metrics").body().contains("tandem_store_file_size_bytes"));
+
+            String scrape = server.get("/metrics").body();
+            assertThat(value(scrape, "tandem_store_file_size_bytes")).isPositive();
+            assertThat(value(scrape, "tandem_store_chunks_fill_percent")).isBetween(0.0, 100.0);
+        }
+    }
+
+    @Test
     void presenceEntriesAndEventsAreCounted() {
         // One frame per event: batched, bob's join and leave would be one net leave.
         try (TestServer server = TestServer.start(Map.of("namespaces.room.presence.batchWindow", "0"));
