@@ -60,10 +60,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void h2CompactsEvery700msAMegabyteAtATimeAndZeroSwitchesItOff() {
+    void h2CompactsEvery350msHalfAMegabyteAtATimeAndZeroSwitchesItOff() {
         StoreConfig.H2Config h2 = ConfigLoader.defaults().load().store().h2();
-        assertThat(h2.compactInterval()).isEqualTo(Duration.ofMillis(700));
-        assertThat(h2.compactStep()).isEqualTo(1 << 20);
+        assertThat(h2.compactInterval()).isEqualTo(Duration.ofMillis(350));
+        assertThat(h2.compactStep()).isEqualTo(1 << 19);
         assertThat(ConfigLoader.defaults().set("store.h2.compactInterval", "0").load().store().h2().compactInterval())
                 .isZero();
         assertThatThrownBy(() -> ConfigLoader.defaults().set("store.h2.compactStep", "100").load())
