@@ -2,6 +2,7 @@ package dev.tandem.transport.stomp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.hub.FanoutBuffers;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -41,7 +42,7 @@ final class StompMessages {
 
     /** The conversion of {@code frame}; does not take ownership of it. */
     static Converted convert(ByteBuf frame) {
-        ByteBuf root = root(frame);
+        ByteBuf root = FanoutBuffers.source(frame);
         Cache cache = CACHE.get();
         if (cache.source != root) {
             Converted value = convertUncached(frame);
@@ -52,19 +53,6 @@ final class StompMessages {
             cache.value = value;
         }
         return cache.value;
-    }
-
-    /**
-     * The buffer that owns the memory of {@code frame}. Unwrapped to the bottom because Netty's leak detector
-     * wraps the buffers it samples (a duplicate then unwraps to the duplicate, not to the shared buffer), and
-     * the cache must see one identity for every duplicate of a publication.
-     */
-    private static ByteBuf root(ByteBuf frame) {
-        ByteBuf root = frame;
-        while (root.unwrap() != null) {
-            root = root.unwrap();
-        }
-        return root;
     }
 
     /** The conversion of a native reply frame (an {@code ack}, a {@code presence:sync}), not cached. */

@@ -1,5 +1,6 @@
 package dev.tandem.transport.ws;
 
+import dev.tandem.hub.FanoutBuffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -14,8 +15,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * and N frees. Here the first connection on a loop frames the publication, the rest get a duplicate of that frame:
  * one small object per delivery.
  *
- * <p>How a shared buffer is recognised. Duplicates of one publication have the same bottom buffer (unwrapped
- * all the way, because Netty's leak detector wraps the buffers it samples), so that buffer, with the memory address
+ * <p>How a shared buffer is recognised. Duplicates of one publication have the same source buffer
+ * ({@link FanoutBuffers#source}), so that buffer, with the memory address
  * and length of the readable bytes (so two slices of one buffer never share an entry), is the key. A buffer nobody else holds (a reply, a replay), or a heap buffer, is framed by Netty as
  * before and never cached. Each loop keeps the last {@value #SLOTS} publications it framed, retaining their bottom buffers so that
  * the pool cannot recycle an identity while it is a key; a loop's writes of one fanout come one after another,
@@ -55,7 +56,7 @@ final class SharedTextFrames {
         if (length > MAX_CACHED_BYTES || !payload.hasMemoryAddress()) {
             return null;
         }
-        ByteBuf root = root(payload);
+        ByteBuf root = FanoutBuffers.source(payload);
         if (root == payload || root.refCnt() < 2) {
             return null;
         }
@@ -110,13 +111,5 @@ final class SharedTextFrames {
             frame.writeByte(127).writeLong(length);
         }
         return frame.writeBytes(payload, payload.readerIndex(), length);
-    }
-
-    private static ByteBuf root(ByteBuf buffer) {
-        ByteBuf root = buffer;
-        while (root.unwrap() != null) {
-            root = root.unwrap();
-        }
-        return root;
     }
 }
