@@ -56,12 +56,22 @@ class LoadSheddingTest {
             await().until(() -> server.server().hub().channels().stream().anyMatch(c -> c.name().equals("room:big")
                     && c.subscribers() == 1));
             String filler = "x".repeat(4000);
-            // Publish until the node holds more than its cap in queues (socket buffers absorb some first).
-            for (int i = 0; i < 100 && server.metric("tandem_outbound_queue_bytes") <= 262144; i++) {
-                for (int j = 0; j < 100; j++) {
-                    server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
+            // Publish until the node holds more than its cap in queues and keeps holding it: the event loop flushes
+            // what it has queued into the socket buffers after the publisher is done, so one reading above the cap
+            // can fall below it again by the time the next connection arrives.
+            int readingsAbove = 0;
+            for (int i = 0; i < 400 && readingsAbove < 3; i++) {
+                if (server.metric("tandem_outbound_queue_bytes") > 262144) {
+                    readingsAbove++;
+                } else {
+                    readingsAbove = 0;
+                    for (int j = 0; j < 100; j++) {
+                        server.server().hub().publish("room:big", WsClient.JSON.createObjectNode().put("f", filler), null);
+                    }
                 }
+                Thread.sleep(50);
             }
+            assertThat(server.metric("tandem_outbound_queue_bytes")).isGreaterThan(262144);
             try (WsClient refused = server.connect("late")) {
                 assertThat(refused.nextOfType("disconnect").path("payload").path("code").asInt()).isEqualTo(1013);
                 assertThat(refused.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1013);
