@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A server process the generator measures from outside: Tandem from its jar, or a peer (Socket.IO on Node).
@@ -35,13 +37,15 @@ final class ServerUnderTest implements AutoCloseable {
     private final Process process;
     private final int port;
     private final String healthPath;
+    private final Path dataDir; // null for a peer
 
-    private ServerUnderTest(String name, Dialect dialect, Process process, int port, String healthPath) {
+    private ServerUnderTest(String name, Dialect dialect, Process process, int port, String healthPath, Path dataDir) {
         this.name = name;
         this.dialect = dialect;
         this.process = process;
         this.port = port;
         this.healthPath = healthPath;
+        this.dataDir = dataDir;
     }
 
     /** Starts Tandem's jar in dev mode on a free port with an empty data dir. */
@@ -57,8 +61,8 @@ final class ServerUnderTest implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port),
-                "--data-dir", Files.createTempDirectory("tandem-bench").toString()));
+        Path dataDir = Files.createTempDirectory("tandem-bench");
+        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("TANDEM_LOG_LEVEL", "WARN");
@@ -68,7 +72,7 @@ final class ServerUnderTest implements AutoCloseable {
             builder.environment().put("TANDEM_LIMITS_" + key, "100000000");
         }
         builder.environment().putAll(environment);
-        return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready"));
+        return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready", dataDir));
     }
 
     /** Starts the Socket.IO peer ({@code bench/peers/socketio}), installing its npm packages on first use. */
@@ -93,7 +97,7 @@ final class ServerUnderTest implements AutoCloseable {
         int port = freePort();
         Process process = new ProcessBuilder("node", script, String.valueOf(port)).directory(peerDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return started(new ServerUnderTest(name, dialect, process, port, health));
+        return started(new ServerUnderTest(name, dialect, process, port, health, null));
     }
 
     private static ServerUnderTest started(ServerUnderTest server) throws Exception {
@@ -220,6 +224,19 @@ final class ServerUnderTest implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        deleteDataDir();
+    }
+
+    /** A durable run leaves gigabytes of H2 file behind; the next run starts from an empty directory anyway. */
+    private void deleteDataDir() {
+        if (dataDir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dataDir + ": " + e.getMessage());
         }
     }
 }

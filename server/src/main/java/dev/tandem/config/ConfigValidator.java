@@ -58,10 +58,13 @@ final class ConfigValidator {
         require(s.writeQueue() >= 16, "store.writeQueue", "must be at least 16");
         require(s.maxBatch() >= 1 && s.maxBatch() <= s.writeQueue(), "store.maxBatch", "must be between 1 and store.writeQueue");
         positive(s.retentionInterval(), "store.retentionInterval");
+        require(s.commitDelay() != null && !s.commitDelay().isNegative() && s.commitDelay().toMillis() <= 100,
+                "store.commitDelay", "must be between 0 and 100ms");
         require(s.h2() != null && !s.h2().compactInterval().isNegative(), "store.h2.compactInterval",
                 "must not be negative (0 = never)");
         require(s.h2().compactStep() >= 65_536 && s.h2().compactStep() <= 67_108_864, "store.h2.compactStep",
                 "must be between 65536 and 67108864 bytes");
+        require(s.h2().cacheSize() >= 65_536, "store.h2.cacheSize", "must be at least 65536 bytes");
         require(s.connectionTimeout() != null && s.connectionTimeout().toMillis() >= 250, "store.connectionTimeout",
                 "must be at least 250ms");
         validateBreaker(s.breaker(), "store.breaker");

@@ -9,12 +9,14 @@ package dev.tandem.config;
  * @param poolSize        JDBC connections (and reader threads)
  * @param writeQueue      pending writes before new ones are refused with {@code unavailable}
  * @param maxBatch        writes committed together in one transaction at most (group commit)
+ * @param commitDelay     while writes keep coming, how long the first of a batch may wait for more to join it
+ *                        (0 = never wait); a write that arrives after a quiet spell is committed at once
  * @param retentionInterval how often expired events are archived and removed (and partitions maintained)
  * @param connectionTimeout longest wait for a database connection before a call fails
  * @param breaker          the circuit breaker around every store call
  */
 public record StoreConfig(PostgresConfig postgres, H2Config h2, int poolSize, int writeQueue, int maxBatch,
-                          java.time.Duration retentionInterval, java.time.Duration connectionTimeout,
+                          java.time.Duration commitDelay, java.time.Duration retentionInterval, java.time.Duration connectionTimeout,
                           BreakerConfig breaker) {
 
     /**
@@ -33,11 +35,14 @@ public record StoreConfig(PostgresConfig postgres, H2Config h2, int poolSize, in
 
     /**
      * Embedded H2's file compaction, which {@code WRITE_DELAY=0} takes away from H2 (docs/store.md): a trade of
-     * disk for ack latency, since every commit waits while a step holds the file's store lock.
+     * disk for ack latency, since every commit waits while a step holds the file's store lock; and its page cache,
+     * small on purpose: every page in it is young garbage-collected data that each young collection copies, so a
+     * large cache lengthens the pauses that set the ack p99 (history reads then come from the OS's file cache).
      *
      * @param compactInterval how often a step runs; 0 = never (the file then only grows)
      * @param compactStep     live bytes a step rewrites at most
+     * @param cacheSize       bytes of H2's page cache (rounded down to KiB)
      */
-    public record H2Config(java.time.Duration compactInterval, int compactStep) {
+    public record H2Config(java.time.Duration compactInterval, int compactStep, int cacheSize) {
     }
 }

@@ -50,6 +50,7 @@ public final class JdbcStore implements Store {
      * ANALYZE_AUTO=0: H2 otherwise re-samples a table's statistics inside the commit that crosses 2,000, 6,000,
      * 14,000, ... changed rows since start, stalling the one writer thread (4 ms warm, 35 ms cold) while every
      * queued ack waits; the store's statements are all key or prefix lookups that need no statistics.
+     * CACHE_SIZE (KiB) is appended from {@code store.h2.cacheSize}.
      */
     static final String H2_SETTINGS = ";WRITE_DELAY=0;ANALYZE_AUTO=0;DB_CLOSE_ON_EXIT=FALSE";
     private static final String EVENT_COLUMNS = "channel, seq, type, message_id, payload, user_id, client_msg_id, created_at";
@@ -69,7 +70,8 @@ public final class JdbcStore implements Store {
         this.metrics = metrics;
         this.compactStep = config.h2().compactStep();
         this.epoch = loadEpoch();
-        this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch(), metrics);
+        this.writer = new GroupCommitWriter(dataSource, dialect, config.writeQueue(), config.maxBatch(),
+                config.commitDelay(), metrics);
         AtomicInteger threads = new AtomicInteger();
         this.readers = new ThreadPoolExecutor(config.poolSize(), config.poolSize(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.writeQueue()), r -> {
@@ -101,7 +103,8 @@ public final class JdbcStore implements Store {
             hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         } else {
             dialect = new H2Dialect();
-            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + H2_SETTINGS);
+            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + H2_SETTINGS
+                    + ";CACHE_SIZE=" + config.h2().cacheSize() / 1024);
             hikari.setUsername("sa");
         }
         HikariDataSource dataSource = new HikariDataSource(hikari);

@@ -60,10 +60,16 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void h2CompactsEvery350msHalfAMegabyteAtATimeAndZeroSwitchesItOff() {
+    void storeDefaultsCompactH2HalfAMegabyteEvery350msKeepAHalfMegabyteCacheAndDelayCommitsOneMillisecond() {
         StoreConfig.H2Config h2 = ConfigLoader.defaults().load().store().h2();
         assertThat(h2.compactInterval()).isEqualTo(Duration.ofMillis(350));
         assertThat(h2.compactStep()).isEqualTo(1 << 19);
+        assertThat(h2.cacheSize()).isEqualTo(1 << 19);
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("store.h2.cacheSize", "1000").load())
+                .hasMessageContaining("'store.h2.cacheSize'");
+        assertThat(ConfigLoader.defaults().load().store().commitDelay()).isEqualTo(Duration.ofMillis(1));
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("store.commitDelay", "1s").load())
+                .hasMessageContaining("'store.commitDelay'");
         assertThat(ConfigLoader.defaults().set("store.h2.compactInterval", "0").load().store().h2().compactInterval())
                 .isZero();
         assertThatThrownBy(() -> ConfigLoader.defaults().set("store.h2.compactStep", "100").load())

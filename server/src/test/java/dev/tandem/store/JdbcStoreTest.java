@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.testing.TestStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,6 +52,64 @@ class JdbcStoreTest {
                 assertThat(page.events()).extracting(StoredEvent::seq).hasSize(perChannel).doesNotHaveDuplicates();
                 assertThat(page.events().get(perChannel - 1).payload()).isEqualTo("{\"i\":" + (perChannel - 1) + "}");
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void aSteadyStreamOfWritesIsCommittedInBatchesThatWaitUpToTheCommitDelay(TestStore kind) throws Exception {
+        Map<String, String> settings = new HashMap<>(kind.fresh());
+        settings.put("store.commitDelay", "20ms");
+        TandemConfig config = config(settings);
+        int writes = 100;
+        try (JdbcStore store = JdbcStore.open(config.store(), config.dataDir())) {
+            long before = store.transactions();
+            List<CompletableFuture<Appended>> futures = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < writes; i++) {
+                LockSupport.parkNanos(start + i * 2_000_000L - System.nanoTime());
+                futures.add(store.append(Append.publication("chat:stream", "{\"i\":" + i + "}", "u",
+                        System.currentTimeMillis()), a -> { }));
+            }
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            // One write every 2 ms for 200 ms: a commit takes less, so without the delay each write would be
+            // committed alone; with it, about ten per batch.
+            assertThat(store.transactions() - before).isLessThan(writes / 3);
+            assertThat(futures.get(writes - 1).get().event().seq()).isEqualTo(writes);
+        }
+    }
+
+    @Test
+    void aLoneWriteAfterAQuietSpellIsCommittedWithoutWaitingForTheCommitDelay() throws Exception {
+        Map<String, String> settings = new HashMap<>(TestStore.H2.fresh());
+        settings.put("store.commitDelay", "100ms");
+        TandemConfig config = config(settings);
+        try (JdbcStore store = JdbcStore.open(config.store(), config.dataDir())) {
+            List<Long> millis = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(150); // longer than the delay: the writer is idle when the write arrives
+                long start = System.nanoTime();
+                store.append(Append.publication("chat:quiet", "{}", "u", System.currentTimeMillis()), a -> { })
+                        .get(10, TimeUnit.SECONDS);
+                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+            millis.sort(Long::compare);
+            // A delayed write could not be acknowledged before 100 ms had passed since it was queued.
+            assertThat(millis.get(2)).isLessThan(100);
+        }
+    }
+
+    @Test
+    void h2RunsWithTheConfiguredPageCacheSize() throws Exception {
+        Map<String, String> settings = new HashMap<>(TestStore.H2.fresh());
+        settings.put("store.h2.cacheSize", "262144");
+        TandemConfig config = config(settings);
+        try (JdbcStore store = JdbcStore.open(config.store(), config.dataDir());
+             Connection connection = store.dataSource().getConnection();
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'CACHE_SIZE'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("256");
         }
     }
 
