@@ -68,6 +68,7 @@ public final class PresenceService {
     private final PresenceMetrics metrics;
     private final StatsMode stats;
     private final MemberEventBatcher batcher;
+    private final MemberViews memberViews = new MemberViews();
 
     /**
      * @param scheduler runs deferred {@code presence:stats} broadcasts and the flushes of batched member events
@@ -399,6 +400,9 @@ public final class PresenceService {
                 batch(change, MemberEventBatcher.Kind.JOIN, UserView.of(change.after()), exclude, policy);
             }
         } else if (change.left()) {
+            if (change.counts().users() == 0) {
+                memberViews.forget(change.channel());
+            }
             if (policy.joinLeave()) {
                 batch(change, MemberEventBatcher.Kind.LEAVE, UserView.offline(change.userId(), leftAt), exclude, policy);
             }
@@ -434,7 +438,7 @@ public final class PresenceService {
             synchronized (lock(channel)) {
                 if (!stats.inStats(channel)) { // crowded again meanwhile: counts follow instead
                     ObjectNode payload = FrameCodec.JSON.createObjectNode();
-                    payload.set("users", UserView.list(members));
+                    payload.set("users", memberViews.list(channel, members));
                     batcher.flush(channel);
                     broadcast(channel, "presence:sync", payload, null);
                 }
@@ -465,7 +469,7 @@ public final class PresenceService {
             }
             return store.members(channel).thenApply(members -> {
                 ObjectNode sync = FrameCodec.envelope("presence:sync", requestId, channel);
-                sync.putObject("payload").set("users", UserView.list(members));
+                sync.putObject("payload").set("users", memberViews.list(channel, members));
                 return sync;
             });
         });
@@ -481,7 +485,7 @@ public final class PresenceService {
                 return CompletableFuture.completedFuture(body);
             }
             return store.members(channel).thenApply(members -> {
-                body.set("users", UserView.list(members));
+                body.set("users", memberViews.list(channel, members));
                 return body;
             });
         });

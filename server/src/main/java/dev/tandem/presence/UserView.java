@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.FrameCodec;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,15 +45,13 @@ public final class UserView {
         return user;
     }
 
-    /** Member objects for every user among {@code entries} (any order), users in order of first appearance. */
-    public static ArrayNode list(List<PresenceEntry> entries) {
+    /** {@code entries} grouped by user, users in order of first appearance. */
+    static Map<String, List<PresenceEntry>> byUser(List<PresenceEntry> entries) {
         Map<String, List<PresenceEntry>> byUser = new LinkedHashMap<>();
         for (PresenceEntry e : entries) {
-            byUser.computeIfAbsent(e.userId(), u -> new java.util.ArrayList<>()).add(e);
+            byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e);
         }
-        ArrayNode users = FrameCodec.JSON.createArrayNode();
-        byUser.values().forEach(ofUser -> users.add(of(ofUser)));
-        return users;
+        return byUser;
     }
 
     /** The body of {@code presence:leave}: the user, now offline, and when they were last seen. */

@@ -1,0 +1,64 @@
+package dev.tandem.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import dev.tandem.protocol.FrameCodec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The cached member lists of {@code presence:sync}: the same JSON as fresh member objects, encoded once per user. */
+class MemberViewsTest {
+    private final MemberViews views = new MemberViews();
+
+    @Test
+    void aListReadsBackAsTheMemberObjectsOfItsEntries() throws Exception {
+        List<PresenceEntry> entries = List.of(entry("alice", "a1", 1), entry("bob", "b1", 2), entry("alice", "a2", 3));
+        JsonNode users = reparse(views.list("room:a", entries));
+        assertThat(users).hasSize(2);
+        assertThat(users.get(0)).isEqualTo(reparse(UserView.of(List.of(entries.get(0), entries.get(2)))));
+        assertThat(users.get(1)).isEqualTo(reparse(UserView.of(List.of(entries.get(1)))));
+    }
+
+    @Test
+    void anUnchangedUserIsEncodedOnceAndAChangedOneAgain() throws Exception {
+        PresenceEntry alice = entry("alice", "a1", 1);
+        PresenceEntry bob = entry("bob", "b1", 2);
+        ArrayNode first = views.list("room:a", List.of(alice, bob));
+        PresenceEntry bobMoved = bob.active(state(99), PresenceEntry.Status.online, 10, 70_000);
+        ArrayNode second = views.list("room:a", List.of(alice, bobMoved));
+
+        assertThat(raw(second, 0)).isSameAs(raw(first, 0));
+        assertThat(raw(second, 1)).isNotSameAs(raw(first, 1));
+        assertThat(reparse(second).get(1).path("state").path("x").asInt()).isEqualTo(99);
+    }
+
+    @Test
+    void usersWhoLeftAreNotListedAndChannelsDoNotShareViews() throws Exception {
+        PresenceEntry alice = entry("alice", "a1", 1);
+        views.list("room:a", List.of(alice, entry("bob", "b1", 2)));
+        assertThat(reparse(views.list("room:a", List.of(alice)))).extracting(u -> u.path("id").asText())
+                .containsExactly("alice");
+        ArrayNode other = views.list("room:b", List.of(entry("alice", "a9", 5)));
+        assertThat(reparse(other).get(0).path("connections").get(0).path("connectionId").asText()).isEqualTo("a9");
+        assertThat(views.list("room:a", List.of())).isEmpty();
+    }
+
+    private static Object raw(ArrayNode users, int index) {
+        return ((POJONode) users.get(index)).getPojo();
+    }
+
+    private static JsonNode reparse(JsonNode node) throws Exception {
+        return FrameCodec.JSON.readTree(FrameCodec.JSON.writeValueAsString(node));
+    }
+
+    private static PresenceEntry entry(String user, String connection, int x) {
+        return new PresenceEntry("room:a", user, connection, state(x), PresenceEntry.Status.online, 1000, 1000, 61_000);
+    }
+
+    private static JsonNode state(int x) {
+        return FrameCodec.JSON.createObjectNode().put("name", "n").put("x", x);
+    }
+}
