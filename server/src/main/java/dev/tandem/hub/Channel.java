@@ -1,21 +1,23 @@
 package dev.tandem.hub;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.config.NamespaceConfig;
 import dev.tandem.protocol.FrameCodec;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import dev.tandem.store.EventPage;
 import dev.tandem.store.StoredEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,8 @@ final class Channel {
     private final MemoryHistory history;
     private final boolean durable;
     private final boolean shared;
-    private final TreeMap<Long, SharedEvent> pending = new TreeMap<>();
+    /** Arrivals past a hole; a map is made by the first one (clustered channels only), so idle channels hold none. */
+    private NavigableMap<Long, SharedEvent> pending = NO_PENDING;
     private boolean filling;
     private int joining;
     /** Created by the first durable join that needs it; most channels never do. */
@@ -88,6 +91,7 @@ final class Channel {
 
     /** {@link #arrived} and {@link #filled}: no history read is needed. */
     static final long NO_FILL = -1;
+    private static final NavigableMap<Long, SharedEvent> NO_PENDING = Collections.emptyNavigableMap();
     /** Arrivals waiting for a hole before the oldest of them is given up on. */
     private static final int MAX_PENDING = 10_000;
 
@@ -200,7 +204,7 @@ final class Channel {
             drainPending(alloc);
             return NO_FILL;
         }
-        pending.put(next, event);
+        pendingToFill().put(next, event);
         if (pending.size() > MAX_PENDING) {
             skipHole(alloc);
             return NO_FILL;
@@ -220,7 +224,7 @@ final class Channel {
         for (SharedEvent event : page.events()) {
             readTo = Math.max(readTo, event.seq());
             if (event.seq() > seq && sameEpoch) {
-                pending.putIfAbsent(event.seq(), event);
+                pendingToFill().putIfAbsent(event.seq(), event);
             }
         }
         drainPending(alloc);
@@ -261,6 +265,13 @@ final class Channel {
         }
         filling = true;
         return seq;
+    }
+
+    private NavigableMap<Long, SharedEvent> pendingToFill() {
+        if (pending == NO_PENDING) {
+            pending = new TreeMap<>();
+        }
+        return pending;
     }
 
     private void drainPending(ByteBufAllocator alloc) {
@@ -431,7 +442,7 @@ final class Channel {
         epoch = newEpoch;
         seq = 0;
         history.clear();
-        pending.clear();
+        pending = NO_PENDING;
         replayedUpTo = null;
         filling = false;
     }
