@@ -63,6 +63,7 @@ public final class JdbcStore implements Store {
     private final StoreMetrics metrics;
     private final int compactStep;
     private final AtomicBoolean housekeeping = new AtomicBoolean();
+    private final AtomicBoolean housekeepingFails = new AtomicBoolean();
 
     private JdbcStore(HikariDataSource dataSource, SqlDialect dialect, StoreConfig config, StoreMetrics metrics) {
         this.dataSource = dataSource;
@@ -371,17 +372,39 @@ public final class JdbcStore implements Store {
     /**
      * One H2 compaction step ({@link H2Housekeeping}, {@code store.h2.compactStep}) on a reader thread; the
      * server runs it every {@code store.h2.compactInterval}. Completes empty on PostgreSQL (autovacuum does this
-     * there) and while the previous step is still running.
+     * there), while the previous step is still running, when the readers are saturated, and when the step
+     * fails. A step runs a few times a second, so a failing one (a full disk) is logged once, with its cause, and
+     * again when a step succeeds; not as a stack trace per step as a failed read is.
      */
     public CompletableFuture<Optional<H2Housekeeping.Fill>> housekeep() {
         if (!(dialect instanceof H2Dialect) || !housekeeping.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return read(connection -> {
-            H2Housekeeping.Fill fill = H2Housekeeping.step(connection, compactStep);
-            metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
-            return Optional.of(fill);
-        }).whenComplete((fill, error) -> housekeeping.set(false));
+        CompletableFuture<Optional<H2Housekeeping.Fill>> done = new CompletableFuture<>();
+        try {
+            readers.execute(() -> {
+                try (Connection connection = dataSource.getConnection()) {
+                    H2Housekeeping.Fill fill = H2Housekeeping.step(connection, compactStep);
+                    metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
+                    if (housekeepingFails.compareAndSet(true, false)) {
+                        LOG.info("H2 compaction works again");
+                    }
+                    done.complete(Optional.of(fill));
+                } catch (SQLException | RuntimeException e) {
+                    if (housekeepingFails.compareAndSet(false, true)) {
+                        LOG.warn("H2 compaction failed, retrying every interval (logged again once it works): {}",
+                                e.toString());
+                    }
+                    done.complete(Optional.empty());
+                } finally {
+                    housekeeping.set(false);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            housekeeping.set(false);
+            done.complete(Optional.empty());
+        }
+        return done;
     }
 
     /** Checks that a connection can be had and answers: the breaker's background probe. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.TandemConfig;
 import dev.tandem.store.h2.H2Housekeeping;
+import dev.tandem.testing.LogCapture;
 import dev.tandem.testing.TestStore;
+import java.io.Closeable;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,20 @@ class H2HousekeepingTest {
             assertThat(compacted.fileBytes()).isLessThan(plainBytes / 2);
             assertThat(compacted.chunksFillRate()).isGreaterThan(plainFill * 2);
             assertEveryEventIsReadable(housekept);
+        }
+    }
+
+    @Test
+    void aFailingStepIsLoggedOnceAndCompletesEmptyEveryTime() throws Exception {
+        TandemConfig config = JdbcStoreTest.config(TestStore.H2.fresh());
+        try (JdbcStore store = JdbcStore.open(config.store(), config.dataDir());
+             LogCapture logs = new LogCapture()) {
+            ((Closeable) store.dataSource()).close(); // every connection request fails from now on
+            for (int i = 0; i < 5; i++) {
+                assertThat(store.housekeep().get(10, TimeUnit.SECONDS)).isEmpty();
+            }
+            assertThat(logs.lines()).filteredOn(line -> line.contains("H2 compaction failed")).hasSize(1);
+            assertThat(logs.lines()).noneMatch(line -> line.contains("store read failed"));
         }
     }
 
