@@ -16,8 +16,8 @@ package dev.tandem.config;
  * @param breaker          the circuit breaker around every store call
  */
 public record StoreConfig(PostgresConfig postgres, H2Config h2, int poolSize, int writeQueue, int maxBatch,
-                          java.time.Duration commitDelay, java.time.Duration retentionInterval, java.time.Duration connectionTimeout,
-                          BreakerConfig breaker) {
+                          java.time.Duration commitDelay, java.time.Duration retentionInterval,
+                          java.time.Duration connectionTimeout, BreakerConfig breaker) {
 
     /**
      * A PostgreSQL database.
