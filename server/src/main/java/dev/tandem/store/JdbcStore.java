@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -350,6 +351,17 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> CompletableFuture<T> read(SqlWork<T> work) {
+        return onReader(work, e -> {
+            LOG.error("store read failed", e);
+            return ProtocolException.dependencyFailed("the store failed to read; retry", e);
+        });
+    }
+
+    /**
+     * Runs {@code work} on a reader thread with a pooled connection. A database failure completes the future with
+     * what {@code failed} makes of it; a refusal from the work, or saturated readers, with a {@link ProtocolException}.
+     */
+    private <T> CompletableFuture<T> onReader(SqlWork<T> work, Function<Exception, Throwable> failed) {
         CompletableFuture<T> future = new CompletableFuture<>();
         try {
             readers.execute(() -> {
@@ -358,8 +370,7 @@ public final class JdbcStore implements Store {
                 } catch (ProtocolException refusal) {
                     future.completeExceptionally(refusal);
                 } catch (SQLException | RuntimeException e) {
-                    LOG.error("store read failed", e);
-                    future.completeExceptionally(ProtocolException.dependencyFailed("the store failed to read; retry", e));
+                    future.completeExceptionally(failed.apply(e));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -380,31 +391,21 @@ public final class JdbcStore implements Store {
         if (!(dialect instanceof H2Dialect) || !housekeeping.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        CompletableFuture<Optional<H2Housekeeping.Fill>> done = new CompletableFuture<>();
-        try {
-            readers.execute(() -> {
-                try (Connection connection = dataSource.getConnection()) {
-                    H2Housekeeping.Fill fill = H2Housekeeping.step(connection, compactStep);
-                    metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
-                    if (housekeepingFails.compareAndSet(true, false)) {
-                        LOG.info("H2 compaction works again");
-                    }
-                    done.complete(Optional.of(fill));
-                } catch (SQLException | RuntimeException e) {
-                    if (housekeepingFails.compareAndSet(false, true)) {
-                        LOG.warn("H2 compaction failed, retrying every interval (logged again once it works): {}",
-                                e.toString());
-                    }
-                    done.complete(Optional.empty());
-                } finally {
-                    housekeeping.set(false);
-                }
-            });
-        } catch (RejectedExecutionException busy) {
+        return onReader(connection -> H2Housekeeping.step(connection, compactStep), e -> e).handle((fill, error) -> {
             housekeeping.set(false);
-            done.complete(Optional.empty());
-        }
-        return done;
+            if (error == null) {
+                metrics.recordFile(fill.fileBytes(), fill.chunksFillRate());
+                if (housekeepingFails.compareAndSet(true, false)) {
+                    LOG.info("H2 compaction works again");
+                }
+                return Optional.of(fill);
+            }
+            if (!(error instanceof ProtocolException) && housekeepingFails.compareAndSet(false, true)) {
+                LOG.warn("H2 compaction failed, retrying every interval (logged again once it works): {}",
+                        error.toString());
+            }
+            return Optional.empty();
+        });
     }
 
     /** Checks that a connection can be had and answers: the breaker's background probe. */
