@@ -311,6 +311,9 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds of cursor updates")
         int seconds;
 
+        @Option(names = "--warmup", defaultValue = "10", description = "unrecorded seconds before each phase")
+        int warmup;
+
         @Option(names = "--sync-limit", defaultValue = "1000", split = ",",
                 description = "the server's presence syncLimit (above it the churn channel is in stats mode); a list "
                         + "(100000,100) runs the scenario once per value, each on a fresh server, back to back")
@@ -319,7 +322,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             PresenceScenario.Params params = new PresenceScenario.Params(watchers, users, joinRate, dwell, cursorUsers,
-                    cursorRate, seconds);
+                    cursorRate, seconds, warmup);
             List<PresenceScenario.Result> results = new ArrayList<>();
             for (int syncLimit : syncLimits) {
                 Map<String, String> env = Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", String.valueOf(syncLimit));

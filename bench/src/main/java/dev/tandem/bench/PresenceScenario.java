@@ -28,15 +28,14 @@ import org.HdrHistogram.Recorder;
  *       measures their one-way latency and the server's CPU per update sent.</li>
  * </ol>
  * Deliveries are counted per member, frames apart: a diff carries many joins, leaves or updates in one frame.
- * Each phase first runs unrecorded for a couple of seconds (the churn on a channel of its own), as the other
- * scenarios warm up, so the figures are of a warmed server.
+ * Each phase first runs unrecorded for {@code warmupSeconds} (the churn on a channel of its own), as the other
+ * scenarios warm up, so the figures are of a warmed server: a two-second warm-up left C2 compiling a quarter of
+ * the server's CPU into the measured churn.
  */
 final class PresenceScenario {
     private static final String CHURN = "bench:presence";
     private static final String CURSORS = "bench:cursors";
     private static final String WARMUP = "bench:warmup";
-    private static final int WARMUP_SECONDS = 2;
-    private static final int WARMUP_WATCHERS = 100;
 
     /**
      * The scenario's parameters.
@@ -48,9 +47,10 @@ final class PresenceScenario {
      * @param cursorUsers   users sending cursor updates in the cursor phase
      * @param cursorRate    updates per second per cursor user
      * @param cursorSeconds measured duration of the cursor phase
+     * @param warmupSeconds unrecorded seconds before each phase
      */
     record Params(int watchers, int users, int joinRate, int dwellMillis, int cursorUsers, int cursorRate,
-                  int cursorSeconds) {
+                  int cursorSeconds, int warmupSeconds) {
     }
 
     /**
@@ -120,7 +120,7 @@ final class PresenceScenario {
                     user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
                 }
                 Thread.sleep(500);
-                cursors(cursorUsers, params.cursorRate(), WARMUP_SECONDS);
+                cursors(cursorUsers, params.cursorRate(), params.warmupSeconds());
                 Thread.sleep(500);
                 cursorLatency.reset();
                 cursorDeliveries.reset();
@@ -143,27 +143,27 @@ final class PresenceScenario {
     }
 
     /**
-     * Users arrive at {@code joinRate}/s, join with a stamped state, stay {@code dwellMillis}, leave and close.
-     * Returns how many users could not connect or subscribe (the server closed them during the handshake, as a
-     * saturated machine sometimes does); they are reported instead of failing the run.
-     */
-    /**
-     * Unrecorded: the same churn, at the same rate, for {@value #WARMUP_SECONDS} s on another channel under a few
-     * watchers, so that the measured churn meets compiled code (its first joins otherwise ran in a cold JVM and
-     * set the join p99 on their own). Users get ids above every measured client's.
+     * Unrecorded: the same churn, at the same rate and under as many watchers, for {@code warmupSeconds} on another
+     * channel, so that the measured churn meets code compiled for its shape (its first joins otherwise ran in a
+     * cold JVM and set the join p99 on their own). Users get ids above every measured client's.
      */
     private static void warmUp(ServerUnderTest server, Generator generator, Params params) throws Exception {
         int first = params.watchers() + params.users() + params.cursorUsers();
-        int watcherCount = Math.min(WARMUP_WATCHERS, params.watchers());
-        List<LoadClient> watchers = generator.rampSubscribed(server, first, watcherCount, i -> WARMUP, new WatcherSink());
+        List<LoadClient> watchers = generator.rampSubscribed(server, first, params.watchers(), i -> WARMUP,
+                new WatcherSink());
         try {
-            churn(server, generator, params, WARMUP, Math.min(params.users(), params.joinRate() * WARMUP_SECONDS),
-                    first + watcherCount);
+            churn(server, generator, params, WARMUP, params.joinRate() * params.warmupSeconds(),
+                    first + params.watchers());
         } finally {
             watchers.forEach(LoadClient::close);
         }
     }
 
+    /**
+     * Users arrive at {@code joinRate}/s, join with a stamped state, stay {@code dwellMillis}, leave and close.
+     * Returns how many users could not connect or subscribe (the server closed them during the handshake, as a
+     * saturated machine sometimes does); they are reported instead of failing the run.
+     */
     private static int churn(ServerUnderTest server, Generator generator, Params params, String channel, int users,
                              int firstIndex) throws Exception {
         LongAdder failed = new LongAdder();

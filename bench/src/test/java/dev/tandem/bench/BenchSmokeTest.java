@@ -66,7 +66,7 @@ class BenchSmokeTest {
 
     @Test
     void presenceChurnReachesEveryWatcherLeavesNobodyBehindAndCursorUpdatesArrive() throws Exception {
-        PresenceScenario.Params params = new PresenceScenario.Params(10, 30, 100, 200, 5, 20, 2);
+        PresenceScenario.Params params = new PresenceScenario.Params(10, 30, 100, 200, 5, 20, 2, 1);
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
              Generator generator = new Generator(1)) {
             PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 1000);
@@ -88,7 +88,7 @@ class BenchSmokeTest {
     @Test
     void presenceChurnAboveTheSyncLimitReachesWatchersAsCountsAndEndsWithTheMemberList() throws Exception {
         // 100 arrivals/s staying 300 ms: about 30 members at once, far above a limit of 5.
-        PresenceScenario.Params params = new PresenceScenario.Params(10, 60, 100, 300, 0, 20, 1);
+        PresenceScenario.Params params = new PresenceScenario.Params(10, 60, 100, 300, 0, 20, 1, 1);
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
                 Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", "5"));
              Generator generator = new Generator(1)) {
