@@ -504,7 +504,7 @@ final class Channel {
         }
         ackJoined(subscriber, recovered, since, latest);
         markAck(state, recovered, since);
-        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
+        subscriber.send(FrameCodec.encode(reply, alloc), Delivery.CONTROL);
         if (recovered) {
             for (SharedEvent row : rows) {
                 if (admits(audience(row.event().payload()), subscriber)) {
@@ -572,7 +572,7 @@ final class Channel {
         }
         ackJoined(subscriber, recovered, since, seq);
         markAck(state, recovered, since);
-        subscriber.send(wrap(FrameCodec.encode(reply), alloc), Delivery.CONTROL);
+        subscriber.send(FrameCodec.encode(reply, alloc), Delivery.CONTROL);
         if (recovered) {
             for (Publication missed : replay) {
                 subscriber.send(wrap(missed.frame(), alloc), missed.delivery());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.CloseCode;
 import dev.tandem.protocol.FrameCodec;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 
 /**
@@ -25,10 +25,11 @@ public interface SessionTransport {
 
     /**
      * Encodes a native reply or control frame for this wire, or returns null when the wire has no form for it
-     * (STOMP answers its clients in its own frames, never in native JSON). Called from any thread.
+     * (STOMP answers its clients in its own frames, never in native JSON). Called from any thread. The buffer
+     * comes from the pool every connection of the server allocates from.
      */
     default ByteBuf encode(ObjectNode frame) {
-        return Unpooled.wrappedBuffer(FrameCodec.encode(frame));
+        return FrameCodec.encode(frame, PooledByteBufAllocator.DEFAULT);
     }
 
     /** Writes one encoded JSON frame without flushing; takes ownership of the buffer. */
