@@ -124,8 +124,9 @@ public final class Presence {
 
     /**
      * Joins with {@code state} (a JSON object, e.g. {@code {"name": "Ann", "color": "#f80"}}), subscribing to
-     * the channel if needed; completes with the members once the server listed them. Joining again replaces
-     * the state.
+     * the channel if needed; completes with the members once the server listed them, after the listeners heard
+     * that sync (or the refusal: the future fails after {@link PresenceListener#onError}), so code that waits on
+     * it sees what they saw. Joining again replaces the state.
      */
     public CompletableFuture<List<PresenceMember>> join(JsonNode state) {
         ObjectNode copy = requireObject(state);
@@ -212,8 +213,8 @@ public final class Presence {
             TandemException refusal = error instanceof TandemException t ? t
                     : new TandemException("internal", String.valueOf(error.getMessage()), 0, error);
             if (!isConnectionLoss(refusal)) {
-                failWaiting(refusal);
                 tell(l -> l.onError(refusal));
+                failWaiting(refusal);
             }
             return;
         }
@@ -223,8 +224,8 @@ public final class Presence {
             client.sendNow(away, this::refused);
         }
         replace(reply);
-        completeWaiting();
         tellReplaced();
+        completeWaiting();
     }
 
     /** Takes a member list ({@code presence:sync}) or counts ({@code presence:stats}) as the new truth. */
@@ -360,8 +361,8 @@ public final class Presence {
             joined = false;
             heartbeat.cancel(false);
             status = PresenceStatus.OFFLINE;
-            failWaiting(error);
             tell(l -> l.onError(error));
+            failWaiting(error);
         }
     }
 }
