@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Cost. The hub encodes a publication once, as native JSON, and hands every local subscriber a duplicate of
  * the same buffer, on the publisher's thread, one subscriber after another (see {@code Channel}). STOMP needs
  * different bytes, so the first STOMP subscriber of a publication pays one JSON parse and one body encoding;
- * the result is kept in a per-thread cache keyed by the shared buffer (retained while cached, so its identity
- * cannot be recycled by the pool), and every further STOMP subscriber of that publication reuses the same two
+ * the result is kept in a per-thread cache keyed by the shared buffer (a duplicate of it held while cached, so
+ * its identity cannot be recycled by the pool, and released through the leak detector's wrapper like any other), and every further STOMP subscriber of that publication reuses the same two
  * byte arrays: a delivery then costs one small composite buffer. The conversion is CPU only (no I/O, no lock
  * beyond the channel's, which the hub already holds), bounded by the frame size.
  */
@@ -46,10 +46,11 @@ final class StompMessages {
         Cache cache = CACHE.get();
         if (cache.source != root) {
             Converted value = convertUncached(frame);
-            if (cache.source != null) {
-                cache.source.release();
+            if (cache.keepAlive != null) {
+                cache.keepAlive.release();
             }
-            cache.source = root.retain();
+            cache.source = root;
+            cache.keepAlive = frame.retainedDuplicate();
             cache.value = value;
         }
         return cache.value;
@@ -130,7 +131,10 @@ final class StompMessages {
     }
 
     private static final class Cache {
+        /** The cached publication by identity: the buffer every duplicate of it unwraps to. */
         ByteBuf source;
+        /** A duplicate that keeps {@code source} from going back to the pool while it is the key. */
+        ByteBuf keepAlive;
         Converted value;
     }
 }

@@ -18,7 +18,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  * <p>How a shared buffer is recognised. Duplicates of one publication have the same source buffer
  * ({@link FanoutBuffers#source}), so that buffer, with the memory address
  * and length of the readable bytes (so two slices of one buffer never share an entry), is the key. A buffer nobody else holds (a reply, a replay), or a heap buffer, is framed by Netty as
- * before and never cached. Each loop keeps the last {@value #SLOTS} publications it framed, retaining their bottom buffers so that
+ * before and never cached. Each loop keeps the last {@value #SLOTS} publications it framed, holding a duplicate of each so that
  * the pool cannot recycle an identity while it is a key; a loop's writes of one fanout come one after another,
  * so a handful of slots catches them even when connections hold a few frames each. Only frames up to
  * {@value #MAX_CACHED_BYTES} bytes are cached (larger ones Netty writes without copying anyway).
@@ -41,7 +41,14 @@ final class SharedTextFrames {
         }
     };
 
+    /** Each slot's publication by identity: the buffer every duplicate of it unwraps to. */
     private final ByteBuf[] sources = new ByteBuf[SLOTS];
+    /**
+     * What keeps each slot's publication alive: a duplicate of it, so that when the slot's release is the last
+     * one it goes through the leak detector's wrapper like every other release (a release of the bare
+     * {@code source} would free the memory but leave the wrapper's leak record open, reported as a leak).
+     */
+    private final ByteBuf[] keepAlive = new ByteBuf[SLOTS];
     private final long[] addresses = new long[SLOTS];
     private final int[] lengths = new int[SLOTS];
     private final ByteBuf[] frames = new ByteBuf[SLOTS];
@@ -76,10 +83,11 @@ final class SharedTextFrames {
         int slot = next;
         next = (next + 1) % SLOTS;
         if (sources[slot] != null) {
-            sources[slot].release();
+            keepAlive[slot].release();
             frames[slot].release();
         }
-        sources[slot] = root.retain();
+        sources[slot] = root;
+        keepAlive[slot] = payload.retainedDuplicate();
         addresses[slot] = address;
         lengths[slot] = length;
         frames[slot] = encode(payload, alloc);
@@ -89,9 +97,10 @@ final class SharedTextFrames {
     private void releaseAll() {
         for (int i = 0; i < SLOTS; i++) {
             if (sources[i] != null) {
-                sources[i].release();
+                keepAlive[i].release();
                 frames[i].release();
                 sources[i] = null;
+                keepAlive[i] = null;
                 frames[i] = null;
             }
         }
