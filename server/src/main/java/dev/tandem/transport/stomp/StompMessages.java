@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same buffer, on the publisher's thread, one subscriber after another (see {@code Channel}). STOMP needs
  * different bytes, so the first STOMP subscriber of a publication pays one JSON parse and one body encoding;
  * the result is kept in a per-thread cache keyed by the shared buffer (a duplicate of it held while cached, so
- * its identity cannot be recycled by the pool, and released through the leak detector's wrapper like any other), and every further STOMP subscriber of that publication reuses the same two
- * byte arrays: a delivery then costs one small composite buffer. The conversion is CPU only (no I/O, no lock
+ * its identity cannot be recycled by the pool, and released through the leak detector's wrapper like any
+ * other), and every further STOMP subscriber of that publication reuses the same two byte arrays: a delivery
+ * then costs one small composite buffer. The conversion is CPU only (no I/O, no lock
  * beyond the channel's, which the hub already holds), bounded by the frame size.
  */
 final class StompMessages {

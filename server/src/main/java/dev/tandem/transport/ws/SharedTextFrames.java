@@ -16,12 +16,13 @@ import io.netty.util.concurrent.FastThreadLocal;
  * one small object per delivery.
  *
  * <p>How a shared buffer is recognised. Duplicates of one publication have the same source buffer
- * ({@link FanoutBuffers#source}), so that buffer, with the memory address
- * and length of the readable bytes (so two slices of one buffer never share an entry), is the key. A buffer nobody else holds (a reply, a replay), or a heap buffer, is framed by Netty as
- * before and never cached. Each loop keeps the last {@value #SLOTS} publications it framed, holding a duplicate of each so that
- * the pool cannot recycle an identity while it is a key; a loop's writes of one fanout come one after another,
- * so a handful of slots catches them even when connections hold a few frames each. Only frames up to
- * {@value #MAX_CACHED_BYTES} bytes are cached (larger ones Netty writes without copying anyway).
+ * ({@link FanoutBuffers#source}), so that buffer, with the memory address and length of the readable bytes (so
+ * two slices of one buffer never share an entry), is the key. A buffer nobody else holds (a reply, a replay), or
+ * a heap buffer, is framed by Netty as before and never cached. Each loop keeps the last {@value #SLOTS}
+ * publications it framed, holding a duplicate of each so that the pool cannot recycle an identity while it is a
+ * key; a loop's writes of one fanout come one after another, so a handful of slots catches them even when
+ * connections hold a few frames each. Only frames up to {@value #MAX_CACHED_BYTES} bytes are cached (larger ones
+ * Netty writes without copying anyway).
  */
 final class SharedTextFrames {
     static final int SLOTS = 8;
