@@ -29,7 +29,7 @@ import org.HdrHistogram.Recorder;
  * </ol>
  * Deliveries are counted per member, frames apart: a diff carries many joins, leaves or updates in one frame.
  * Each phase first runs unrecorded for {@code warmupSeconds} (the churn on a channel of its own), as the other
- * scenarios warm up, so the figures are of a warmed server: a two-second warm-up left C2 compiling a quarter of
+ * scenarios warm up, so the figures are of a warmed server: a two-second warm-up left C2 compiling a third of
  * the server's CPU into the measured churn.
  */
 final class PresenceScenario {

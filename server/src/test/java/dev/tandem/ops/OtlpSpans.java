@@ -49,8 +49,8 @@ final class OtlpSpans {
             // Protobuf wire types: 0 varint, 1 fixed64, 5 fixed32 (skipped by their size), 2 length-delimited.
             switch (wireType) {
                 case 0 -> varint(in);
-                case 1 -> in.skip(8);
-                case 5 -> in.skip(4);
+                case 1 -> in.readNBytes(new byte[8], 0, 8);
+                case 5 -> in.readNBytes(new byte[4], 0, 4);
                 case 2 -> {
                     byte[] value = new byte[(int) varint(in)];
                     in.readNBytes(value, 0, value.length);
