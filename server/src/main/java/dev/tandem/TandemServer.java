@@ -181,7 +181,7 @@ public final class TandemServer implements AutoCloseable {
         }
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.transports().effectiveIoThreads(), io);
         this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry(), workerGroup.next());
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
@@ -330,8 +330,9 @@ public final class TandemServer implements AutoCloseable {
             channelCommands.sweep();
         }, 10, 10, TimeUnit.SECONDS);
         ready = true;
-        LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {}, mode: {})", TandemVersion.VERSION,
-                config.host(), port(), NativeWebSocketEndpoint.PATH, Epoll.isAvailable() ? "epoll" : "nio",
+        LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {} with {} event loops, mode: {})",
+                TandemVersion.VERSION, config.host(), port(), NativeWebSocketEndpoint.PATH,
+                Epoll.isAvailable() ? "epoll" : "nio", config.transports().effectiveIoThreads(),
                 config.dev() ? "dev" : "serve");
     }
 
@@ -353,6 +354,15 @@ public final class TandemServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** How many event loops serve connections ({@code transports.ioThreads}, or one per processor). */
+    public int eventLoops() {
+        int loops = 0;
+        for (var ignored : workerGroup) {
+            loops++;
+        }
+        return loops;
     }
 
     public SessionRegistry sessions() {

@@ -26,6 +26,8 @@ final class ConfigValidator {
         require(t.maxFramesPerPost() >= 1, "transports.maxFramesPerPost", "must be at least 1");
         require(!t.flushDelay().isNegative() && t.flushDelay().compareTo(Duration.ofSeconds(1)) <= 0,
                 "transports.flushDelay", "must be between 0 and 1s");
+        require(t.ioThreads() >= 0 && t.ioThreads() <= 1024, "transports.ioThreads",
+                "must be between 0 (one per processor) and 1024, got " + t.ioThreads());
         require(c.tracing().sampleRatio() >= 0 && c.tracing().sampleRatio() <= 1, "tracing.sampleRatio",
                 "must be between 0 and 1, got " + c.tracing().sampleRatio());
         require(c.tracing().serviceName() != null && !c.tracing().serviceName().isBlank(), "tracing.serviceName",

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param flushDelay        write coalescing: a connection written less than this long ago waits until this long
  *                          has passed, so its next write carries every frame that arrived meanwhile; a quiet
  *                          connection is written at once. Zero writes at once always
+ * @param ioThreads         event loop threads that serve connections; 0 means one per available processor. The
+ *                          loops never block, so threads beyond the cores only add context switches and
+ *                          cross-loop hand-offs (Netty's own default is two per core)
  */
 public record TransportsConfig(
         Duration sseRetry,
@@ -21,5 +24,11 @@ public record TransportsConfig(
         Duration pollMaxWait,
         Duration pollSessionTimeout,
         int maxFramesPerPost,
-        Duration flushDelay) {
+        Duration flushDelay,
+        int ioThreads) {
+
+    /** The event loop threads to start: {@link #ioThreads}, or one per available processor when it is 0. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
 }

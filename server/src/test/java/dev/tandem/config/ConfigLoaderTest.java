@@ -125,6 +125,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("'namespaces.default.presence.statsInterval'");
         assertThatThrownBy(() -> ConfigLoader.defaults().set("namespaces.default.presence.batchWindow", "PT-0.02S").load())
                 .hasMessageContaining("'namespaces.default.presence.batchWindow'");
+        assertThatThrownBy(() -> ConfigLoader.defaults().set("transports.ioThreads", "-1").load())
+                .hasMessageContaining("'transports.ioThreads'").hasMessageContaining("one per processor");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write("porrt: 1\n")).load())
                 .hasMessageContaining("'porrt'").hasMessageContaining("unknown key");
         assertThatThrownBy(() -> ConfigLoader.defaults().file(write(": : :\n")).load())
