@@ -23,6 +23,30 @@ class MemberViewsTest {
     }
 
     @Test
+    void entriesGroupedByUserAndInJoinOrderGiveTheSameListAndShareViews() throws Exception {
+        PresenceEntry a1 = entry("alice", "a1", 1);
+        PresenceEntry a2 = entry("alice", "a2", 3);
+        PresenceEntry b1 = entry("bob", "b1", 2);
+        ArrayNode grouped = views.list("room:a", List.of(a1, a2, b1));
+        ArrayNode joinOrder = views.list("room:a", List.of(a1, b1, a2));
+
+        assertThat(reparse(joinOrder)).isEqualTo(reparse(grouped));
+        assertThat(reparse(grouped).get(0).path("connections")).hasSize(2);
+        assertThat(raw(joinOrder, 0)).as("alice's view is reused whatever the order").isSameAs(raw(grouped, 0));
+        assertThat(raw(joinOrder, 1)).isSameAs(raw(grouped, 1));
+    }
+
+    @Test
+    void aUserWhoseConnectionsChangedIsEncodedAgain() throws Exception {
+        PresenceEntry a1 = entry("alice", "a1", 1);
+        ArrayNode one = views.list("room:a", List.of(a1));
+        ArrayNode two = views.list("room:a", List.of(a1, entry("alice", "a2", 2)));
+        assertThat(raw(two, 0)).isNotSameAs(raw(one, 0));
+        assertThat(reparse(two).get(0).path("connections")).hasSize(2);
+        assertThat(reparse(views.list("room:a", List.of(a1))).get(0).path("connections")).hasSize(1);
+    }
+
+    @Test
     void anUnchangedUserIsEncodedOnceAndAChangedOneAgain() throws Exception {
         PresenceEntry alice = entry("alice", "a1", 1);
         PresenceEntry bob = entry("bob", "b1", 2);
