@@ -113,7 +113,7 @@ final class Channel {
             case low -> Delivery.Lane.LOW;
             default -> Delivery.Lane.NORMAL;
         };
-        this.durableDelivery = new Delivery(lane, policy.latestOnly() ? name : null, 0);
+        this.durableDelivery = policy.latestOnly() ? new Delivery(lane, name, 0) : Delivery.plain(lane);
         this.durable = policy.history() == NamespaceConfig.HistoryMode.durable;
         this.shared = durable || clustered;
         this.history = shared ? new MemoryHistory(TAIL_CAPACITY, TAIL_TTL_MILLIS) : switch (policy.history()) {

@@ -12,6 +12,13 @@ package dev.tandem.hub;
 public record Delivery(Lane lane, String conflationKey, long expiresAtMillis) {
     public static final Delivery CONTROL = new Delivery(Lane.CONTROL, null, 0);
     public static final Delivery NORMAL = new Delivery(Lane.NORMAL, null, 0);
+    private static final Delivery[] PLAIN = {CONTROL, new Delivery(Lane.HIGH, null, 0), NORMAL,
+            new Delivery(Lane.LOW, null, 0)};
+
+    /** The shared delivery of a lane with no conflation key and no expiry (one object per lane, not per channel). */
+    public static Delivery plain(Lane lane) {
+        return PLAIN[lane.ordinal()];
+    }
 
     /** Whether the frame is past its expiry at {@code nowMillis}. */
     public boolean expired(long nowMillis) {

@@ -12,9 +12,16 @@ import java.util.List;
  * {@code [oldestSeq, newestSeq]} without holes, which makes "does history still cover seq N" one comparison.
  */
 final class MemoryHistory {
+    /**
+     * The history of a channel nothing was published on yet, shared: most channels of an idle node (one per user,
+     * per record) never get a publication, and a deque of their own cost each 56 bytes. Never mutated: the first
+     * {@link #add} replaces it, and {@link #clear} puts it back.
+     */
+    private static final ArrayDeque<Publication> NONE = new ArrayDeque<>(0);
+
     private final int capacity;
     private final long ttlMillis;
-    private final ArrayDeque<Publication> entries = new ArrayDeque<>(2);
+    private ArrayDeque<Publication> entries = NONE;
 
     MemoryHistory(int capacity, long ttlMillis) {
         this.capacity = capacity;
@@ -22,6 +29,9 @@ final class MemoryHistory {
     }
 
     void add(Publication publication) {
+        if (entries == NONE) {
+            entries = new ArrayDeque<>(2);
+        }
         if (entries.size() == capacity) {
             entries.removeFirst();
         }
@@ -36,7 +46,7 @@ final class MemoryHistory {
 
     /** Forgets everything: the next publication added starts a new contiguous run. */
     void clear() {
-        entries.clear();
+        entries = NONE;
     }
 
     boolean isEmpty() {

@@ -24,6 +24,22 @@ class MemoryHistoryTest {
     }
 
     @Test
+    void historiesWithoutPublicationsShareNothingAClearedOneCanTake() {
+        MemoryHistory untouched = new MemoryHistory(10, 60_000);
+        MemoryHistory cleared = historyOf(10, 3);
+        cleared.clear();
+        cleared.expire(Long.MAX_VALUE);
+        assertThat(cleared.isEmpty()).isTrue();
+        assertThat(cleared.page(HistoryQuery.of(-1, -1, 10), 3, "e").publications()).isEmpty();
+
+        cleared.add(new Publication(4, 4_000L, new byte[0], Delivery.NORMAL));
+        assertThat(cleared.after(0)).extracting(Publication::seq).containsExactly(4L);
+        assertThat(untouched.isEmpty()).as("a publication in one history never shows in another").isTrue();
+        assertThat(untouched.covers(4)).isFalse();
+        assertThat(new MemoryHistory(10, 60_000).after(0)).isEmpty();
+    }
+
+    @Test
     void expiresPublicationsOlderThanTheTtl() {
         MemoryHistory history = historyOf(100, 10);
         history.expire(1_000L * 5 + 60_000);
