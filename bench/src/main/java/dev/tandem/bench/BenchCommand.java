@@ -471,8 +471,7 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds per step")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "10",
-                description = "unrecorded seconds at the same rate first (C2 is still compiling the fanout path 9 s in)")
+        @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds first")
         int warmup;
 
         @Option(names = "--history", defaultValue = "10000",
