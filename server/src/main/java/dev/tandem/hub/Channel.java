@@ -113,7 +113,7 @@ final class Channel {
             case low -> Delivery.Lane.LOW;
             default -> Delivery.Lane.NORMAL;
         };
-        this.durableDelivery = policy.latestOnly() ? new Delivery(lane, name, 0) : Delivery.plain(lane);
+        this.durableDelivery = Delivery.of(lane, policy.latestOnly() ? name : null, 0);
         this.durable = policy.history() == NamespaceConfig.HistoryMode.durable;
         this.shared = durable || clustered;
         this.history = shared ? new MemoryHistory(TAIL_CAPACITY, TAIL_TTL_MILLIS) : switch (policy.history()) {
@@ -165,7 +165,7 @@ final class Channel {
         if (userId != null) {
             frame.put("userId", userId);
         }
-        Delivery delivery = new Delivery(lane, policy.latestOnly() ? name : null, ttlMillis > 0 ? now + ttlMillis : 0);
+        Delivery delivery = Delivery.of(lane, policy.latestOnly() ? name : null, ttlMillis > 0 ? now + ttlMillis : 0);
         Publication publication = new Publication(next, now, FrameCodec.encode(frame), delivery);
         seq = next;
         if (history != null) {
@@ -449,7 +449,7 @@ final class Channel {
 
     Publication publicationOf(SharedEvent event) {
         Delivery delivery = event.expiresAt() == 0 ? durableDelivery
-                : new Delivery(lane, policy.latestOnly() ? name : null, event.expiresAt());
+                : Delivery.of(lane, policy.latestOnly() ? name : null, event.expiresAt());
         return DurableFrames.publication(event.event(), delivery);
     }
 

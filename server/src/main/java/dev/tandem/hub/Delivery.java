@@ -1,9 +1,12 @@
 package dev.tandem.hub;
 
+import java.util.Arrays;
+
 /**
  * How a frame travels through a connection's outbound queue: its priority lane, whether pending frames of the
  * same key may be replaced by a newer one (latest-value channels), and when it stops being worth delivering.
- * One instance per publication (or per lane for replies), shared by every subscriber.
+ * One instance per publication that expires or conflates, else one per lane ({@link #of}), shared by every
+ * subscriber.
  *
  * @param lane           priority lane
  * @param conflationKey  frames with the same non-null key replace each other while queued (keep the newest)
@@ -12,12 +15,16 @@ package dev.tandem.hub;
 public record Delivery(Lane lane, String conflationKey, long expiresAtMillis) {
     public static final Delivery CONTROL = new Delivery(Lane.CONTROL, null, 0);
     public static final Delivery NORMAL = new Delivery(Lane.NORMAL, null, 0);
-    private static final Delivery[] PLAIN = {CONTROL, new Delivery(Lane.HIGH, null, 0), NORMAL,
-            new Delivery(Lane.LOW, null, 0)};
+    private static final Delivery[] PLAIN = Arrays.stream(Lane.values())
+            .map(lane -> new Delivery(lane, null, 0)).toArray(Delivery[]::new);
 
-    /** The shared delivery of a lane with no conflation key and no expiry (one object per lane, not per channel). */
-    public static Delivery plain(Lane lane) {
-        return PLAIN[lane.ordinal()];
+    /**
+     * The delivery with these settings: the lane's shared instance when nothing conflates or expires, so a channel
+     * or a publication does not need one of its own.
+     */
+    public static Delivery of(Lane lane, String conflationKey, long expiresAtMillis) {
+        return conflationKey == null && expiresAtMillis == 0
+                ? PLAIN[lane.ordinal()] : new Delivery(lane, conflationKey, expiresAtMillis);
     }
 
     /** Whether the frame is past its expiry at {@code nowMillis}. */

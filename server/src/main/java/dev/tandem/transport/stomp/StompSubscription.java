@@ -109,8 +109,7 @@ final class StompSubscription implements Subscriber {
             session.send(Unpooled.wrappedBuffer(head, message.plain()), scoped(delivery));
             return;
         }
-        delivery = delivery.conflationKey() == null && delivery.expiresAtMillis() == 0
-                ? delivery : new Delivery(delivery.lane(), null, 0);
+        delivery = Delivery.of(delivery.lane(), null, 0);
         boolean overflow;
         synchronized (pending) {
             overflow = pending.size() >= maxPending;
