@@ -332,7 +332,7 @@ public final class TandemServer implements AutoCloseable {
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {} with {} event loops, mode: {})",
                 TandemVersion.VERSION, config.host(), port(), NativeWebSocketEndpoint.PATH,
-                Epoll.isAvailable() ? "epoll" : "nio", config.transports().effectiveIoThreads(),
+                Epoll.isAvailable() ? "epoll" : "nio", eventLoops(),
                 config.dev() ? "dev" : "serve");
     }
 

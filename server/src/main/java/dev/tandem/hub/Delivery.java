@@ -13,10 +13,10 @@ import java.util.Arrays;
  * @param expiresAtMillis wall-clock time after which a queued frame is dropped instead of sent; 0 = never
  */
 public record Delivery(Lane lane, String conflationKey, long expiresAtMillis) {
-    public static final Delivery CONTROL = new Delivery(Lane.CONTROL, null, 0);
-    public static final Delivery NORMAL = new Delivery(Lane.NORMAL, null, 0);
     private static final Delivery[] PLAIN = Arrays.stream(Lane.values())
             .map(lane -> new Delivery(lane, null, 0)).toArray(Delivery[]::new);
+    public static final Delivery CONTROL = of(Lane.CONTROL, null, 0);
+    public static final Delivery NORMAL = of(Lane.NORMAL, null, 0);
 
     /**
      * The delivery with these settings: the lane's shared instance when nothing conflates or expires, so a channel
