@@ -33,7 +33,7 @@ class ClientJsTest {
             ClientJsProject.Run run = ClientJsProject.run(Map.of("TANDEM_URL", "http://127.0.0.1:" + server.port(),
                     "TANDEM_CAPPED_URL", "http://127.0.0.1:" + capped.port()), Duration.ofMinutes(6), command);
 
-            assertThat(run.exitCode()).as("node --test exit code; last output:\n%s", run.tail(60)).isZero();
+            assertThat(run.exitCode()).as("node --test exit code; %s", run.failureReport(60)).isZero();
             // The server has every feature the suite exercises, so nothing may skip itself (entity tests skip on a server
             // without entity.* commands; here that would hide a regression).
             assertThat(run.output()).contains("# fail 0", "# skipped 0").anyMatch(line -> line.matches("# pass [1-9][0-9]*"));

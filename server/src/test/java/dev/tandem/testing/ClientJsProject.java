@@ -26,6 +26,26 @@ public final class ClientJsProject {
         public String tail(int lines) {
             return String.join("\n", output.subList(Math.max(0, output.size() - lines), output.size()));
         }
+
+        /**
+         * The TAP blocks of the failed tests ({@code not ok} up to the next test), then the tail: a suite of 60 tests
+         * that fails in one shows that one, wherever it ran.
+         */
+        public String failureReport(int tailLines) {
+            List<String> failed = new ArrayList<>();
+            boolean inFailure = false;
+            for (String line : output) {
+                if (line.startsWith("not ok ")) {
+                    inFailure = true;
+                } else if (line.startsWith("ok ") || line.startsWith("# Subtest:")) {
+                    inFailure = false;
+                }
+                if (inFailure) {
+                    failed.add(line);
+                }
+            }
+            return "failed tests:\n" + String.join("\n", failed) + "\nlast output:\n" + tail(tailLines);
+        }
     }
 
     private ClientJsProject() {
