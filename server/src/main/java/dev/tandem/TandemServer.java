@@ -61,6 +61,7 @@ import dev.tandem.store.JdbcStore;
 import dev.tandem.store.Store;
 import dev.tandem.store.StoreMetrics;
 import dev.tandem.transport.HttpRouter;
+import dev.tandem.transport.IoEngine;
 import dev.tandem.transport.OriginPolicy;
 import dev.tandem.transport.stomp.StompApplication;
 import dev.tandem.transport.stomp.StompEndpoint;
@@ -76,18 +77,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -106,12 +101,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the server together and owns its lifecycle: one port for every endpoint, epoll when the platform has
- * it, and a graceful drain (stop accepting, mark not ready, {@code disconnect} everyone with 1012 so clients
+ * Wires the server together and owns its lifecycle: one port for every endpoint on the configured I/O engine
+ * ({@link IoEngine}), and a graceful drain (stop accepting, mark not ready, {@code disconnect} everyone with 1012 so clients
  * reconnect elsewhere, then stop) bounded by {@code shutdown.timeout}.
  */
 public final class TandemServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final TandemConfig config;
     private final TandemMetrics metrics = new TandemMetrics();
@@ -131,6 +127,7 @@ public final class TandemServer implements AutoCloseable {
     private final PresenceService presence;
     private final String nodeId;
     private final long startedAt = System.currentTimeMillis();
+    private final IoEngine ioEngine;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final DocumentRooms documents;
@@ -179,9 +176,9 @@ public final class TandemServer implements AutoCloseable {
             this.nodes = null;
             this.presenceStore = new LocalPresenceStore();
         }
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(config.transports().effectiveIoThreads(), io);
+        this.ioEngine = IoEngine.select(config.transports().io());
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, ioEngine.handlers());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.transports().effectiveIoThreads(), ioEngine.handlers());
         this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry(), workerGroup.next());
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
@@ -284,16 +281,17 @@ public final class TandemServer implements AutoCloseable {
                 new YjsWebSocketEndpoint(config, authenticator, DocumentAccess.of(access), documents));
         new DocumentApi(config, documents).registerOn(router);
 
-        Class<? extends ServerChannel> channelType = Epoll.isAvailable()
-                ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         int maxBody = config.limits().maxHttpBodyBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(channelType)
+                .channel(ioEngine.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                // One allocator for all: its settings are shared, each channel's read sizing lives in its own handle
+                // (Netty's default is an allocator object per channel, 32 B of every idle connection).
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -332,7 +330,7 @@ public final class TandemServer implements AutoCloseable {
         ready = true;
         LOG.info("Tandem {} listening on http://{}:{} (ws: {}, transport: {} with {} event loops, mode: {})",
                 TandemVersion.VERSION, config.host(), port(), NativeWebSocketEndpoint.PATH,
-                Epoll.isAvailable() ? "epoll" : "nio", eventLoops(),
+                ioEngine.name(), eventLoops(),
                 config.dev() ? "dev" : "serve");
     }
 
@@ -354,6 +352,11 @@ public final class TandemServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The socket I/O engine that runs: {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String ioEngine() {
+        return ioEngine.name();
     }
 
     /** How many event loops serve connections ({@code transports.ioThreads}, or one per processor). */

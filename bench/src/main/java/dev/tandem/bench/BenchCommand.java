@@ -2,6 +2,7 @@ package dev.tandem.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tandem.config.TransportsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +50,16 @@ public final class BenchCommand {
         @Option(names = "--threads", defaultValue = "2", description = "generator event loop threads")
         int threads;
 
+        @Option(names = "--generator-io", defaultValue = "epoll",
+                description = "the generator's socket I/O engine: epoll, io_uring or nio (default: ${DEFAULT-VALUE})")
+        TransportsConfig.Io generatorIo;
+
         @Option(names = "--json", description = "write results to this file (default bench/results/SCENARIO.json)")
         Path json;
+
+        Generator generator() {
+            return new Generator(threads, generatorIo);
+        }
 
         List<String> targets() {
             return switch (target) {
@@ -104,7 +113,7 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             List<FanoutScenario.Result> results = new ArrayList<>();
             for (String target : common.targets()) {
-                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
                     for (int rate : rates) {
                         results.add(FanoutScenario.run(server, generator,
                                 new FanoutScenario.Params(subscribers, rate, seconds, warmup, payload)));
@@ -157,7 +166,7 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             List<ConnectionsScenario.Result> results = new ArrayList<>();
             for (String target : common.targets()) {
-                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
                     results.add(ConnectionsScenario.run(server, generator, count));
                 }
             }
@@ -205,7 +214,7 @@ public final class BenchCommand {
             ChannelsScenario.Params params = new ChannelsScenario.Params(channels, connections, perConnection, rate, seconds);
             List<ChannelsScenario.Result> results = new ArrayList<>();
             for (String target : common.targets()) {
-                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
                     ChannelsScenario.run(server, generator, new ChannelsScenario.Params(channels, connections,
                             perConnection, rate, Math.min(3, seconds)));
                     results.add(ChannelsScenario.run(server, generator, params));
@@ -239,7 +248,7 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             List<ChurnScenario.Result> results = new ArrayList<>();
             for (String target : common.targets()) {
-                try (ServerUnderTest server = common.start(target); Generator generator = new Generator(common.threads)) {
+                try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
                     ChurnScenario.run(server, generator, workers, Math.min(3, seconds));
                     results.add(ChurnScenario.run(server, generator, workers, seconds));
                 }
@@ -273,7 +282,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             ReconnectStormScenario.Result r;
-            try (ServerUnderTest server = common.start("tandem"); Generator generator = new Generator(common.threads)) {
+            try (ServerUnderTest server = common.start("tandem"); Generator generator = common.generator()) {
                 r = ReconnectStormScenario.run(server, generator, clients, channels, missed);
             }
             System.out.printf("reconnect-storm: %d clients on %d channels, %d missed per channel (tandem only)%n",
@@ -328,7 +337,7 @@ public final class BenchCommand {
             for (int syncLimit : syncLimits) {
                 Map<String, String> env = Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", String.valueOf(syncLimit));
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
-                     Generator generator = new Generator(common.threads)) {
+                     Generator generator = common.generator()) {
                     PresenceScenario.Result r = PresenceScenario.run(server, generator, params, syncLimit);
                     print(r);
                     results.add(r);
@@ -407,7 +416,7 @@ public final class BenchCommand {
                     env.put("TANDEM_STORE_POSTGRES_SCHEMA", schema);
                 }
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
-                     Generator generator = new Generator(common.threads)) {
+                     Generator generator = common.generator()) {
                     int round = 0;
                     if (serverWarmup > 0) {
                         DurableScenario.run(kind, server, generator,
@@ -586,7 +595,7 @@ public final class BenchCommand {
                     env.put("TANDEM_STORE_POSTGRES_SCHEMA", schema);
                 }
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
-                     Generator generator = new Generator(common.threads)) {
+                     Generator generator = common.generator()) {
                     int round = 0;
                     for (int w : writers) {
                         results.add(EntitiesScenario.run(kind, server, generator,
@@ -652,7 +661,7 @@ public final class BenchCommand {
                 String schema = "tandem_bench_" + Long.toString(System.nanoTime(), 36);
                 String prefix = schema + ":";
                 List<ServerUnderTest> servers = new ArrayList<>();
-                try (Generator generator = new Generator(common.threads)) {
+                try (Generator generator = common.generator()) {
                     for (int n = 0; n < size; n++) {
                         Map<String, String> env = new LinkedHashMap<>();
                         env.put("TANDEM_STORE_POSTGRES_URL", postgresUrl);

@@ -1,14 +1,10 @@
 package dev.tandem.bench;
 
+import dev.tandem.config.TransportsConfig;
+import dev.tandem.transport.IoEngine;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +24,14 @@ final class Generator implements AutoCloseable {
     private final Class<? extends SocketChannel> channelType;
 
     Generator(int threads) {
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(threads, io);
-        this.channelType = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+        this(threads, TransportsConfig.Io.epoll);
+    }
+
+    /** {@code io}: the socket I/O engine of the generated connections, as the server picks its own. */
+    Generator(int threads, TransportsConfig.Io io) {
+        IoEngine engine = IoEngine.select(io);
+        this.group = new MultiThreadIoEventLoopGroup(threads, engine.handlers());
+        this.channelType = engine.clientChannel();
     }
 
     /** Opens {@code count} connections (indexes from {@code firstIndex}), each subscribed to its channel. */

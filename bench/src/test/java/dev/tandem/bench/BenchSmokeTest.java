@@ -2,6 +2,7 @@ package dev.tandem.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.config.TransportsConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,17 @@ class BenchSmokeTest {
                 assertThat(result.p99Millis()).isPositive();
                 assertThat(result.cpuMicrosPerDelivery()).isPositive();
             }
+        }
+    }
+
+    @Test
+    void fanoutRunsWithServerAndGeneratorOnIoUring() throws Exception {
+        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 100);
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
+                Map.of("TANDEM_TRANSPORTS_IO", "io_uring"));
+             Generator generator = new Generator(1, TransportsConfig.Io.io_uring)) {
+            FanoutScenario.Result result = FanoutScenario.run(server, generator, params);
+            assertThat(result.delivered()).isEqualTo(result.expected()).isEqualTo(2000);
         }
     }
 

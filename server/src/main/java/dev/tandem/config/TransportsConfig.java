@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param ioThreads         event loop threads that serve connections; 0 means one per available processor. The
  *                          loops never block, so threads beyond the cores only add context switches and
  *                          cross-loop hand-offs (Netty's own default is two per core)
+ * @param io                the socket I/O engine: {@code epoll} (the default), {@code io_uring} (fewer system
+ *                          calls per fanout, a little more memory per connection) or {@code nio}; an engine the
+ *                          platform refuses falls back to the next one, see {@code IoEngine}
  */
 public record TransportsConfig(
         Duration sseRetry,
@@ -25,7 +28,18 @@ public record TransportsConfig(
         Duration pollSessionTimeout,
         int maxFramesPerPost,
         Duration flushDelay,
-        int ioThreads) {
+        int ioThreads,
+        Io io) {
+
+    /** The socket I/O engines, best first; see {@code dev.tandem.transport.IoEngine}. */
+    public enum Io {
+        /** Linux io_uring: a loop turn's sends and receives go to the kernel in one system call. */
+        io_uring,
+        /** Linux epoll: one system call per socket written. */
+        epoll,
+        /** The JDK's selector, anywhere. */
+        nio
+    }
 
     /** The event loop threads to start: {@link #ioThreads}, or one per available processor when it is 0. */
     public int effectiveIoThreads() {
