@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The socket I/O engine under every connection, picked once at start from {@code transports.io}. Linux
  * {@code io_uring} queues a loop turn's sends and receives and submits them with one system call, where
- * {@code epoll} makes one per socket written; that is most of the kernel time of a fanout on loopback or in a VM,
- * at ~200 B more heap per connection. The JDK's NIO is the portable last resort. An engine the platform refuses
- * (an old kernel, a container whose seccomp profile blocks io_uring) falls back to the next one with a warning
- * that says why, so one configuration serves a fleet of mixed hosts; {@link #name} tells which one runs.
+ * {@code epoll} makes one per socket written; where a system call is dear (a VM) that takes a quarter to a third
+ * off a fanout's server CPU, for ~210 B more heap per idle connection. The JDK's NIO is the portable last resort.
+ * An engine the platform refuses (an old kernel, a container whose seccomp profile blocks io_uring) falls back to
+ * the next one with a warning that says why, so one configuration serves a fleet of mixed hosts; {@link #name}
+ * tells which one runs.
  *
  * @param name          the engine that runs: {@code io_uring}, {@code epoll} or {@code nio}
  * @param handlers      the event loops' I/O handler
