@@ -207,6 +207,15 @@ public final class TandemMetrics {
     }
 
     /**
+     * Registers {@code tandem_event_loops{engine}}: the loops serving connections, tagged with the socket I/O engine
+     * that runs them, which after a fallback is not the one configured.
+     */
+    public void eventLoops(String engine, int loops) {
+        Gauge.builder("tandem.event.loops", () -> loops).strongReference(true).tag("engine", engine)
+                .description("event loops serving connections, by the socket I/O engine that runs them").register(registry);
+    }
+
+    /**
      * Counts a refusal for security or abuse reasons, by reason code: a token reason ({@code expired},
      * {@code bad_signature}, …), {@code forbidden}, {@code rate_limited}, {@code flooding},
      * {@code connections_per_ip}, {@code connections_per_user}, {@code handshake_rate}, {@code connect_timeout}.

@@ -91,6 +91,7 @@ class IoEngineTest {
             }
             HttpResponse<String> ready = server.get("/health/ready");
             assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(server.get("/metrics").body()).contains("tandem_event_loops{engine=\"" + expected + "\"} 3.0");
         }
     }
 }
