@@ -75,9 +75,9 @@ import dev.tandem.transport.ws.NativeWebSocketEndpoint;
 import dev.tandem.transport.yjs.YjsWebSocketEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -102,8 +102,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the server together and owns its lifecycle: one port for every endpoint on the configured I/O engine
- * ({@link IoEngine}), and a graceful drain (stop accepting, mark not ready, {@code disconnect} everyone with 1012 so clients
- * reconnect elsewhere, then stop) bounded by {@code shutdown.timeout}.
+ * ({@link IoEngine}), and a graceful drain (stop accepting, mark not ready, {@code disconnect} everyone with 1012
+ * so clients reconnect elsewhere, then stop) bounded by {@code shutdown.timeout}.
  */
 public final class TandemServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
