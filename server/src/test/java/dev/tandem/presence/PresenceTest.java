@@ -115,6 +115,9 @@ class PresenceTest {
             join(tab1, channel, state("Bob").put("cursor", 1));
             assertThat(presenceEvent(alice, "presence:join", "bob").path("payload").path("connections")).hasSize(1);
 
+            // The user's state is the most recently active tab's, by the millisecond clock: a join within the
+            // same millisecond as tab1's would tie, and a tie is not "more recent".
+            awaitNextMillisecond();
             join(tab2, channel, state("Bob").put("cursor", 2));
             JsonNode merged = presenceEvent(alice, "presence:update", "bob").path("payload");
             assertThat(merged.path("connections")).hasSize(2);
@@ -339,6 +342,13 @@ class PresenceTest {
             return WsClient.JSON.readTree(response.body());
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    private static void awaitNextMillisecond() {
+        long now = System.currentTimeMillis();
+        while (System.currentTimeMillis() <= now + 1) {
+            Thread.onSpinWait();
         }
     }
 }
