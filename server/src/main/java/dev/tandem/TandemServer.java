@@ -179,7 +179,7 @@ public final class TandemServer implements AutoCloseable {
         this.ioEngine = IoEngine.select(config.transports().io());
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, ioEngine.handlers());
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.transports().effectiveIoThreads(), ioEngine.handlers());
-        metrics.eventLoops(ioEngine.name(), config.transports().effectiveIoThreads());
+        metrics.eventLoops(ioEngine.name(), eventLoops());
         this.presence = new PresenceService(hub, presenceStore, clock, metrics.registry(), workerGroup.next());
         readiness.register(new ServerCheck());
         readiness.register(storeBreaker);
