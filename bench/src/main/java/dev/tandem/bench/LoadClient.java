@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * a byte-level scan for the payload's {@code "t":} field, not by parsing JSON.
  */
 final class LoadClient {
+    private static final byte[] STAMP = FrameText.ascii("\"t\":");
+
     private final Dialect dialect;
     private final DeliverySink sink;
     private final CompletableFuture<LoadClient> open = new CompletableFuture<>();
@@ -44,15 +46,10 @@ final class LoadClient {
         void delivered(long latencyNanos);
 
         /**
-         * Offered every frame first: true takes it (it is then neither timed by its {@code "t":} stamp nor handled
-         * by the client). Lets a sink count frames by type whose payload may quote someone else's stamp.
+         * Offered every frame's text first: true takes it (it is then neither timed by its {@code "t":} stamp nor
+         * handled by the client). Lets a sink count frames by type whose payload may quote someone else's stamp.
          */
-        default boolean claims(String frame) {
-            return false;
-        }
-
-        /** Whether {@link #claims} must see every frame; false spares timed deliveries a String each. */
-        default boolean screensFrames() {
+        default boolean claims(FrameText frame) {
             return false;
         }
     }
@@ -151,26 +148,12 @@ final class LoadClient {
      * frame to a string, since the generator shares the cores with the server under test.
      */
     static long timestampOf(ByteBuf content) {
-        int end = content.writerIndex() - 4;
-        for (int i = content.readerIndex(); i <= end; i++) {
-            if (content.getByte(i) == '"' && content.getByte(i + 1) == 't' && content.getByte(i + 2) == '"'
-                    && content.getByte(i + 3) == ':') {
-                return digitsAt(content, i + 4);
-            }
-        }
-        return -1;
+        return timestampOf(FrameText.of(content));
     }
 
-    private static long digitsAt(ByteBuf content, int from) {
-        long value = 0;
-        for (int i = from; i < content.writerIndex(); i++) {
-            byte c = content.getByte(i);
-            if (c < '0' || c > '9') {
-                break;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+    private static long timestampOf(FrameText text) {
+        int at = text.indexOf(STAMP, 0);
+        return at < 0 ? -1 : text.numberAt(at + STAMP.length);
     }
 
     private final class Handler extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -191,10 +174,11 @@ final class LoadClient {
             if (!(frame instanceof TextWebSocketFrame text)) {
                 return;
             }
-            if (sink.screensFrames() && sink.claims(text.text())) {
+            FrameText bytes = FrameText.of(text.content());
+            if (sink.claims(bytes)) {
                 return;
             }
-            long sent = timestampOf(text.content());
+            long sent = timestampOf(bytes);
             if (sent > 0) {
                 sink.delivered(System.nanoTime() - sent);
                 return;

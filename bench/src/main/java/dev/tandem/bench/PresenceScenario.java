@@ -114,7 +114,7 @@ final class PresenceScenario {
             LongAdder cursorDiffs = new LongAdder();
             List<LoadClient> cursorUsers = generator.rampSubscribedEach(server, params.watchers() + params.users(),
                     params.cursorUsers(), i -> CURSORS,
-                    i -> new CursorSink(Dialect.tandemUser(i), cursorLatency, cursorDeliveries, cursorDiffs));
+                    i -> new CursorSink(FrameText.ascii(Dialect.tandemUser(i)), cursorLatency, cursorDeliveries, cursorDiffs));
             try {
                 for (LoadClient user : cursorUsers) {
                     user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
@@ -270,7 +270,7 @@ final class PresenceScenario {
      * {@code presence:diff}. A diff goes to every subscriber, so the user's own entry in it is left out: a single
      * update never reaches its sender, and counting the echo would inflate deliveries.
      */
-    private record CursorSink(String userId, Recorder latency, LongAdder deliveries, LongAdder diffs)
+    private record CursorSink(byte[] userId, Recorder latency, LongAdder deliveries, LongAdder diffs)
             implements LoadClient.DeliverySink {
         @Override
         public void delivered(long latencyNanos) {
@@ -279,12 +279,7 @@ final class PresenceScenario {
         }
 
         @Override
-        public boolean screensFrames() {
-            return true;
-        }
-
-        @Override
-        public boolean claims(String frame) {
+        public boolean claims(FrameText frame) {
             if (!PresenceDiff.is(frame)) {
                 return false;
             }
@@ -305,6 +300,11 @@ final class PresenceScenario {
      * joins by their stamps and its leaves by its timestamp, as if each had come alone.
      */
     private static final class WatcherSink implements LoadClient.DeliverySink {
+        private static final byte[] LEAVE = FrameText.ascii("{\"type\":\"presence:leave\"");
+        private static final byte[] STATS = FrameText.ascii("{\"type\":\"presence:stats\"");
+        private static final byte[] SYNC = FrameText.ascii("{\"type\":\"presence:sync\"");
+        private static final byte[] TIMESTAMP = FrameText.ascii("\"timestamp\":");
+
         final LongAdder joins = new LongAdder();
         private final Recorder joinLatency = new Recorder(3);
         private final Recorder leaveLatency = new Recorder(3);
@@ -320,21 +320,16 @@ final class PresenceScenario {
             joins.increment();
         }
 
-        @Override
-        public boolean screensFrames() {
-            return true;
-        }
-
         /** Leaves, stats and member lists (which quote members' stamped states: not joins). */
         @Override
-        public boolean claims(String frame) {
-            if (frame.startsWith("{\"type\":\"presence:leave\"")) {
+        public boolean claims(FrameText frame) {
+            if (frame.startsWith(LEAVE)) {
                 leaves.increment();
                 leaveLatency.recordValue(sinceServerMicros(frame));
-            } else if (frame.startsWith("{\"type\":\"presence:stats\"")) {
+            } else if (frame.startsWith(STATS)) {
                 stats.increment();
                 statsLatency.recordValue(sinceServerMicros(frame));
-            } else if (frame.startsWith("{\"type\":\"presence:sync\"")) {
+            } else if (frame.startsWith(SYNC)) {
                 syncs.increment();
             } else if (PresenceDiff.is(frame)) {
                 diff(frame);
@@ -344,7 +339,7 @@ final class PresenceScenario {
             return true;
         }
 
-        private void diff(String frame) {
+        private void diff(FrameText frame) {
             diffs.increment();
             PresenceDiff.Entries entries = PresenceDiff.read(frame, null);
             long now = System.nanoTime();
@@ -374,16 +369,13 @@ final class PresenceScenario {
                     diffs.sum());
         }
 
-        /** Microseconds since the frame's server timestamp (whole ms), at least 1. */
-        private static long sinceServerMicros(String frame) {
-            int at = frame.indexOf("\"timestamp\":");
+        /** Microseconds since the frame's server timestamp (whole ms; the last field), at least 1. */
+        private static long sinceServerMicros(FrameText frame) {
+            int at = frame.lastIndexOf(TIMESTAMP);
             if (at < 0) {
                 return 1;
             }
-            long stamp = 0;
-            for (int i = at + 12; i < frame.length() && Character.isDigit(frame.charAt(i)); i++) {
-                stamp = stamp * 10 + (frame.charAt(i) - '0');
-            }
+            long stamp = frame.numberAt(at + TIMESTAMP.length);
             return Math.max(1, (System.currentTimeMillis() - stamp) * 1000);
         }
     }
