@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import dev.tandem.protocol.FrameCodec;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The cached member lists of {@code presence:sync}: the same JSON as fresh member objects, encoded once per user. */
@@ -68,6 +73,32 @@ class MemberViewsTest {
         ArrayNode other = views.list("room:b", List.of(entry("alice", "a9", 5)));
         assertThat(reparse(other).get(0).path("connections").get(0).path("connectionId").asText()).isEqualTo("a9");
         assertThat(views.list("room:a", List.of())).isEmpty();
+    }
+
+    @Test
+    void listsOfOneChannelBuiltConcurrentlyEachHoldExactlyTheirOwnUsers() throws Exception {
+        List<PresenceEntry> three = List.of(entry("alice", "a1", 1), entry("bob", "b1", 2), entry("carol", "c1", 3));
+        List<PresenceEntry> two = List.of(three.get(0), three.get(2));
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<PresenceEntry> mine = t % 2 == 0 ? three : two;
+                List<String> expected = mine.stream().map(PresenceEntry::userId).toList();
+                runs.add(threads.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        assertThat(reparse(views.list("room:a", mine))).extracting(u -> u.path("id").asText())
+                                .containsExactlyElementsOf(expected);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static Object raw(ArrayNode users, int index) {

@@ -44,8 +44,13 @@ final class ChannelMembers {
 
     /** Every entry, grouped by user in the order users joined. */
     List<PresenceEntry> all() {
+        // One add per entry: addAll would copy each user's entries to an array first.
         List<PresenceEntry> all = new ArrayList<>(byConnection.size());
-        byUser.values().forEach(entries -> all.addAll(entries.values()));
+        for (Map<String, PresenceEntry> ofUser : byUser.values()) {
+            for (PresenceEntry entry : ofUser.values()) {
+                all.add(entry);
+            }
+        }
         return all;
     }
 
