@@ -233,9 +233,12 @@ final class GroupCommitWriter implements AutoCloseable {
             addSlot(slots, slotsByChannel, append);
         }
         StoredEvent[] events = new StoredEvent[slots.size()];
+        TreeMap<String, Integer> counts = new TreeMap<>();
+        slotsByChannel.forEach((channel, indexes) -> counts.put(channel, indexes.size()));
+        Map<String, Long> lastSeqs = counts.isEmpty() ? Map.of() : dialect.allocate(connection, counts);
         for (Map.Entry<String, List<Integer>> channel : slotsByChannel.entrySet()) {
             List<Integer> indexes = channel.getValue();
-            long seq = dialect.allocate(connection, channel.getKey(), indexes.size()) - indexes.size();
+            long seq = lastSeqs.get(channel.getKey()) - indexes.size();
             for (int slot : indexes) {
                 Append a = slots.get(slot);
                 events[slot] = new StoredEvent(a.channel(), ++seq, a.type(), a.messageId(), a.payload(),

@@ -2,6 +2,8 @@ package dev.tandem.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * The few statements where H2 and PostgreSQL differ; everything else in {@link JdbcStore} is one SQL code
@@ -13,11 +15,12 @@ public interface SqlDialect {
     String name();
 
     /**
-     * Reserves {@code count} seqs for {@code channel} and returns the last one. The counter row is locked
-     * until the transaction ends, so concurrent writers (threads or server nodes) get disjoint ranges and
-     * commit them in allocation order.
+     * Reserves {@code counts.get(c)} seqs for each channel {@code c}, locking the channels' counter rows in the
+     * map's order, and returns the last seq reserved for each. The rows stay locked until the transaction ends,
+     * so concurrent writers (threads or server nodes) get disjoint ranges and commit them in allocation order;
+     * taking them in one order (by name) keeps two writers from deadlocking.
      */
-    long allocate(Connection connection, String channel, int count) throws SQLException;
+    Map<String, Long> allocate(Connection connection, SortedMap<String, Integer> counts) throws SQLException;
 
     /**
      * Claims a client message id for {@code messageId}; false when the channel already has it (possibly

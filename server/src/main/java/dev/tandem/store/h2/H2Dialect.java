@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * Embedded H2. Only this process opens the database file and only the store's single writer thread writes,
@@ -19,7 +22,16 @@ public final class H2Dialect implements SqlDialect {
 
     /** One statement when the channel has a counter row (the usual case): the update hands back the new seq. */
     @Override
-    public long allocate(Connection connection, String channel, int count) throws SQLException {
+    public Map<String, Long> allocate(Connection connection, SortedMap<String, Integer> counts) throws SQLException {
+        // Embedded: a statement per channel costs no round trip.
+        Map<String, Long> last = new HashMap<>();
+        for (Map.Entry<String, Integer> channel : counts.entrySet()) {
+            last.put(channel.getKey(), allocate(connection, channel.getKey(), channel.getValue()));
+        }
+        return last;
+    }
+
+    private static long allocate(Connection connection, String channel, int count) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "SELECT seq FROM FINAL TABLE (UPDATE channel_seq SET seq = seq + ? WHERE channel = ?)")) {
             update.setInt(1, count);
