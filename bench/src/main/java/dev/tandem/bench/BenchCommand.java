@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -399,8 +400,14 @@ public final class BenchCommand {
                         + "has compiled the store path (default: ${DEFAULT-VALUE})")
         int serverWarmup;
 
+        @Option(names = "--send", defaultValue = "publish",
+                description = "publish: publications; message: chat messages (message.send with a clientMsgId, "
+                        + "claimed by the store in the same transaction) (default: ${DEFAULT-VALUE})")
+        String send;
+
         @Override
         public Integer call() throws Exception {
+            DurableScenario.Send sending = DurableScenario.Send.valueOf(send.toUpperCase(Locale.ROOT));
             List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
             List<DurableScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {
@@ -420,12 +427,12 @@ public final class BenchCommand {
                     int round = 0;
                     if (serverWarmup > 0) {
                         DurableScenario.run(kind, server, generator,
-                                new DurableScenario.Params(publishers.get(0), rates.get(0), serverWarmup, 0), round++);
+                                new DurableScenario.Params(publishers.get(0), rates.get(0), serverWarmup, 0, sending), round++);
                     }
                     for (int p : publishers) {
                         for (int rate : rates) {
                             results.add(DurableScenario.run(kind, server, generator,
-                                    new DurableScenario.Params(p, rate, seconds, warmup), round++));
+                                    new DurableScenario.Params(p, rate, seconds, warmup, sending), round++));
                         }
                     }
                 } finally {
@@ -437,7 +444,8 @@ public final class BenchCommand {
                     }
                 }
             }
-            System.out.printf("durable: %d s per step (ack latency = send -> own committed copy)%n", seconds);
+            System.out.printf("durable: %d s per step, %s (ack latency = send -> own committed copy)%n", seconds,
+                    sending == DurableScenario.Send.MESSAGE ? "message.send" : "publish");
             System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s%n", "store", "publishers", "msg/s", "acked",
                     "acked/s", "p50 ms", "p99 ms", "max ms");
             for (DurableScenario.Result r : results) {
@@ -578,8 +586,14 @@ public final class BenchCommand {
                         + "has compiled the store path (default: ${DEFAULT-VALUE})")
         int serverWarmup;
 
+        @Option(names = "--send", defaultValue = "publish",
+                description = "publish: publications; message: chat messages (message.send with a clientMsgId, "
+                        + "claimed by the store in the same transaction) (default: ${DEFAULT-VALUE})")
+        String send;
+
         @Override
         public Integer call() throws Exception {
+            DurableScenario.Send sending = DurableScenario.Send.valueOf(send.toUpperCase(Locale.ROOT));
             List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
             List<EntitiesScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {

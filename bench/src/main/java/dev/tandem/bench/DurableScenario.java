@@ -13,17 +13,31 @@ import org.HdrHistogram.Recorder;
  * publication is fanned out only after the commit that stores it, just before the ack, so the time from send
  * to that copy is the ack latency (group commit + fanout + network). Throughput is counted from those copies.
  * Publishers send on the schedule and never wait for an ack, so one publisher pipelines as many publications
- * as the rate puts in flight (the server accepts them all and group-commits them together).
+ * as the rate puts in flight (the server accepts them all and group-commits them together). With
+ * {@link Send#MESSAGE} they send chat messages instead ({@code message.send}, each with its own
+ * {@code clientMsgId}, which the store claims in the same transaction), timed by the stamp in that id.
  */
 final class DurableScenario {
+    private static final byte[] MESSAGE_NEW = FrameText.ascii("{\"type\":\"message.new\"");
+    private static final byte[] ACK = FrameText.ascii("{\"type\":\"ack\"");
+    private static final byte[] STAMPED_ID = FrameText.ascii("\"clientMsgId\":\"t");
+
+    /** What the publishers send. */
+    enum Send {
+        /** {@code publish} of a stamped payload. */
+        PUBLISH,
+        /** {@code message.send} with a {@code clientMsgId} of {@code t<stamp>}. */
+        MESSAGE
+    }
 
     /**
      * @param publishers    publisher connections (one channel each)
      * @param rate          total publications per second
      * @param seconds       measured duration
      * @param warmupSeconds unrecorded warm-up at the same rate
+     * @param send          what the publishers send
      */
-    record Params(int publishers, int rate, int seconds, int warmupSeconds) {
+    record Params(int publishers, int rate, int seconds, int warmupSeconds, Send send) {
     }
 
     /**
@@ -46,19 +60,21 @@ final class DurableScenario {
     static Result run(String store, ServerUnderTest server, Generator generator, Params params, int round) throws Exception {
         Recorder latencies = new Recorder(3);
         LongAdder acknowledged = new LongAdder();
-        LoadClient.DeliverySink sink = nanos -> {
-            latencies.recordValue(Math.max(1, nanos / 1000));
-            acknowledged.increment();
-        };
+        LoadClient.DeliverySink sink = params.send() == Send.MESSAGE
+                ? new MessageSink(latencies, acknowledged)
+                : nanos -> {
+                    latencies.recordValue(Math.max(1, nanos / 1000));
+                    acknowledged.increment();
+                };
         int first = round * 1000;
         List<LoadClient> publishers = generator.rampSubscribed(server, first, params.publishers(),
                 i -> "chat:bench-" + i, sink);
         try {
-            long warm = publish(publishers, server.dialect(), first, params.rate(), params.warmupSeconds());
+            long warm = publish(publishers, server.dialect(), first, params, params.warmupSeconds());
             drain(acknowledged, warm);
             latencies.reset();
             acknowledged.reset();
-            long published = publish(publishers, server.dialect(), first, params.rate(), params.seconds());
+            long published = publish(publishers, server.dialect(), first, params, params.seconds());
             drain(acknowledged, published);
             Histogram h = latencies.getIntervalHistogram();
             long got = acknowledged.sum();
@@ -80,11 +96,11 @@ final class DurableScenario {
         }
     }
 
-    /** Publishes round-robin over the publishers at {@code rate}/s in total, paced against the schedule. */
-    private static long publish(List<LoadClient> publishers, Dialect dialect, int first, int rate, int seconds) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    /** Publishes round-robin over the publishers at the rate in total, paced against the schedule. */
+    private static long publish(List<LoadClient> publishers, Dialect dialect, int first, Params params, int seconds) {
+        long interval = TimeUnit.SECONDS.toNanos(1) / params.rate();
         long start = System.nanoTime();
-        long total = (long) rate * seconds;
+        long total = (long) params.rate() * seconds;
         for (long i = 0; i < total; i++) {
             long due = start + i * interval;
             long wait = due - System.nanoTime();
@@ -92,9 +108,40 @@ final class DurableScenario {
                 LockSupport.parkNanos(wait);
             }
             int p = (int) (i % publishers.size());
-            publishers.get(p).send(dialect.publish("chat:bench-" + (first + p),
-                    "{\"t\":" + System.nanoTime() + ",\"p\":\"durable-benchmark-payload\"}", 1));
+            String channel = "chat:bench-" + (first + p);
+            publishers.get(p).send(params.send() == Send.MESSAGE
+                    ? "{\"type\":\"message.send\",\"channel\":\"" + channel + "\",\"clientMsgId\":\"t" + System.nanoTime()
+                            + "\",\"payload\":{\"content\":\"durable-benchmark-payload\"},\"requestId\":1}"
+                    : dialect.publish(channel, "{\"t\":" + System.nanoTime() + ",\"p\":\"durable-benchmark-payload\"}", 1));
         }
         return total;
+    }
+
+    /**
+     * Times each publisher's own {@code message.new} by the stamp in its {@code clientMsgId} (the content is a
+     * string, so it cannot carry the {@code "t":} stamp other scenarios use), and takes the acks, which say
+     * nothing more.
+     */
+    private record MessageSink(Recorder latencies, LongAdder acknowledged) implements LoadClient.DeliverySink {
+        @Override
+        public void delivered(long latencyNanos) {
+            latencies.recordValue(Math.max(1, latencyNanos / 1000));
+            acknowledged.increment();
+        }
+
+        @Override
+        public boolean claims(FrameText frame) {
+            if (frame.startsWith(ACK)) {
+                return true;
+            }
+            if (!frame.startsWith(MESSAGE_NEW)) {
+                return false;
+            }
+            int at = frame.indexOf(STAMPED_ID, 0);
+            if (at >= 0) {
+                delivered(System.nanoTime() - frame.numberAt(at + STAMPED_ID.length));
+            }
+            return true;
+        }
     }
 }

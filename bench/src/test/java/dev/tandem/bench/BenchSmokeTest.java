@@ -54,6 +54,21 @@ class BenchSmokeTest {
     }
 
     @Test
+    void durablePublicationsAndChatMessagesAreEachAcknowledgedOnceOnTheEmbeddedStore() throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
+             Generator generator = new Generator(1)) {
+            int round = 0;
+            for (DurableScenario.Send send : DurableScenario.Send.values()) {
+                DurableScenario.Result result = DurableScenario.run("h2", server, generator,
+                        new DurableScenario.Params(2, 200, 1, 0, send), round++);
+                assertThat(result.published()).as(send.name()).isEqualTo(200);
+                assertThat(result.acknowledged()).as(send.name()).isEqualTo(200);
+                assertThat(result.p99Millis()).as(send.name()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void channelsAndChurnScenariosRunToCompletion() throws Exception {
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
              Generator generator = new Generator(1)) {

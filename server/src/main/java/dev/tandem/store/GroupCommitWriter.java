@@ -196,6 +196,8 @@ final class GroupCommitWriter implements AutoCloseable {
         Outcome[] outcomes = new Outcome[batch.size()];
         Map<String, Integer> claimedHere = new HashMap<>();
         Map<Integer, Integer> duplicateOf = new HashMap<>();
+        Map<String, Integer> firstWithId = new HashMap<>();
+        Map<String, Boolean> newIds = claimIds(connection, batch, firstWithId);
         List<Append> slots = new ArrayList<>();
         int[] firstSlot = new int[batch.size()];
         Object[] results = new Object[batch.size()];
@@ -211,14 +213,14 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             Append append = pending.append();
             if (append.clientMsgId() != null) {
-                String key = append.channel() + '\u0000' + append.clientMsgId();
-                if (!dialect.claim(connection, append.channel(), append.clientMsgId(), append.messageId(), append.createdAt())) {
-                    Integer earlier = claimedHere.get(key);
-                    if (earlier != null) {
-                        duplicateOf.put(i, earlier);
-                    } else {
-                        outcomes[i] = Outcome.duplicate(loadClaimed(connection, append));
-                    }
+                String key = idKey(append.channel(), append.clientMsgId());
+                int first = firstWithId.get(key);
+                if (first != i) {
+                    duplicateOf.put(i, first);
+                    continue;
+                }
+                if (!newIds.get(key)) {
+                    outcomes[i] = Outcome.duplicate(loadClaimed(connection, append));
                     continue;
                 }
                 claimedHere.put(key, i);
@@ -257,6 +259,38 @@ final class GroupCommitWriter implements AutoCloseable {
         duplicateOf.forEach((i, earlier) -> outcomes[i] = outcomes[earlier].refusal != null
                 ? outcomes[earlier] : Outcome.duplicate(outcomes[earlier].events.get(0)));
         return outcomes;
+    }
+
+    /**
+     * Claims the client message ids of the batch's appends in one call, each id once: the first append with an
+     * id claims it, and {@code firstWithId} tells a later one which append that was. Returns, per id, whether the
+     * claim is new (false: the id was claimed before this transaction).
+     */
+    private Map<String, Boolean> claimIds(Connection connection, List<PendingWrite> batch,
+                                          Map<String, Integer> firstWithId) throws SQLException {
+        List<IdClaim> claims = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Append append = batch.get(i).append();
+            if (append == null || append.clientMsgId() == null) {
+                continue;
+            }
+            if (firstWithId.putIfAbsent(idKey(append.channel(), append.clientMsgId()), i) == null) {
+                claims.add(new IdClaim(append.channel(), append.clientMsgId(), append.messageId(), append.createdAt()));
+            }
+        }
+        if (claims.isEmpty()) {
+            return Map.of();
+        }
+        boolean[] claimed = dialect.claim(connection, claims);
+        Map<String, Boolean> newIds = new HashMap<>(claims.size() * 2);
+        for (int c = 0; c < claims.size(); c++) {
+            newIds.put(idKey(claims.get(c).channel(), claims.get(c).clientMsgId()), claimed[c]);
+        }
+        return newIds;
+    }
+
+    private static String idKey(String channel, String clientMsgId) {
+        return channel + '\u0000' + clientMsgId;
     }
 
     private static void addSlot(List<Append> slots, Map<String, List<Integer>> slotsByChannel, Append append) {

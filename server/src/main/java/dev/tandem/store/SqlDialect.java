@@ -2,6 +2,7 @@ package dev.tandem.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -23,12 +24,11 @@ public interface SqlDialect {
     Map<String, Long> allocate(Connection connection, SortedMap<String, Integer> counts) throws SQLException;
 
     /**
-     * Claims a client message id for {@code messageId}; false when the channel already has it (possibly
-     * claimed earlier in this same transaction). Never raises a unique violation, which would abort the
-     * whole group-committed batch.
+     * Claims each client message id for its message: {@code claimed[i]} is false when the channel already had
+     * {@code claims.get(i)}'s id (claimed earlier, by another transaction or node). The ids are distinct. Never
+     * raises a unique violation, which would abort the whole group-committed batch.
      */
-    boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
-            throws SQLException;
+    boolean[] claim(Connection connection, List<IdClaim> claims) throws SQLException;
 
     /**
      * Keeps the events table's storage in shape for time {@code now}: PostgreSQL creates the monthly

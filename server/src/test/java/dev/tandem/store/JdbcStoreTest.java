@@ -161,6 +161,49 @@ class JdbcStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void aBurstOfNewRepeatedAndEarlierIdsOnSeveralChannelsClaimsEachNewIdOnce(TestStore kind) throws Exception {
+        TandemConfig config = config(kind.fresh());
+        try (JdbcStore store = JdbcStore.open(config.store(), config.dataDir())) {
+            Map<String, Appended> earlier = new HashMap<>();
+            for (int i = 0; i < 4; i++) {
+                String channel = "chat:ids-" + (i % 2);
+                earlier.put(channel + "/old" + i, store.append(new Append(channel, "message.new", "o" + i, "{}", "u",
+                        "old" + i, System.currentTimeMillis(), null), a -> { }).get(10, TimeUnit.SECONDS));
+            }
+            Map<String, List<CompletableFuture<Appended>>> burst = new HashMap<>();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 8; i++) {
+                    String channel = "chat:ids-" + (i % 2);
+                    String id = i < 4 ? "old" + i : "new" + i;
+                    burst.computeIfAbsent(channel + "/" + id, k -> new ArrayList<>()).add(store.append(new Append(
+                            channel, "message.new", "b" + round + i, "{}", "u", id, System.currentTimeMillis(), null),
+                            a -> { }));
+                }
+            }
+            for (Map.Entry<String, List<CompletableFuture<Appended>>> sends : burst.entrySet()) {
+                List<Appended> results = new ArrayList<>();
+                for (CompletableFuture<Appended> send : sends.getValue()) {
+                    results.add(send.get(10, TimeUnit.SECONDS));
+                }
+                Appended original = earlier.get(sends.getKey());
+                if (original == null) {
+                    assertThat(results).as(sends.getKey()).filteredOn(a -> !a.duplicate()).hasSize(1);
+                    original = results.stream().filter(a -> !a.duplicate()).findFirst().orElseThrow();
+                } else {
+                    assertThat(results).as(sends.getKey()).allMatch(Appended::duplicate);
+                }
+                long seq = original.event().seq();
+                assertThat(results).as(sends.getKey()).allSatisfy(a -> assertThat(a.event().seq()).isEqualTo(seq));
+            }
+            for (int c = 0; c < 2; c++) {
+                assertThat(store.after("chat:ids-" + c, 0, 100).get(10, TimeUnit.SECONDS).events())
+                        .as("two earlier and two new messages").hasSize(4);
+            }
+        }
+    }
+
     static TandemConfig config(Map<String, String> overrides) {
         ConfigLoader loader = ConfigLoader.defaults();
         overrides.forEach(loader::set);

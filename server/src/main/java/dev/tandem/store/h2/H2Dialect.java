@@ -1,11 +1,13 @@
 package dev.tandem.store.h2;
 
+import dev.tandem.store.IdClaim;
 import dev.tandem.store.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -52,19 +54,23 @@ public final class H2Dialect implements SqlDialect {
     }
 
     @Override
-    public boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
-            throws SQLException {
+    public boolean[] claim(Connection connection, List<IdClaim> claims) throws SQLException {
+        boolean[] claimed = new boolean[claims.size()];
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO client_msg_ids (channel, client_msg_id, message_id, created_at) "
                         + "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
                         + "(SELECT 1 FROM client_msg_ids WHERE channel = ? AND client_msg_id = ?)")) {
-            insert.setString(1, channel);
-            insert.setString(2, clientMsgId);
-            insert.setString(3, messageId);
-            insert.setLong(4, now);
-            insert.setString(5, channel);
-            insert.setString(6, clientMsgId);
-            return insert.executeUpdate() == 1;
+            for (int i = 0; i < claims.size(); i++) {
+                IdClaim claim = claims.get(i);
+                insert.setString(1, claim.channel());
+                insert.setString(2, claim.clientMsgId());
+                insert.setString(3, claim.messageId());
+                insert.setLong(4, claim.createdAt());
+                insert.setString(5, claim.channel());
+                insert.setString(6, claim.clientMsgId());
+                claimed[i] = insert.executeUpdate() == 1;
+            }
         }
+        return claimed;
     }
 }

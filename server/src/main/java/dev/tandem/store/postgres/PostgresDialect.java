@@ -1,19 +1,23 @@
 package dev.tandem.store.postgres;
 
+import dev.tandem.store.IdClaim;
 import dev.tandem.store.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * PostgreSQL, possibly shared by several server nodes: the seq counter is one upsert that locks the
- * channel's row and returns the new value, and a client message id claim is an insert that yields on
- * conflict (after waiting for a concurrent claimer to commit), so nodes never hand out the same seq or
- * accept the same message twice.
+ * PostgreSQL, possibly shared by several server nodes: a batch's seq counters are one upsert that locks the
+ * channels' rows and returns the new values, and its client message id claims are one insert that yields on
+ * conflict (after waiting for a concurrent claimer to commit), so nodes never hand out the same seq or accept
+ * the same message twice. Each is one statement because a group commit's time here is mostly round trips.
  */
 public final class PostgresDialect implements SqlDialect {
 
@@ -49,18 +53,46 @@ public final class PostgresDialect implements SqlDialect {
         }
     }
 
+    /**
+     * One statement for every id of the batch, for the reason {@link #allocate} is one. The rows go in sorted by
+     * channel and id, so two nodes claiming overlapping ids wait for each other in one order, never in a cycle.
+     */
     @Override
-    public boolean claim(Connection connection, String channel, String clientMsgId, String messageId, long now)
-            throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO client_msg_ids (channel, client_msg_id, message_id, created_at) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (channel, client_msg_id) DO NOTHING")) {
-            insert.setString(1, channel);
-            insert.setString(2, clientMsgId);
-            insert.setString(3, messageId);
-            insert.setLong(4, now);
-            return insert.executeUpdate() == 1;
+    public boolean[] claim(Connection connection, List<IdClaim> claims) throws SQLException {
+        Integer[] order = new Integer[claims.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparing((Integer i) -> claims.get(i).channel())
+                .thenComparing(i -> claims.get(i).clientMsgId()));
+        String[] channels = new String[order.length];
+        String[] ids = new String[order.length];
+        String[] messages = new String[order.length];
+        Long[] times = new Long[order.length];
+        Map<String, Integer> indexOf = new HashMap<>(order.length * 2);
+        for (int n = 0; n < order.length; n++) {
+            IdClaim claim = claims.get(order[n]);
+            channels[n] = claim.channel();
+            ids[n] = claim.clientMsgId();
+            messages[n] = claim.messageId();
+            times[n] = claim.createdAt();
+            indexOf.put(claim.channel() + '\u0000' + claim.clientMsgId(), order[n]);
         }
+        boolean[] claimed = new boolean[claims.size()];
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO client_msg_ids (channel, client_msg_id, message_id, created_at) "
+                        + "SELECT channel, id, message, at FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) "
+                        + "WITH ORDINALITY AS batch(channel, id, message, at, n) ORDER BY n "
+                        + "ON CONFLICT (channel, client_msg_id) DO NOTHING RETURNING channel, client_msg_id")) {
+            insert.setArray(1, connection.createArrayOf("text", channels));
+            insert.setArray(2, connection.createArrayOf("text", ids));
+            insert.setArray(3, connection.createArrayOf("text", messages));
+            insert.setArray(4, connection.createArrayOf("bigint", times));
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    claimed[indexOf.get(rs.getString(1) + '\u0000' + rs.getString(2))] = true;
+                }
+            }
+        }
+        return claimed;
     }
 
     @Override
