@@ -60,12 +60,7 @@ final class DurableScenario {
     static Result run(String store, ServerUnderTest server, Generator generator, Params params, int round) throws Exception {
         Recorder latencies = new Recorder(3);
         LongAdder acknowledged = new LongAdder();
-        LoadClient.DeliverySink sink = params.send() == Send.MESSAGE
-                ? new MessageSink(latencies, acknowledged)
-                : nanos -> {
-                    latencies.recordValue(Math.max(1, nanos / 1000));
-                    acknowledged.increment();
-                };
+        CopySink sink = new CopySink(latencies, acknowledged, params.send());
         int first = round * 1000;
         List<LoadClient> publishers = generator.rampSubscribed(server, first, params.publishers(),
                 i -> "chat:bench-" + i, sink);
@@ -118,11 +113,11 @@ final class DurableScenario {
     }
 
     /**
-     * Times each publisher's own {@code message.new} by the stamp in its {@code clientMsgId} (the content is a
-     * string, so it cannot carry the {@code "t":} stamp other scenarios use), and takes the acks, which say
-     * nothing more.
+     * Counts and times each publisher's own copies: a publication by its {@code "t":} stamp (the client finds it),
+     * a {@code message.new} by the stamp in its {@code clientMsgId} (the content is a string, so it cannot carry
+     * a {@code "t":}). When sending messages it also takes the acks, which say nothing more.
      */
-    private record MessageSink(Recorder latencies, LongAdder acknowledged) implements LoadClient.DeliverySink {
+    private record CopySink(Recorder latencies, LongAdder acknowledged, Send send) implements LoadClient.DeliverySink {
         @Override
         public void delivered(long latencyNanos) {
             latencies.recordValue(Math.max(1, latencyNanos / 1000));
@@ -131,6 +126,9 @@ final class DurableScenario {
 
         @Override
         public boolean claims(FrameText frame) {
+            if (send != Send.MESSAGE) {
+                return false;
+            }
             if (frame.startsWith(ACK)) {
                 return true;
             }
