@@ -194,7 +194,6 @@ final class GroupCommitWriter implements AutoCloseable {
      */
     private Outcome[] write(Connection connection, List<PendingWrite> batch) throws SQLException {
         Outcome[] outcomes = new Outcome[batch.size()];
-        Map<String, Integer> claimedHere = new HashMap<>();
         Map<Integer, Integer> duplicateOf = new HashMap<>();
         Map<String, Integer> firstWithId = new HashMap<>();
         Map<String, Boolean> newIds = claimIds(connection, batch, firstWithId);
@@ -223,7 +222,6 @@ final class GroupCommitWriter implements AutoCloseable {
                     outcomes[i] = Outcome.duplicate(loadClaimed(connection, append));
                     continue;
                 }
-                claimedHere.put(key, i);
             }
             if (append.mutation() != null) {
                 ProtocolException refusal = mutate(connection, append);
@@ -255,7 +253,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 outcomes[i] = new Outcome(stored.subList(firstSlot[i], end), results[i], false, null);
             }
         }
-        recordClaimedSeqs(connection, claimedHere, outcomes);
+        recordClaimedSeqs(connection, firstWithId, newIds, outcomes);
         duplicateOf.forEach((i, earlier) -> outcomes[i] = outcomes[earlier].refusal != null
                 ? outcomes[earlier] : Outcome.duplicate(outcomes[earlier].events.get(0)));
         return outcomes;
@@ -320,15 +318,17 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private static void recordClaimedSeqs(Connection connection, Map<String, Integer> claimed, Outcome[] outcomes)
-            throws SQLException {
-        if (claimed.isEmpty()) {
+    /** Stores the seq of each message whose id this batch newly claimed (the first append with the id). */
+    private static void recordClaimedSeqs(Connection connection, Map<String, Integer> firstWithId,
+                                          Map<String, Boolean> newIds, Outcome[] outcomes) throws SQLException {
+        if (firstWithId.isEmpty()) {
             return;
         }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE client_msg_ids SET seq = ? WHERE channel = ? AND client_msg_id = ?")) {
-            for (int i : claimed.values()) {
-                if (outcomes[i].events.isEmpty()) {
+            for (Map.Entry<String, Integer> first : firstWithId.entrySet()) {
+                int i = first.getValue();
+                if (!newIds.get(first.getKey()) || outcomes[i].events.isEmpty()) {
                     continue;
                 }
                 StoredEvent e = outcomes[i].events.get(0);
