@@ -172,9 +172,11 @@ public final class BenchCommand {
                 }
             }
             System.out.printf("connections: %d idle connections, one subscription each%n", count);
-            System.out.printf("%-10s %10s %14s %14s%n", "server", "ramp s", "RSS B/conn", "heap B/conn");
+            System.out.printf("%-10s %10s %14s %20s %14s%n", "server", "ramp s", "RSS B/conn", "RSS B/conn 2nd half",
+                    "heap B/conn");
             for (ConnectionsScenario.Result r : results) {
-                System.out.printf("%-10s %10.2f %14.0f %14s%n", r.server(), r.rampSeconds(), r.rssBytesPerConnection(),
+                System.out.printf("%-10s %10.2f %14.0f %20.0f %14s%n", r.server(), r.rampSeconds(),
+                        r.rssBytesPerConnection(), r.marginalRssBytesPerConnection(),
                         r.heapBytesPerConnection() < 0 ? "-" : String.format("%.0f", r.heapBytesPerConnection()));
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -182,8 +184,10 @@ public final class BenchCommand {
             out.put("results", results);
             if (results.size() == 2) {
                 double ratio = results.get(0).rssBytesPerConnection() / results.get(1).rssBytesPerConnection();
-                out.put("ratiosTandemToPeer", Map.of("rssPerConnection", ratio));
-                System.out.printf("ratio tandem/socket.io: RSS per connection %.2f%n", ratio);
+                double marginal = results.get(0).marginalRssBytesPerConnection()
+                        / results.get(1).marginalRssBytesPerConnection();
+                out.put("ratiosTandemToPeer", Map.of("rssPerConnection", ratio, "marginalRssPerConnection", marginal));
+                System.out.printf("ratio tandem/socket.io: RSS per connection %.2f, second half %.2f%n", ratio, marginal);
             }
             common.write("connections", out);
             return 0;
