@@ -49,9 +49,10 @@ final class DurableScenario {
      * @param p50Millis        median ack latency
      * @param p99Millis        99th percentile
      * @param maxMillis        maximum
+     * @param cpuMicrosPerMessage server CPU (user + system) per acknowledged publication in the measured period
      */
     record Result(String store, Params params, long published, long acknowledged, double ackedPerSecond,
-                  double p50Millis, double p99Millis, double maxMillis) {
+                  double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage) {
     }
 
     private DurableScenario() {
@@ -69,12 +70,15 @@ final class DurableScenario {
             drain(acknowledged, warm);
             latencies.reset();
             acknowledged.reset();
+            long cpuBefore = server.cpuNanos();
             long published = publish(publishers, server.dialect(), first, params, params.seconds());
             drain(acknowledged, published);
+            long cpu = server.cpuNanos() - cpuBefore;
             Histogram h = latencies.getIntervalHistogram();
             long got = acknowledged.sum();
             return new Result(store, params, published, got, got / (double) params.seconds(),
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                    got == 0 ? 0 : cpu / 1000.0 / got);
         } finally {
             publishers.forEach(LoadClient::close);
         }
