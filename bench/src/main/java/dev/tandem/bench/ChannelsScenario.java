@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Many small channels: C channels, connections each subscribed to S random channels (so about S subscribers
@@ -47,12 +45,7 @@ final class ChannelsScenario {
     }
 
     static Result run(ServerUnderTest server, Generator generator, Params params) throws Exception {
-        Recorder latencies = new Recorder(3);
-        LongAdder delivered = new LongAdder();
-        LoadClient.DeliverySink sink = nanos -> {
-            latencies.recordValue(Math.max(1, nanos / 1000));
-            delivered.increment();
-        };
+        LatencyTally delivered = new LatencyTally();
         SplittableRandom random = new SplittableRandom(42);
         List<List<String>> plan = new ArrayList<>();
         for (int i = 0; i < params.connections(); i++) {
@@ -65,7 +58,8 @@ final class ChannelsScenario {
             }
             plan.add(mine);
         }
-        List<LoadClient> clients = generator.rampSubscribedToMany(server, 0, params.connections(), plan::get, sink);
+        List<LoadClient> clients = generator.rampSubscribedToMany(server, 0, params.connections(), plan::get,
+                delivered);
         LoadClient publisher = generator.open(server, params.connections(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
             long interval = TimeUnit.SECONDS.toNanos(1) / params.rate();
@@ -82,10 +76,10 @@ final class ChannelsScenario {
             }
             Thread.sleep(2000);
             long cpu = server.cpuNanos() - cpuBefore;
-            Histogram h = latencies.getIntervalHistogram();
-            long got = delivered.sum();
-            return new Result(server.name(), params, total, got, h.getValueAtPercentile(50) / 1000.0,
-                    h.getValueAtPercentile(99) / 1000.0, got == 0 ? Double.NaN : cpu / 1000.0 / got);
+            Histogram h = delivered.histogram();
+            long got = delivered.count();
+            return new Result(server.name(), params, total, got, LatencyTally.millis(h, 50),
+                    LatencyTally.millis(h, 99), got == 0 ? Double.NaN : cpu / 1000.0 / got);
         } finally {
             publisher.close();
             clients.forEach(LoadClient::close);

@@ -1,12 +1,11 @@
 package dev.tandem.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Cross-node delivery: subscribers spread evenly over the nodes of a cluster (or all on one node, for the
@@ -39,22 +38,21 @@ final class ClusterScenario {
                   double localP99Millis, double crossP50Millis, double crossP99Millis) {
     }
 
+    /** How long the deliveries of the measured period may take to arrive after its last publication. */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
     private ClusterScenario() {
     }
 
     static Result run(String setup, List<ServerUnderTest> nodes, Generator generator, Params params) throws Exception {
-        Recorder local = new Recorder(3);
-        Recorder cross = new Recorder(3);
-        LongAdder deliveries = new LongAdder();
+        LatencyTally local = new LatencyTally();
+        LatencyTally cross = new LatencyTally();
         List<LoadClient> clients = new ArrayList<>();
         try {
             int perNode = params.subscribers() / nodes.size();
             for (int n = 0; n < nodes.size(); n++) {
-                Recorder recorder = n == 0 ? local : cross;
-                clients.addAll(generator.rampSubscribed(nodes.get(n), n * perNode, perNode, i -> CHANNEL, nanos -> {
-                    recorder.recordValue(Math.max(1, nanos / 1000));
-                    deliveries.increment();
-                }));
+                clients.addAll(generator.rampSubscribed(nodes.get(n), n * perNode, perNode, i -> CHANNEL,
+                        n == 0 ? local : cross));
             }
             LoadClient publisher = generator.open(nodes.get(0), 1_000_000, nanos -> { }).get(30, TimeUnit.SECONDS);
             clients.add(publisher);
@@ -62,20 +60,15 @@ final class ClusterScenario {
             Thread.sleep(500);
             local.reset();
             cross.reset();
-            deliveries.reset();
             long published = publish(publisher, nodes.get(0).dialect(), params.rate(), params.seconds());
-            long expected = published * perNode * nodes.size();
-            long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (deliveries.sum() < expected && System.nanoTime() < drainDeadline) {
-                Thread.sleep(20);
-            }
-            Histogram l = local.getIntervalHistogram();
-            Histogram c = cross.getIntervalHistogram();
+            local.await(published * perNode, DRAIN);
+            cross.await(published * perNode * (nodes.size() - 1), DRAIN);
+            Histogram l = local.histogram();
+            Histogram c = cross.histogram();
             boolean single = nodes.size() == 1;
-            return new Result(setup, params, deliveries.sum() / (double) params.seconds(),
-                    l.getValueAtPercentile(50) / 1000.0, l.getValueAtPercentile(99) / 1000.0,
-                    single ? Double.NaN : c.getValueAtPercentile(50) / 1000.0,
-                    single ? Double.NaN : c.getValueAtPercentile(99) / 1000.0);
+            return new Result(setup, params, (local.count() + cross.count()) / (double) params.seconds(),
+                    LatencyTally.millis(l, 50), LatencyTally.millis(l, 99),
+                    single ? Double.NaN : LatencyTally.millis(c, 50), single ? Double.NaN : LatencyTally.millis(c, 99));
         } finally {
             clients.forEach(LoadClient::close);
         }

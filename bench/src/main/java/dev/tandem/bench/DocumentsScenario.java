@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Collaborative editing: {@code docs} documents with {@code editors} y-websocket editors each (50 on one
@@ -120,27 +119,22 @@ final class DocumentsScenario {
     }
 
     static Result run(ServerUnderTest server, Params params) throws Exception {
-        Recorder latencies = new Recorder(3);
-        LongAdder received = new LongAdder();
+        LatencyTally received = new LatencyTally();
         HttpClient http = HttpClient.newHttpClient();
         long rssBefore = server.rssBytes();
-        List<DocumentEditor> editors = connect(server, params, http, nanos -> {
-            latencies.recordValue(Math.max(1, nanos / 1000));
-            received.increment();
-        });
+        List<DocumentEditor> editors = connect(server, params, http, received::delivered);
         try {
             type(editors, params.rate(), params.warmup());
             Thread.sleep(1000);
-            latencies.getIntervalHistogram();
             received.reset();
             long cpuBefore = server.cpuNanos();
             long sent = type(editors, params.rate(), params.seconds());
             Thread.sleep(2000);
             long cpu = server.cpuNanos() - cpuBefore;
-            Histogram h = latencies.getIntervalHistogram();
+            Histogram h = received.histogram();
             long rss = server.rssBytes();
-            return new Result(server.name(), params, sent, received.sum(), h.getValueAtPercentile(50) / 1000.0,
-                    h.getValueAtPercentile(99) / 1000.0, sent == 0 ? Double.NaN : cpu / 1000.0 / sent, rss,
+            return new Result(server.name(), params, sent, received.count(), LatencyTally.millis(h, 50),
+                    LatencyTally.millis(h, 99), sent == 0 ? Double.NaN : cpu / 1000.0 / sent, rss,
                     (rss - rssBefore) / (double) params.docs());
         } finally {
             editors.forEach(DocumentEditor::close);

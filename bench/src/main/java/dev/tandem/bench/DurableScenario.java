@@ -1,11 +1,10 @@
 package dev.tandem.bench;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Durable publish throughput and ack latency: P publisher connections, each subscribed to its own
@@ -55,43 +54,36 @@ final class DurableScenario {
                   double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage) {
     }
 
+    /**
+     * How long a period's copies may take to arrive after its last publication: a warm-up backlog is then neither
+     * counted nor timed in the measured period, and the measured one is counted in full.
+     */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
     private DurableScenario() {
     }
 
     static Result run(String store, ServerUnderTest server, Generator generator, Params params, int round) throws Exception {
-        Recorder latencies = new Recorder(3);
-        LongAdder acknowledged = new LongAdder();
-        CopySink sink = new CopySink(latencies, acknowledged, params.send());
+        LatencyTally acknowledged = new LatencyTally();
+        CopySink sink = new CopySink(acknowledged, params.send());
         int first = round * 1000;
         List<LoadClient> publishers = generator.rampSubscribed(server, first, params.publishers(),
                 i -> "chat:bench-" + i, sink);
         try {
             long warm = publish(publishers, server.dialect(), first, params, params.warmupSeconds());
-            drain(acknowledged, warm);
-            latencies.reset();
+            acknowledged.await(warm, DRAIN);
             acknowledged.reset();
             long cpuBefore = server.cpuNanos();
             long published = publish(publishers, server.dialect(), first, params, params.seconds());
-            drain(acknowledged, published);
+            acknowledged.await(published, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
-            Histogram h = latencies.getIntervalHistogram();
-            long got = acknowledged.sum();
+            Histogram h = acknowledged.histogram();
+            long got = acknowledged.count();
             return new Result(store, params, published, got, got / (double) params.seconds(),
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                    LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.maxMillis(h),
                     got == 0 ? 0 : cpu / 1000.0 / got);
         } finally {
             publishers.forEach(LoadClient::close);
-        }
-    }
-
-    /**
-     * Waits (at most 10 s) until {@code expected} copies arrived, so a warm-up backlog is neither counted nor
-     * timed in the measured period and the measured one is counted in full.
-     */
-    private static void drain(LongAdder acknowledged, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (acknowledged.sum() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
         }
     }
 
@@ -121,11 +113,10 @@ final class DurableScenario {
      * a {@code message.new} by the stamp in its {@code clientMsgId} (the content is a string, so it cannot carry
      * a {@code "t":}). When sending messages it also takes the acks, which say nothing more.
      */
-    private record CopySink(Recorder latencies, LongAdder acknowledged, Send send) implements LoadClient.DeliverySink {
+    private record CopySink(LatencyTally acknowledged, Send send) implements LoadClient.DeliverySink {
         @Override
         public void delivered(long latencyNanos) {
-            latencies.recordValue(Math.max(1, latencyNanos / 1000));
-            acknowledged.increment();
+            acknowledged.delivered(latencyNanos);
         }
 
         @Override

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Live-record updates: W writer connections each own one record of collection {@code bench} and update it in a
@@ -44,14 +43,10 @@ final class EntitiesScenario {
     }
 
     static Result run(String store, ServerUnderTest server, Generator generator, Params params, int round) throws Exception {
-        Recorder latencies = new Recorder(3);
-        LongAdder events = new LongAdder();
+        LatencyTally events = new LatencyTally();
         int first = round * 10_000;
         List<LoadClient> subscribers = generator.rampSubscribed(server, first, params.subscribers(), i -> "entity:bench",
-                nanos -> {
-                    latencies.recordValue(Math.max(1, nanos / 1000));
-                    events.increment();
-                });
+                events);
         LongAdder updates = new LongAdder();
         List<Writer> writers = new ArrayList<>();
         try {
@@ -65,16 +60,15 @@ final class EntitiesScenario {
             Thread.sleep(1000);
             writers.forEach(Writer::update);
             Thread.sleep(TimeUnit.SECONDS.toMillis(params.warmupSeconds()));
-            latencies.reset();
             events.reset();
             long before = updates.sum();
             Thread.sleep(TimeUnit.SECONDS.toMillis(params.seconds()));
             long done = updates.sum() - before;
-            Histogram h = latencies.getIntervalHistogram();
-            long copies = events.sum();
+            Histogram h = events.histogram();
+            long copies = events.count();
             writers.forEach(w -> w.running = false);
             return new Result(store, params, done, done / (double) params.seconds(), copies,
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+                    LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.maxMillis(h));
         } finally {
             writers.forEach(w -> w.running = false);
             Thread.sleep(200);

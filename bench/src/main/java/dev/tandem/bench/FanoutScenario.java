@@ -1,12 +1,11 @@
 package dev.tandem.bench;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * One channel, N subscribers, one publisher at a fixed rate. Measures deliveries, loss, one-way latency
@@ -49,39 +48,36 @@ final class FanoutScenario {
                   double cpuMicrosPerDelivery, double framesPerWrite) {
     }
 
+    /** How long the deliveries of a period may take to arrive after its last publication. */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
+
     private FanoutScenario() {
     }
 
     static Result run(ServerUnderTest server, Generator generator, Params params) throws Exception {
-        Recorder latencies = new Recorder(3);
-        LongAdder delivered = new LongAdder();
-        LoadClient.DeliverySink sink = nanos -> {
-            latencies.recordValue(Math.max(1, nanos / 1000));
-            delivered.increment();
-        };
-        List<LoadClient> subscribers = generator.rampSubscribed(server, 0, params.subscribers(), i -> CHANNEL, sink);
+        LatencyTally delivered = new LatencyTally();
+        List<LoadClient> subscribers = generator.rampSubscribed(server, 0, params.subscribers(), i -> CHANNEL,
+                delivered);
         LoadClient publisher = generator.open(server, params.subscribers(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
             String padding = "x".repeat(Math.max(0, params.payloadBytes() - 40));
             long warmup = publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
             // Let the warm-up drain completely, so none of it is counted in the measured period.
-            awaitDeliveries(delivered, warmup * params.subscribers());
-            latencies.reset();
+            delivered.await(warmup * params.subscribers(), DRAIN);
             delivered.reset();
 
             long cpuBefore = server.cpuNanos();
             Optional<long[]> writesBefore = server.framesAndWrites();
             long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
             long expected = published * params.subscribers();
-            awaitDeliveries(delivered, expected);
+            delivered.await(expected, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
             double framesPerWrite = framesPerWrite(writesBefore, server.framesAndWrites());
-            Histogram h = latencies.getIntervalHistogram();
-            long got = delivered.sum();
+            Histogram h = delivered.histogram();
+            long got = delivered.count();
             return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-                    h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
-                    got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite);
+                    LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.millis(h, 99.9),
+                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite);
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);
@@ -93,13 +89,6 @@ final class FanoutScenario {
             return Double.NaN;
         }
         return (after.get()[0] - before.get()[0]) / (double) (after.get()[1] - before.get()[1]);
-    }
-
-    private static void awaitDeliveries(LongAdder delivered, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (delivered.sum() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
     }
 
     /** Publishes at {@code rate}/s for {@code seconds}, paced against the schedule (no drift); returns the count. */

@@ -1,5 +1,7 @@
 package dev.tandem.bench;
 
+import static dev.tandem.bench.LatencyTally.millis;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -109,12 +111,11 @@ final class PresenceScenario {
             long churnCpu = server.cpuNanos() - cpuBefore;
             Watched watched = sink.watched();
 
-            Recorder cursorLatency = new Recorder(3);
-            LongAdder cursorDeliveries = new LongAdder();
+            LatencyTally cursorDeliveries = new LatencyTally();
             LongAdder cursorDiffs = new LongAdder();
             List<LoadClient> cursorUsers = generator.rampSubscribedEach(server, params.watchers() + params.users(),
                     params.cursorUsers(), i -> CURSORS,
-                    i -> new CursorSink(FrameText.ascii(Dialect.tandemUser(i)), cursorLatency, cursorDeliveries, cursorDiffs));
+                    i -> new CursorSink(FrameText.ascii(Dialect.tandemUser(i)), cursorDeliveries, cursorDiffs));
             try {
                 for (LoadClient user : cursorUsers) {
                     user.send(join(CURSORS, "{\"name\":\"cursor\"}"));
@@ -122,17 +123,17 @@ final class PresenceScenario {
                 Thread.sleep(500);
                 cursors(cursorUsers, params.cursorRate(), params.warmupSeconds());
                 Thread.sleep(500);
-                cursorLatency.reset();
                 cursorDeliveries.reset();
                 cursorDiffs.reset();
                 long cursorCpuBefore = server.cpuNanos();
                 long sent = cursors(cursorUsers, params.cursorRate(), params.cursorSeconds());
                 Thread.sleep(500);
                 long cursorCpu = server.cpuNanos() - cursorCpuBefore;
-                Histogram moved = cursorLatency.getIntervalHistogram();
+                Histogram moved = cursorDeliveries.histogram();
                 return new Result(params, syncLimit, failedUsers, watched, membersAfter,
                         params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
-                        sent, cursorDeliveries.sum(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99), moved.getMaxValue() / 1000.0,
+                        sent, cursorDeliveries.count(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99),
+                        LatencyTally.maxMillis(moved),
                         sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
             } finally {
                 cursorUsers.forEach(LoadClient::close);
@@ -261,21 +262,17 @@ final class PresenceScenario {
         return users;
     }
 
-    private static double millis(Histogram h, double percentile) {
-        return h.getValueAtPercentile(percentile) / 1000.0;
-    }
 
     /**
      * Times the cursor updates one cursor user receives, alone (stamped, through {@link #delivered}) or in a
      * {@code presence:diff}. A diff goes to every subscriber, so the user's own entry in it is left out: a single
      * update never reaches its sender, and counting the echo would inflate deliveries.
      */
-    private record CursorSink(byte[] userId, Recorder latency, LongAdder deliveries, LongAdder diffs)
+    private record CursorSink(byte[] userId, LatencyTally deliveries, LongAdder diffs)
             implements LoadClient.DeliverySink {
         @Override
         public void delivered(long latencyNanos) {
-            latency.recordValue(Math.max(1, latencyNanos / 1000));
-            deliveries.increment();
+            deliveries.delivered(latencyNanos);
         }
 
         @Override
@@ -364,7 +361,7 @@ final class PresenceScenario {
             Histogram joined = joinLatency.getIntervalHistogram();
             Histogram left = leaveLatency.getIntervalHistogram();
             Histogram counted = statsLatency.getIntervalHistogram();
-            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), joined.getMaxValue() / 1000.0,
+            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), LatencyTally.maxMillis(joined),
                     leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
                     diffs.sum());
         }
