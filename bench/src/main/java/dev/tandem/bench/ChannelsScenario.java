@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -62,18 +61,11 @@ final class ChannelsScenario {
                 delivered);
         LoadClient publisher = generator.open(server, params.connections(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
-            long interval = TimeUnit.SECONDS.toNanos(1) / params.rate();
-            long total = (long) params.rate() * params.seconds();
             long cpuBefore = server.cpuNanos();
-            long start = System.nanoTime();
-            for (long i = 0; i < total; i++) {
-                long wait = start + i * interval - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+            long total = Pace.run((long) params.rate() * params.seconds(), params.rate(), i -> {
                 String channel = "bench:ch" + random.nextInt(params.channels());
                 publisher.send(server.dialect().publish(channel, "{\"t\":" + System.nanoTime() + ",\"p\":\"x\"}", 1));
-            }
+            });
             Thread.sleep(2000);
             long cpu = server.cpuNanos() - cpuBefore;
             Histogram h = delivered.histogram();

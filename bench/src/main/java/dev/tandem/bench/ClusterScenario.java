@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -75,16 +74,7 @@ final class ClusterScenario {
     }
 
     private static long publish(LoadClient publisher, Dialect dialect, int rate, int seconds) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        long start = System.nanoTime();
-        long total = (long) rate * seconds;
-        for (long i = 0; i < total; i++) {
-            long wait = start + i * interval - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            publisher.send(dialect.publish(CHANNEL, "{\"t\":" + System.nanoTime() + ",\"p\":\"cluster-benchmark\"}", 1));
-        }
-        return total;
+        return Pace.run((long) rate * seconds, rate, i ->
+                publisher.send(dialect.publish(CHANNEL, "{\"t\":" + System.nanoTime() + ",\"p\":\"cluster-benchmark\"}", 1)));
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -160,16 +159,6 @@ final class DocumentsScenario {
     /** Every editor types {@code rate} updates a second for {@code seconds}, round robin; returns updates sent. */
     private static long type(List<DocumentEditor> editors, double rate, int seconds) {
         double total = rate * editors.size();
-        long interval = (long) (TimeUnit.SECONDS.toNanos(1) / total);
-        long count = (long) (total * seconds);
-        long start = System.nanoTime();
-        for (long i = 0; i < count; i++) {
-            long wait = start + i * interval - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            editors.get((int) (i % editors.size())).type();
-        }
-        return count;
+        return Pace.run((long) (total * seconds), total, i -> editors.get((int) (i % editors.size())).type());
     }
 }

@@ -2,8 +2,6 @@ package dev.tandem.bench;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -89,23 +87,14 @@ final class DurableScenario {
 
     /** Publishes round-robin over the publishers at the rate in total, paced against the schedule. */
     private static long publish(List<LoadClient> publishers, Dialect dialect, int first, Params params, int seconds) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / params.rate();
-        long start = System.nanoTime();
-        long total = (long) params.rate() * seconds;
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+        return Pace.run((long) params.rate() * seconds, params.rate(), i -> {
             int p = (int) (i % publishers.size());
             String channel = "chat:bench-" + (first + p);
             publishers.get(p).send(params.send() == Send.MESSAGE
                     ? "{\"type\":\"message.send\",\"channel\":\"" + channel + "\",\"clientMsgId\":\"t" + System.nanoTime()
                             + "\",\"payload\":{\"content\":\"durable-benchmark-payload\"},\"requestId\":1}"
                     : dialect.publish(channel, "{\"t\":" + System.nanoTime() + ",\"p\":\"durable-benchmark-payload\"}", 1));
-        }
-        return total;
+        });
     }
 
     /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -93,17 +92,7 @@ final class FanoutScenario {
 
     /** Publishes at {@code rate}/s for {@code seconds}, paced against the schedule (no drift); returns the count. */
     private static long publish(LoadClient publisher, Dialect dialect, int rate, int seconds, String padding) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        long start = System.nanoTime();
-        long total = (long) rate * seconds;
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            publisher.send(dialect.publish(CHANNEL, "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}", 1));
-        }
-        return total;
+        return Pace.run((long) rate * seconds, rate, i ->
+                publisher.send(dialect.publish(CHANNEL, "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}", 1)));
     }
 }

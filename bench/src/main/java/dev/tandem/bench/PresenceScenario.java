@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -171,16 +170,10 @@ final class PresenceScenario {
         ScheduledExecutorService leaver = Executors.newSingleThreadScheduledExecutor();
         List<CompletableFuture<Void>> done = new ArrayList<>(users);
         try {
-            long interval = TimeUnit.SECONDS.toNanos(1) / params.joinRate();
-            long start = System.nanoTime();
-            for (int i = 0; i < users; i++) {
-                long wait = start + i * interval - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+            Pace.run(users, params.joinRate(), i -> {
                 CompletableFuture<Void> left = new CompletableFuture<>();
                 done.add(left);
-                generator.open(server, firstIndex + i, nanos -> { })
+                generator.open(server, firstIndex + (int) i, nanos -> { })
                         .thenCompose(client -> client.subscribe(channel))
                         .whenComplete((client, failure) -> {
                             if (failure != null) {
@@ -195,7 +188,7 @@ final class PresenceScenario {
                                 left.complete(null);
                             }, params.dwellMillis(), TimeUnit.MILLISECONDS);
                         });
-            }
+            });
             CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
             return failed.intValue();
         } finally {
@@ -205,21 +198,13 @@ final class PresenceScenario {
 
     /** Every cursor user sends {@code rate} updates per second for {@code seconds}, paced without drift. */
     private static long cursors(List<LoadClient> users, int rate, int seconds) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        long start = System.nanoTime();
-        long sent = 0;
-        for (long tick = 0; tick < (long) rate * seconds; tick++) {
-            long wait = start + tick * interval - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+        Pace.run((long) rate * seconds, rate, tick -> {
             for (LoadClient user : users) {
                 user.send("{\"type\":\"presence:update\",\"channel\":\"" + CURSORS + "\",\"payload\":{\"state\":{\"t\":"
                         + System.nanoTime() + ",\"x\":" + tick + "}}}");
-                sent++;
             }
-        }
-        return sent;
+        });
+        return (long) rate * seconds * users.size();
     }
 
     private static String join(String channel, String stateJson) {
