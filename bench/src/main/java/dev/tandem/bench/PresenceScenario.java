@@ -1,5 +1,6 @@
 package dev.tandem.bench;
 
+import static dev.tandem.bench.LatencyTally.maxMillis;
 import static dev.tandem.bench.LatencyTally.millis;
 
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ final class PresenceScenario {
                 return new Result(params, syncLimit, failedUsers, watched, membersAfter,
                         params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
                         sent, cursorDeliveries.count(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99),
-                        LatencyTally.maxMillis(moved),
+                        maxMillis(moved),
                         sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
             } finally {
                 cursorUsers.forEach(LoadClient::close);
@@ -247,7 +248,6 @@ final class PresenceScenario {
         return users;
     }
 
-
     /**
      * Times the cursor updates one cursor user receives, alone (stamped, through {@link #delivered}) or in a
      * {@code presence:diff}. A diff goes to every subscriber, so the user's own entry in it is left out: a single
@@ -346,7 +346,7 @@ final class PresenceScenario {
             Histogram joined = joinLatency.getIntervalHistogram();
             Histogram left = leaveLatency.getIntervalHistogram();
             Histogram counted = statsLatency.getIntervalHistogram();
-            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), LatencyTally.maxMillis(joined),
+            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), maxMillis(joined),
                     leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
                     diffs.sum());
         }
