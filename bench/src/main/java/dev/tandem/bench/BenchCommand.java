@@ -450,12 +450,13 @@ public final class BenchCommand {
             }
             System.out.printf("durable: %d s per step, %s (ack latency = send -> own committed copy)%n", seconds,
                     sending == DurableScenario.Send.MESSAGE ? "message.send" : "publish");
-            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s%n", "store", "publishers", "msg/s", "acked",
-                    "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg");
+            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s %16s%n", "store", "publishers", "msg/s", "acked",
+                    "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg", "p99/s med / max");
             for (DurableScenario.Result r : results) {
-                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f%n", r.store(),
+                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f %7.2f / %6.2f%n", r.store(),
                         r.params().publishers(), r.params().rate(), r.acknowledged(), r.ackedPerSecond(), r.p50Millis(),
-                        r.p99Millis(), r.maxMillis(), r.cpuMicrosPerMessage());
+                        r.p99Millis(), r.maxMillis(), r.cpuMicrosPerMessage(),
+                        LatencyBySecond.median(r.p99MillisBySecond()), LatencyBySecond.max(r.p99MillisBySecond()));
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "durable");

@@ -47,9 +47,11 @@ final class DurableScenario {
      * @param p99Millis        99th percentile
      * @param maxMillis        maximum
      * @param cpuMicrosPerMessage server CPU (user + system) per acknowledged publication in the measured period
+     * @param p99MillisBySecond the ack latency p99 of each second of the measured period (and its drain)
      */
     record Result(String store, Params params, long published, long acknowledged, double ackedPerSecond,
-                  double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage) {
+                  double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage,
+                  List<Double> p99MillisBySecond) {
     }
 
     /**
@@ -72,14 +74,16 @@ final class DurableScenario {
             acknowledged.await(warm, DRAIN);
             acknowledged.reset();
             long cpuBefore = server.cpuNanos();
+            LatencyBySecond bySecond = LatencyBySecond.start(acknowledged);
             long published = publish(publishers, server.dialect(), first, params, params.seconds());
             acknowledged.await(published, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
+            List<Double> p99BySecond = bySecond.stop();
             Histogram h = acknowledged.histogram();
             long got = acknowledged.count();
             return new Result(store, params, published, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.maxMillis(h),
-                    got == 0 ? 0 : cpu / 1000.0 / got);
+                    got == 0 ? 0 : cpu / 1000.0 / got, p99BySecond);
         } finally {
             publishers.forEach(LoadClient::close);
         }

@@ -8,16 +8,20 @@ import org.HdrHistogram.Recorder;
 /**
  * What a scenario's sinks measure: one latency (µs, HdrHistogram) per arrival and the number of arrivals,
  * recorded from any generator thread. A scenario resets it after its warm-up, waits until the arrivals it
- * expects are in, then takes the histogram of the measured period.
+ * expects are in, then takes the histogram of the measured period. A second recorder lets a
+ * {@link LatencyBySecond} look at the same arrivals second by second without disturbing the period's histogram.
  */
 final class LatencyTally implements LoadClient.DeliverySink {
     private final Recorder latencies = new Recorder(3);
+    private final Recorder recent = new Recorder(3);
     private final LongAdder arrivals = new LongAdder();
 
     /** Records one arrival that took {@code latencyNanos}. */
     @Override
     public void delivered(long latencyNanos) {
-        latencies.recordValue(Math.max(1, latencyNanos / 1000));
+        long micros = Math.max(1, latencyNanos / 1000);
+        latencies.recordValue(micros);
+        recent.recordValue(micros);
         arrivals.increment();
     }
 
@@ -29,6 +33,7 @@ final class LatencyTally implements LoadClient.DeliverySink {
     /** Starts a new period: forgets the arrivals and latencies recorded so far. */
     void reset() {
         latencies.reset();
+        recent.reset();
         arrivals.reset();
     }
 
@@ -43,6 +48,11 @@ final class LatencyTally implements LoadClient.DeliverySink {
     /** The latencies recorded since the last reset or histogram. */
     Histogram histogram() {
         return latencies.getIntervalHistogram();
+    }
+
+    /** The latencies recorded since the last look (or reset): what {@link LatencyBySecond} samples. */
+    Histogram sinceLastLook() {
+        return recent.getIntervalHistogram();
     }
 
     /** A percentile of {@code h} (recorded in µs) in milliseconds. */
