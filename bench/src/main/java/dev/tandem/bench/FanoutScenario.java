@@ -41,10 +41,11 @@ final class FanoutScenario {
      * @param maxMillis           maximum
      * @param cpuMicrosPerDelivery server CPU time (user + system) per delivery
      * @param framesPerWrite      frames each socket write carried on average (Tandem only, else NaN)
+     * @param p99MillisBySecond   the p99 of each second of the measured period (and its drain)
      */
     record Result(String server, Params params, long published, long expected, long delivered,
                   double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
-                  double cpuMicrosPerDelivery, double framesPerWrite) {
+                  double cpuMicrosPerDelivery, double framesPerWrite, List<Double> p99MillisBySecond) {
     }
 
     /** How long the deliveries of a period may take to arrive after its last publication. */
@@ -67,16 +68,18 @@ final class FanoutScenario {
 
             long cpuBefore = server.cpuNanos();
             Optional<long[]> writesBefore = server.framesAndWrites();
+            LatencyBySecond bySecond = LatencyBySecond.start(delivered);
             long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
             long expected = published * params.subscribers();
             delivered.await(expected, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
+            List<Double> p99BySecond = bySecond.stop();
             double framesPerWrite = framesPerWrite(writesBefore, server.framesAndWrites());
             Histogram h = delivered.histogram();
             long got = delivered.count();
             return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.millis(h, 99.9),
-                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite);
+                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite, p99BySecond);
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);
