@@ -212,7 +212,7 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             Append append = pending.append();
             if (append.clientMsgId() != null) {
-                String key = idKey(append.channel(), append.clientMsgId());
+                String key = IdClaim.key(append.channel(), append.clientMsgId());
                 int first = firstWithId.get(key);
                 if (first != i) {
                     duplicateOf.put(i, first);
@@ -272,8 +272,9 @@ final class GroupCommitWriter implements AutoCloseable {
             if (append == null || append.clientMsgId() == null) {
                 continue;
             }
-            if (firstWithId.putIfAbsent(idKey(append.channel(), append.clientMsgId()), i) == null) {
-                claims.add(new IdClaim(append.channel(), append.clientMsgId(), append.messageId(), append.createdAt()));
+            IdClaim claim = new IdClaim(append.channel(), append.clientMsgId(), append.messageId(), append.createdAt());
+            if (firstWithId.putIfAbsent(claim.key(), i) == null) {
+                claims.add(claim);
             }
         }
         if (claims.isEmpty()) {
@@ -282,13 +283,9 @@ final class GroupCommitWriter implements AutoCloseable {
         boolean[] claimed = dialect.claim(connection, claims);
         Map<String, Boolean> newIds = new HashMap<>(claims.size() * 2);
         for (int c = 0; c < claims.size(); c++) {
-            newIds.put(idKey(claims.get(c).channel(), claims.get(c).clientMsgId()), claimed[c]);
+            newIds.put(claims.get(c).key(), claimed[c]);
         }
         return newIds;
-    }
-
-    private static String idKey(String channel, String clientMsgId) {
-        return channel + '\u0000' + clientMsgId;
     }
 
     private static void addSlot(List<Append> slots, Map<String, List<Integer>> slotsByChannel, Append append) {

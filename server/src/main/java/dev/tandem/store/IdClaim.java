@@ -11,4 +11,14 @@ package dev.tandem.store;
  * @param createdAt   when it was sent (ms), from which the idempotency window is counted
  */
 public record IdClaim(String channel, String clientMsgId, String messageId, long createdAt) {
+
+    /** The claim's identity within a batch: its channel and client message id, as one string. */
+    public String key() {
+        return key(channel, clientMsgId);
+    }
+
+    /** The key of a claim of {@code clientMsgId} in {@code channel}. */
+    public static String key(String channel, String clientMsgId) {
+        return channel + '\u0000' + clientMsgId;
+    }
 }

@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -59,22 +59,22 @@ public final class PostgresDialect implements SqlDialect {
      */
     @Override
     public boolean[] claim(Connection connection, List<IdClaim> claims) throws SQLException {
-        Integer[] order = new Integer[claims.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparing((Integer i) -> claims.get(i).channel())
-                .thenComparing(i -> claims.get(i).clientMsgId()));
-        String[] channels = new String[order.length];
-        String[] ids = new String[order.length];
-        String[] messages = new String[order.length];
-        Long[] times = new Long[order.length];
-        Map<String, Integer> indexOf = new HashMap<>(order.length * 2);
-        for (int n = 0; n < order.length; n++) {
-            IdClaim claim = claims.get(order[n]);
+        Map<String, Integer> indexOf = new HashMap<>(claims.size() * 2);
+        for (int i = 0; i < claims.size(); i++) {
+            indexOf.put(claims.get(i).key(), i);
+        }
+        List<IdClaim> sorted = new ArrayList<>(claims);
+        sorted.sort(Comparator.comparing(IdClaim::channel).thenComparing(IdClaim::clientMsgId));
+        String[] channels = new String[sorted.size()];
+        String[] ids = new String[sorted.size()];
+        String[] messages = new String[sorted.size()];
+        Long[] times = new Long[sorted.size()];
+        for (int n = 0; n < sorted.size(); n++) {
+            IdClaim claim = sorted.get(n);
             channels[n] = claim.channel();
             ids[n] = claim.clientMsgId();
             messages[n] = claim.messageId();
             times[n] = claim.createdAt();
-            indexOf.put(claim.channel() + '\u0000' + claim.clientMsgId(), order[n]);
         }
         boolean[] claimed = new boolean[claims.size()];
         try (PreparedStatement insert = connection.prepareStatement(
@@ -88,7 +88,7 @@ public final class PostgresDialect implements SqlDialect {
             insert.setArray(4, connection.createArrayOf("bigint", times));
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
-                    claimed[indexOf.get(rs.getString(1) + '\u0000' + rs.getString(2))] = true;
+                    claimed[indexOf.get(IdClaim.key(rs.getString(1), rs.getString(2)))] = true;
                 }
             }
         }
