@@ -231,6 +231,7 @@ public final class TandemServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             server.workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            server.metrics.close();
             throw e;
         }
         return server;
@@ -446,6 +447,7 @@ public final class TandemServer implements AutoCloseable {
         archiveApi.close();
         store.close();
         tracing.close();
+        metrics.close();
         LOG.info("stopped");
     }
 

@@ -6,6 +6,8 @@ import dev.tandem.resilience.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -33,9 +35,15 @@ import java.util.function.LongSupplier;
  * it). Fanout enqueues synchronously inside the publish, so for publications this is publish → write,
  * including any time a slow socket made a frame wait; one sample per pass keeps the cost (about a
  * microsecond with percentiles) off the per-frame and per-connection path.
+ *
+ * <p>The JVM's own meters come along: memory, threads, CPU, garbage-collection pauses and JIT compile time. The
+ * last two explain most of a latency tail that the server's code does not: a young pause stops every event loop,
+ * and a compiler thread still busy after start-up takes a core from them. {@link #close} detaches the GC
+ * listener, which otherwise outlives the server in a JVM that runs several (tests).
  */
-public final class TandemMetrics {
+public final class TandemMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcPauses = new JvmGcMetrics();
     private final TransportGauges connections =
             new TransportGauges(registry, "tandem.connections", "open client connections");
     private final TransportGauges subscriptions =
@@ -96,6 +104,14 @@ public final class TandemMetrics {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        new JvmCompilationMetrics().bindTo(registry);
+        gcPauses.bindTo(registry);
+    }
+
+    /** Stops listening to the JVM's garbage collections. */
+    @Override
+    public void close() {
+        gcPauses.close();
     }
 
     private Counter dropped(String reason) {

@@ -35,6 +35,19 @@ class MetricsTest {
     }
 
     @Test
+    void garbageCollectionPausesAndJitCompileTimeAreScraped() {
+        try (TestServer server = TestServer.start()) {
+            System.gc();
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                String scrape = server.get("/metrics").body();
+                assertThat(scrape).containsPattern("(?m)^jvm_gc_pause_seconds_count\\{action=\"[^\"]+\",cause=\"System.gc\\(\\)\",gc=\"[^\"]+\"\\} [1-9]");
+                assertThat(scrape).containsPattern("(?m)^jvm_compilation_time_ms_total\\{compiler=\"[^\"]+\"\\} [1-9]");
+            });
+        }
+    }
+
+    @Test
     void deliveryLatencyIsAHistogramInSecondsFedByWrites() {
         try (TestServer server = TestServer.start()) {
             assertThat(server.server().metrics().deliveryLatencyMillis(0.99)).isNaN();
