@@ -363,13 +363,16 @@ public final class BenchCommand {
             System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s%n",
                     r.syncLimit(), users, joinRate, dwell, watchers,
                     r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)");
-            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms; leaves %d, p99 %.2f ms;"
-                    + " %d presence:diff frames carried some of them%n",
-                    w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(), w.joinMaxMillis(),
-                    w.leaves(), w.leaveP99Millis(), w.diffs());
+            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms (p99/s med %.2f / max %.2f), max %.2f ms;"
+                    + " leaves %d, p99 %.2f ms; %d presence:diff frames carried some of them%n",
+                    w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(),
+                    LatencyBySecond.median(w.joinP99MillisBySecond()), LatencyBySecond.max(w.joinP99MillisBySecond()),
+                    w.joinMaxMillis(), w.leaves(), w.leaveP99Millis(), w.diffs());
             System.out.printf("  stats %d (%.1f per watcher), p50 %.2f ms, p99 %.2f ms; member lists %d; members after %d;"
-                    + " server cpu %.0f us per join+leave%n", w.stats(), watchers == 0 ? 0.0 : (double) w.stats() / watchers,
-                    w.statsP50Millis(), w.statsP99Millis(), w.syncs(), r.membersAfter(), r.cpuMicrosPerJoinLeave());
+                    + " server cpu %.0f us per join+leave (GC pauses %.0f ms, JIT %.0f ms)%n", w.stats(),
+                    watchers == 0 ? 0.0 : (double) w.stats() / watchers, w.statsP50Millis(), w.statsP99Millis(), w.syncs(),
+                    r.membersAfter(), r.cpuMicrosPerJoinLeave(), r.churnServerJvm().gcPauseMillis(),
+                    r.churnServerJvm().jitMillis());
             System.out.printf("presence cursors: %d users x %d updates/s for %d s%n", cursorUsers, cursorRate, seconds);
             System.out.printf("  sent %d, delivered %d (%d presence:diff frames carried some), p50 %.2f ms, p99 %.2f ms,"
                     + " max %.2f ms; server cpu %.1f us per update%n",
@@ -453,13 +456,14 @@ public final class BenchCommand {
             }
             System.out.printf("durable: %d s per step, %s (ack latency = send -> own committed copy)%n", seconds,
                     sending == DurableScenario.Send.MESSAGE ? "message.send" : "publish");
-            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s %16s%n", "store", "publishers", "msg/s", "acked",
-                    "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg", "p99/s med / max");
+            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s %16s %7s %7s%n", "store", "publishers", "msg/s",
+                    "acked", "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg", "p99/s med / max", "GC ms", "JIT ms");
             for (DurableScenario.Result r : results) {
-                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f %7.2f / %6.2f%n", r.store(),
-                        r.params().publishers(), r.params().rate(), r.acknowledged(), r.ackedPerSecond(), r.p50Millis(),
-                        r.p99Millis(), r.maxMillis(), r.cpuMicrosPerMessage(),
-                        LatencyBySecond.median(r.p99MillisBySecond()), LatencyBySecond.max(r.p99MillisBySecond()));
+                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f %7.2f / %6.2f %7.0f %7.0f%n",
+                        r.store(), r.params().publishers(), r.params().rate(), r.acknowledged(), r.ackedPerSecond(),
+                        r.p50Millis(), r.p99Millis(), r.maxMillis(), r.cpuMicrosPerMessage(),
+                        LatencyBySecond.median(r.p99MillisBySecond()), LatencyBySecond.max(r.p99MillisBySecond()),
+                        r.serverJvm().gcPauseMillis(), r.serverJvm().jitMillis());
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "durable");

@@ -48,10 +48,11 @@ final class DurableScenario {
      * @param maxMillis        maximum
      * @param cpuMicrosPerMessage server CPU (user + system) per acknowledged publication in the measured period
      * @param p99MillisBySecond the ack latency p99 of each second of the measured period (and its drain)
+     * @param serverJvm        the server's GC pauses and JIT compile time in the measured period
      */
     record Result(String store, Params params, long published, long acknowledged, double ackedPerSecond,
                   double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage,
-                  List<Double> p99MillisBySecond) {
+                  List<Double> p99MillisBySecond, JvmTime serverJvm) {
     }
 
     /**
@@ -74,16 +75,18 @@ final class DurableScenario {
             acknowledged.await(warm, DRAIN);
             acknowledged.reset();
             long cpuBefore = server.cpuNanos();
+            JvmTime jvmBefore = server.jvmTime();
             LatencyBySecond bySecond = LatencyBySecond.start(acknowledged);
             long published = publish(publishers, server.dialect(), first, params, params.seconds());
             acknowledged.await(published, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
+            JvmTime jvm = server.jvmTime().since(jvmBefore);
             List<Double> p99BySecond = bySecond.stop();
             Histogram h = acknowledged.histogram();
             long got = acknowledged.count();
             return new Result(store, params, published, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.maxMillis(h),
-                    got == 0 ? 0 : cpu / 1000.0 / got, p99BySecond);
+                    got == 0 ? 0 : cpu / 1000.0 / got, p99BySecond, jvm);
         } finally {
             publishers.forEach(LoadClient::close);
         }

@@ -62,6 +62,7 @@ final class PresenceScenario {
      * @param joinP50Millis  median join latency, generator stamp → watcher
      * @param joinP99Millis  99th percentile
      * @param joinMaxMillis  maximum
+     * @param joinP99MillisBySecond the join p99 of each second of the churn (a spread tail or a few stalls)
      * @param leaves         leaves delivered, alone or in a diff
      * @param leaveP99Millis 99th percentile of leave latency, server frame timestamp → watcher
      * @param stats          {@code presence:stats} frames (stats mode)
@@ -70,7 +71,8 @@ final class PresenceScenario {
      * @param syncs          {@code presence:sync} broadcasts (the member list when the channel left stats mode)
      * @param diffs          {@code presence:diff} frames, which carried some of the joins and leaves above
      */
-    record Watched(long joins, double joinP50Millis, double joinP99Millis, double joinMaxMillis, long leaves,
+    record Watched(long joins, double joinP50Millis, double joinP99Millis, double joinMaxMillis,
+                   List<Double> joinP99MillisBySecond, long leaves,
                    double leaveP99Millis, long stats, double statsP50Millis, double statsP99Millis, long syncs,
                    long diffs) {
     }
@@ -84,6 +86,7 @@ final class PresenceScenario {
      * @param watched             what the watchers received during the churn
      * @param membersAfter        users the server still lists in the churn channel after every leave (expected 0)
      * @param cpuMicrosPerJoinLeave server CPU per user that joined and left (fanout to watchers included)
+     * @param churnServerJvm      the server's GC pauses and JIT compile time during the churn
      * @param cursorUpdatesSent   {@code presence:update} frames sent
      * @param cursorDeliveries    updates received by the other cursor users, alone or in a diff
      * @param cursorDiffs         {@code presence:diff} frames received by the cursor users
@@ -92,7 +95,8 @@ final class PresenceScenario {
      * @param cursorMaxMillis     maximum
      * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
      */
-    record Result(Params params, int syncLimit, int failedUsers, Watched watched, int membersAfter, double cpuMicrosPerJoinLeave, long cursorUpdatesSent, long cursorDeliveries,
+    record Result(Params params, int syncLimit, int failedUsers, Watched watched, int membersAfter,
+                  double cpuMicrosPerJoinLeave, JvmTime churnServerJvm, long cursorUpdatesSent, long cursorDeliveries,
                   long cursorDiffs, double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
     }
 
@@ -105,11 +109,15 @@ final class PresenceScenario {
         List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, sink);
         try {
             long cpuBefore = server.cpuNanos();
+            JvmTime jvmBefore = server.jvmTime();
+            LatencyBySecond joinSeconds = LatencyBySecond.start(sink.joinLatency);
             int failedUsers = churn(server, generator, params, CHURN, params.users(), params.watchers());
             awaitSettled(sink, (long) (params.users() - failedUsers) * params.watchers());
+            List<Double> joinP99BySecond = joinSeconds.stop();
             int membersAfter = membersAfter(server);
             long churnCpu = server.cpuNanos() - cpuBefore;
-            Watched watched = sink.watched();
+            JvmTime churnJvm = server.jvmTime().since(jvmBefore);
+            Watched watched = sink.watched(joinP99BySecond);
 
             LatencyTally cursorDeliveries = new LatencyTally();
             LongAdder cursorDiffs = new LongAdder();
@@ -131,7 +139,7 @@ final class PresenceScenario {
                 long cursorCpu = server.cpuNanos() - cursorCpuBefore;
                 Histogram moved = cursorDeliveries.histogram();
                 return new Result(params, syncLimit, failedUsers, watched, membersAfter,
-                        params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(),
+                        params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(), churnJvm,
                         sent, cursorDeliveries.count(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99),
                         maxMillis(moved),
                         sent == 0 ? Double.NaN : cursorCpu / 1000.0 / sent);
@@ -220,7 +228,7 @@ final class PresenceScenario {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         long seen = -1;
         long quietSince = System.nanoTime();
-        while ((sink.joins.sum() < expected || sink.leaves.sum() < expected) && System.nanoTime() < deadline) {
+        while ((sink.joins() < expected || sink.leaves.sum() < expected) && System.nanoTime() < deadline) {
             long now = sink.frames();
             if (now != seen) {
                 seen = now;
@@ -287,8 +295,9 @@ final class PresenceScenario {
         private static final byte[] SYNC = FrameText.ascii("{\"type\":\"presence:sync\"");
         private static final byte[] TIMESTAMP = FrameText.ascii("\"timestamp\":");
 
-        final LongAdder joins = new LongAdder();
-        private final Recorder joinLatency = new Recorder(3);
+        /** Stamped joins; {@code unstampedJoins} counts those whose state carried no stamp. */
+        final LatencyTally joinLatency = new LatencyTally();
+        private final LongAdder unstampedJoins = new LongAdder();
         private final Recorder leaveLatency = new Recorder(3);
         private final Recorder statsLatency = new Recorder(3);
         private final LongAdder leaves = new LongAdder();
@@ -298,8 +307,11 @@ final class PresenceScenario {
 
         @Override
         public void delivered(long latencyNanos) {
-            joinLatency.recordValue(Math.max(1, latencyNanos / 1000));
-            joins.increment();
+            joinLatency.delivered(latencyNanos);
+        }
+
+        long joins() {
+            return joinLatency.count() + unstampedJoins.sum();
         }
 
         /** Leaves, stats and member lists (which quote members' stamped states: not joins). */
@@ -329,7 +341,7 @@ final class PresenceScenario {
                 if (stamp > 0) {
                     delivered(now - stamp);
                 } else {
-                    joins.increment();
+                    unstampedJoins.increment();
                 }
             }
             if (entries.leaves() > 0) {
@@ -339,14 +351,14 @@ final class PresenceScenario {
         }
 
         long frames() {
-            return joins.sum() + leaves.sum() + stats.sum() + syncs.sum();
+            return joins() + leaves.sum() + stats.sum() + syncs.sum();
         }
 
-        Watched watched() {
-            Histogram joined = joinLatency.getIntervalHistogram();
+        Watched watched(List<Double> joinP99BySecond) {
+            Histogram joined = joinLatency.histogram();
             Histogram left = leaveLatency.getIntervalHistogram();
             Histogram counted = statsLatency.getIntervalHistogram();
-            return new Watched(joins.sum(), millis(joined, 50), millis(joined, 99), maxMillis(joined),
+            return new Watched(joins(), millis(joined, 50), millis(joined, 99), maxMillis(joined), joinP99BySecond,
                     leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
                     diffs.sum());
         }

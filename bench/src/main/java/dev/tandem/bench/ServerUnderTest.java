@@ -158,12 +158,25 @@ final class ServerUnderTest implements AutoCloseable {
         long writes = 0;
         for (String line : get("/metrics").body().split("\n")) {
             if (line.startsWith("tandem_frames_out_total")) {
-                frames = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                frames = (long) sampleValue(line);
             } else if (line.startsWith("tandem_socket_writes_total")) {
-                writes = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                writes = (long) sampleValue(line);
             }
         }
         return Optional.of(new long[] {frames, writes});
+    }
+
+    /** Tandem only: its JVM's GC pauses and JIT compile time so far, from its Prometheus metrics. */
+    JvmTime jvmTime() throws Exception {
+        if (dialect != Dialect.TANDEM) {
+            throw new IllegalStateException(name + " has no JVM meters");
+        }
+        return JvmTime.parse(get("/metrics").body());
+    }
+
+    /** The value of one Prometheus sample line ({@code name{labels} value}). */
+    static double sampleValue(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     long rssBytes() throws IOException {
@@ -187,7 +200,7 @@ final class ServerUnderTest implements AutoCloseable {
         long heap = 0;
         for (String line : get("/metrics").body().split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                heap += (long) sampleValue(line);
             }
         }
         return OptionalLong.of(heap);
