@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
                 BenchCommand.Entities.class, BenchCommand.Cluster.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Most warm-up rounds a scenario runs waiting for the server's JIT to settle ({@link WarmUp}). */
+    private static final int MAX_WARMUP_ROUNDS = 6;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
@@ -329,7 +331,9 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10", description = "measured seconds of cursor updates")
         int seconds;
 
-        @Option(names = "--warmup", defaultValue = "10", description = "unrecorded seconds before each phase")
+        @Option(names = "--warmup", defaultValue = "10", description = "unrecorded seconds before each phase; the "
+                + "churn's warm-up is repeated while the server's JIT compiled for 5 % of it or more (at most "
+                + MAX_WARMUP_ROUNDS + " rounds)")
         int warmup;
 
         @Option(names = "--sync-limit", defaultValue = "1000", split = ",",
@@ -346,7 +350,8 @@ public final class BenchCommand {
                 Map<String, String> env = Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", String.valueOf(syncLimit));
                 try (ServerUnderTest server = ServerUnderTest.tandem(common.serverJar, common.serverJvm, env);
                      Generator generator = common.generator()) {
-                    PresenceScenario.Result r = PresenceScenario.run(server, generator, params, syncLimit);
+                    PresenceScenario.Result r = PresenceScenario.run(server, generator, params, syncLimit,
+                            MAX_WARMUP_ROUNDS);
                     print(r);
                     results.add(r);
                 }
@@ -360,9 +365,10 @@ public final class BenchCommand {
 
         private void print(PresenceScenario.Result r) {
             PresenceScenario.Watched w = r.watched();
-            System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s%n",
-                    r.syncLimit(), users, joinRate, dwell, watchers,
-                    r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)");
+            System.out.printf("presence churn (syncLimit %d): %d users join+leave at %d/s (dwell %d ms) under %d watchers%s"
+                    + "; warm-up %d x %d s, server JIT share per round %s%n", r.syncLimit(), users, joinRate, dwell,
+                    watchers, r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)",
+                    r.warmupJitShares().size(), warmup, WarmUp.describe(r.warmupJitShares()));
             System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms (p99/s med %.2f / max %.2f), max %.2f ms;"
                     + " leaves %d, p99 %.2f ms; %d presence:diff frames carried some of them%n",
                     w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(),
@@ -406,8 +412,9 @@ public final class BenchCommand {
         int warmup;
 
         @Option(names = "--server-warmup", defaultValue = "10",
-                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
-                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
+                description = "unrecorded seconds at the first step's load before the first step, repeated while the "
+                        + "server's JIT compiled for 5 % of a round or more (at most " + MAX_WARMUP_ROUNDS + " rounds), "
+                        + "so the store path is compiled (default: ${DEFAULT-VALUE}; 0: none)")
         int serverWarmup;
 
         @Option(names = "--send", defaultValue = "publish",
@@ -420,6 +427,7 @@ public final class BenchCommand {
             DurableScenario.Send sending = DurableScenario.Send.valueOf(send.toUpperCase(Locale.ROOT));
             List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
             List<DurableScenario.Result> results = new ArrayList<>();
+            Map<String, List<Double>> warmupJit = new LinkedHashMap<>();
             for (String kind : stores) {
                 Map<String, String> env = new LinkedHashMap<>();
                 // One pipelining publisher gets two frames back per publication (its copy and the ack): at
@@ -436,8 +444,13 @@ public final class BenchCommand {
                      Generator generator = common.generator()) {
                     int round = 0;
                     if (serverWarmup > 0) {
-                        DurableScenario.run(kind, server, generator,
-                                new DurableScenario.Params(publishers.get(0), rates.get(0), serverWarmup, 0, sending), round++);
+                        List<Double> jit = WarmUp.untilJitQuiet(server, MAX_WARMUP_ROUNDS, i -> DurableScenario.run(kind,
+                                server, generator, new DurableScenario.Params(publishers.get(0), rates.get(0),
+                                        serverWarmup, 0, sending), i));
+                        round = jit.size();
+                        warmupJit.put(kind, jit);
+                        System.out.printf("%s warm-up: %d x %d s, server JIT share per round %s%n", kind, jit.size(),
+                                serverWarmup, WarmUp.describe(jit));
                     }
                     for (int p : publishers) {
                         for (int rate : rates) {
@@ -467,6 +480,7 @@ public final class BenchCommand {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "durable");
+            out.put("warmupJitShares", warmupJit);
             out.put("results", results);
             common.write("durable", out);
             return 0;
@@ -593,19 +607,8 @@ public final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "3", description = "unrecorded seconds before each step")
         int warmup;
 
-        @Option(names = "--server-warmup", defaultValue = "10",
-                description = "unrecorded seconds at the first step's load before the first step, so the server's JIT "
-                        + "has compiled the store path (default: ${DEFAULT-VALUE})")
-        int serverWarmup;
-
-        @Option(names = "--send", defaultValue = "publish",
-                description = "publish: publications; message: chat messages (message.send with a clientMsgId, "
-                        + "claimed by the store in the same transaction) (default: ${DEFAULT-VALUE})")
-        String send;
-
         @Override
         public Integer call() throws Exception {
-            DurableScenario.Send sending = DurableScenario.Send.valueOf(send.toUpperCase(Locale.ROOT));
             List<String> stores = "both".equals(store) ? List.of("h2", "postgres") : List.of(store);
             List<EntitiesScenario.Result> results = new ArrayList<>();
             for (String kind : stores) {

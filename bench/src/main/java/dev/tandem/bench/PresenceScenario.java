@@ -82,6 +82,7 @@ final class PresenceScenario {
      *
      * @param params              the parameters
      * @param syncLimit           the server's {@code syncLimit} (the churn channel is in stats mode above it)
+     * @param warmupJitShares     the share of each warm-up round the server's JIT spent compiling
      * @param failedUsers         churn users whose connection or subscription failed (they never joined)
      * @param watched             what the watchers received during the churn
      * @param membersAfter        users the server still lists in the churn channel after every leave (expected 0)
@@ -95,7 +96,7 @@ final class PresenceScenario {
      * @param cursorMaxMillis     maximum
      * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
      */
-    record Result(Params params, int syncLimit, int failedUsers, Watched watched, int membersAfter,
+    record Result(Params params, int syncLimit, List<Double> warmupJitShares, int failedUsers, Watched watched, int membersAfter,
                   double cpuMicrosPerJoinLeave, JvmTime churnServerJvm, long cursorUpdatesSent, long cursorDeliveries,
                   long cursorDiffs, double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
     }
@@ -103,8 +104,9 @@ final class PresenceScenario {
     private PresenceScenario() {
     }
 
-    static Result run(ServerUnderTest server, Generator generator, Params params, int syncLimit) throws Exception {
-        warmUp(server, generator, params);
+    static Result run(ServerUnderTest server, Generator generator, Params params, int syncLimit, int maxWarmupRounds)
+            throws Exception {
+        List<Double> warmupJit = warmUp(server, generator, params, maxWarmupRounds);
         WatcherSink sink = new WatcherSink();
         List<LoadClient> watchers = generator.rampSubscribed(server, 0, params.watchers(), i -> CHURN, sink);
         try {
@@ -138,7 +140,7 @@ final class PresenceScenario {
                 Thread.sleep(500);
                 long cursorCpu = server.cpuNanos() - cursorCpuBefore;
                 Histogram moved = cursorDeliveries.histogram();
-                return new Result(params, syncLimit, failedUsers, watched, membersAfter,
+                return new Result(params, syncLimit, warmupJit, failedUsers, watched, membersAfter,
                         params.users() == 0 ? Double.NaN : churnCpu / 1000.0 / params.users(), churnJvm,
                         sent, cursorDeliveries.count(), cursorDiffs.sum(), millis(moved, 50), millis(moved, 99),
                         maxMillis(moved),
@@ -152,17 +154,20 @@ final class PresenceScenario {
     }
 
     /**
-     * Unrecorded: the same churn, at the same rate and under as many watchers, for {@code warmupSeconds} on another
-     * channel, so that the measured churn meets code compiled for its shape (its first joins otherwise ran in a
-     * cold JVM and set the join p99 on their own). Users get ids above every measured client's.
+     * Unrecorded: the same churn, at the same rate and under as many watchers, in rounds of {@code warmupSeconds} on
+     * another channel until the server's JIT has settled ({@link WarmUp}), so that the measured churn meets code
+     * compiled for its shape. Its first joins otherwise ran in a cold JVM and set the join p99 on their own, and
+     * the per-connection paths (handshake, subscribe, join), run 250 times a second, reach the optimising
+     * compiler only some 40 s in. Users get ids above every measured client's. Returns each round's JIT share.
      */
-    private static void warmUp(ServerUnderTest server, Generator generator, Params params) throws Exception {
+    private static List<Double> warmUp(ServerUnderTest server, Generator generator, Params params, int maxRounds)
+            throws Exception {
         int first = params.watchers() + params.users() + params.cursorUsers();
         List<LoadClient> watchers = generator.rampSubscribed(server, first, params.watchers(), i -> WARMUP,
                 new WatcherSink());
         try {
-            churn(server, generator, params, WARMUP, params.joinRate() * params.warmupSeconds(),
-                    first + params.watchers());
+            return WarmUp.untilJitQuiet(server, maxRounds, round -> churn(server, generator, params, WARMUP,
+                    params.joinRate() * params.warmupSeconds(), first + params.watchers()));
         } finally {
             watchers.forEach(LoadClient::close);
         }

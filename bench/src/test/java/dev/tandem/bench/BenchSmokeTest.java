@@ -96,7 +96,7 @@ class BenchSmokeTest {
         PresenceScenario.Params params = new PresenceScenario.Params(10, 30, 100, 200, 5, 20, 2, 1);
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"));
              Generator generator = new Generator(1)) {
-            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 1000);
+            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 1000, 1);
             assertThat(result.watched().joins()).isEqualTo(300);
             assertThat(result.watched().leaves()).isEqualTo(300);
             assertThat(result.watched().stats()).isZero();
@@ -119,7 +119,7 @@ class BenchSmokeTest {
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
                 Map.of("TANDEM_NAMESPACES_DEFAULT_PRESENCE_SYNC_LIMIT", "5"));
              Generator generator = new Generator(1)) {
-            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 5);
+            PresenceScenario.Result result = PresenceScenario.run(server, generator, params, 5, 1);
             assertThat(result.watched().stats()).isPositive();
             assertThat(result.watched().joins()).isLessThan(600);
             assertThat(result.watched().syncs()).as("the member list once the channel shrank").isPositive();
