@@ -96,9 +96,10 @@ final class PresenceScenario {
      * @param cursorMaxMillis     maximum
      * @param cpuMicrosPerUpdate  server CPU per update sent (coalescing and fanout included)
      */
-    record Result(Params params, int syncLimit, List<Double> warmupJitShares, int failedUsers, Watched watched, int membersAfter,
-                  double cpuMicrosPerJoinLeave, JvmTime churnServerJvm, long cursorUpdatesSent, long cursorDeliveries,
-                  long cursorDiffs, double cursorP50Millis, double cursorP99Millis, double cursorMaxMillis, double cpuMicrosPerUpdate) {
+    record Result(Params params, int syncLimit, List<Double> warmupJitShares, int failedUsers, Watched watched,
+                  int membersAfter, double cpuMicrosPerJoinLeave, JvmTime churnServerJvm, long cursorUpdatesSent,
+                  long cursorDeliveries, long cursorDiffs, double cursorP50Millis, double cursorP99Millis,
+                  double cursorMaxMillis, double cpuMicrosPerUpdate) {
     }
 
     private PresenceScenario() {
