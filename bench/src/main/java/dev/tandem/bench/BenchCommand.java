@@ -332,7 +332,7 @@ public final class BenchCommand {
         int seconds;
 
         @Option(names = "--warmup", defaultValue = "10", description = "unrecorded seconds before each phase; the "
-                + "churn's warm-up is repeated while the server's JIT compiled for 5 % of it or more (at most "
+                + "churn's warm-up is repeated while the server's JIT compiled for 5 %% of it or more (at most "
                 + MAX_WARMUP_ROUNDS + " rounds)")
         int warmup;
 
@@ -413,7 +413,7 @@ public final class BenchCommand {
 
         @Option(names = "--server-warmup", defaultValue = "10",
                 description = "unrecorded seconds at the first step's load before the first step, repeated while the "
-                        + "server's JIT compiled for 5 % of a round or more (at most " + MAX_WARMUP_ROUNDS + " rounds), "
+                        + "server's JIT compiled for 5 %% of a round or more (at most " + MAX_WARMUP_ROUNDS + " rounds), "
                         + "so the store path is compiled (default: ${DEFAULT-VALUE}; 0: none)")
         int serverWarmup;
 
