@@ -7,6 +7,7 @@ import dev.tandem.hub.Hub;
 import dev.tandem.ops.TandemMetrics;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.WebSocketEndpoint;
+import dev.tandem.transport.WebSocketEndpoint.Framing;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 
@@ -40,13 +41,14 @@ public final class StompEndpoint implements WebSocketEndpoint {
         this.hub = hub;
         this.metrics = metrics;
         this.queues = new StompQueueGroup.Registry(hub);
-        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), SUBPROTOCOLS);
+        this.protocol = WebSocketEndpoint.protocolConfig(PATH, config.limits().maxFrameBytes(), SUBPROTOCOLS,
+                Framing.NETTY);
     }
 
     @Override
     public void install(ChannelPipeline pipeline) {
         int maxFrame = config.limits().maxFrameBytes();
-        WebSocketEndpoint.installFraming(pipeline, protocol, maxFrame);
+        WebSocketEndpoint.installFraming(pipeline, protocol, Framing.NETTY, maxFrame);
         pipeline.addLast("stomp", new StompHandler(config, authenticator, access, sessions, hub, queues, app, metrics));
     }
 }

@@ -14,6 +14,8 @@ import dev.tandem.session.CommandRouter;
 import dev.tandem.session.Session;
 import dev.tandem.session.SessionRegistry;
 import dev.tandem.transport.ReadIdleWatch;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -29,14 +32,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One native-protocol WebSocket connection: opens the session when the handshake completes and answers
- * {@code connected} first; parses each text frame and hands it to the {@link CommandRouter}; keeps the
- * connection alive with pings and closes it when the peer goes silent; maps framing violations to close codes.
+ * {@code connected} first; joins fragmented messages ({@link FragmentedMessage}), checks that text is UTF-8,
+ * parses each message and hands it to the {@link CommandRouter}; keeps the connection alive with pings and closes
+ * it when the peer goes silent; maps framing violations to close codes.
  * Client mistakes are answered, never logged with a stack trace.
  */
 final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
@@ -54,6 +59,8 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     /** When the connection last read anything, pongs and protocol frames included (nanoTime). */
     private long lastReadNanos;
     private boolean pinged;
+    /** The message being joined from fragments; null between messages (nearly always). */
+    private FragmentedMessage fragmented;
 
     NativeWebSocketHandler(TandemConfig config, Authenticator authenticator, SessionRegistry sessions,
                            CommandRouter commands, TandemMetrics metrics, ReadIdleWatch idleWatch) {
@@ -119,19 +126,61 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         if (session == null) {
             return;
         }
-        metrics.framesIn().increment();
-        if (frame instanceof TextWebSocketFrame text) {
-            handleText(text.text());
-        } else if (frame instanceof BinaryWebSocketFrame) {
-            session.sendError(null, ErrorCode.BAD_REQUEST, "binary frames are not accepted on /ws; send JSON text frames");
+        if (frame instanceof ContinuationWebSocketFrame || !frame.isFinalFragment()) {
+            assemble(frame);
+        } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            onMessage(frame instanceof TextWebSocketFrame, frame.content());
         }
     }
 
-    private void handleText(String text) {
+    /** Joins a fragmented message and handles it at its last fragment (see {@link FragmentedMessage}). */
+    private void assemble(WebSocketFrame fragment) {
+        if (fragmented == null) {
+            fragmented = new FragmentedMessage(ctx.alloc(), fragment);
+        }
+        if (!fragmented.add(fragment, config.limits().maxFrameBytes())) {
+            dropFragments();
+            session.disconnect(CloseCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes");
+            return;
+        }
+        if (!fragment.isFinalFragment()) {
+            return;
+        }
+        FragmentedMessage whole = fragmented;
+        fragmented = null;
         try {
-            commands.dispatch(session, FrameCodec.parse(text));
+            onMessage(whole.text(), whole.content());
+        } finally {
+            whole.release();
+        }
+    }
+
+    /**
+     * One whole message. Text must be UTF-8 (RFC 6455; the decoder here does not check it, see
+     * {@code WebSocketEndpoint.Framing.ENDPOINT}): anything else is a protocol violation that closes the
+     * connection, as Netty's validator did.
+     */
+    private void onMessage(boolean text, ByteBuf content) {
+        metrics.framesIn().increment();
+        if (!text) {
+            session.sendError(null, ErrorCode.BAD_REQUEST, "binary frames are not accepted on /ws; send JSON text frames");
+            return;
+        }
+        if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            session.disconnect(CloseCode.POLICY, "WebSocket protocol violation: a text message that is not UTF-8");
+            return;
+        }
+        try {
+            commands.dispatch(session, FrameCodec.parse(content.toString(StandardCharsets.UTF_8)));
         } catch (ProtocolException e) {
             session.sendError(null, e);
+        }
+    }
+
+    private void dropFragments() {
+        if (fragmented != null) {
+            fragmented.release();
+            fragmented = null;
         }
     }
 
@@ -183,6 +232,7 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        dropFragments();
         if (session != null) {
             sessions.closed(session);
         }

@@ -75,7 +75,7 @@ public abstract class WebSocketTransport implements SessionTransport {
 
     /**
      * Drops the handshaker Netty keeps on the channel after the handshake; it only serves close frames, which
-     * endpoints configured with {@code nettyAnswersClose = false} answer with {@link #answerClose}. Saves about
+     * endpoints with {@code WebSocketEndpoint.Framing.ENDPOINT} answer with {@link #answerClose}. Saves about
      * a hundred bytes per idle connection. Removed, not set to null: a null-valued attribute still holds its
      * entry and the channel's attribute array (48 B more). The removal is deprecated for its race with another
      * thread's {@code attr(key)}; only this channel's loop touches the key, after the handshake.

@@ -5,6 +5,7 @@ import dev.tandem.config.TandemConfig;
 import dev.tandem.docs.DocumentAccess;
 import dev.tandem.docs.DocumentRooms;
 import dev.tandem.transport.WebSocketEndpoint;
+import dev.tandem.transport.WebSocketEndpoint.Framing;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 
@@ -27,12 +28,13 @@ public final class YjsWebSocketEndpoint implements WebSocketEndpoint {
         this.authenticator = authenticator;
         this.access = access;
         this.rooms = rooms;
-        this.protocol = WebSocketEndpoint.protocolConfig("/yjs", config.documents().maxMessageBytes(), null);
+        this.protocol = WebSocketEndpoint.protocolConfig("/yjs", config.documents().maxMessageBytes(), null,
+                Framing.NETTY);
     }
 
     @Override
     public void install(ChannelPipeline pipeline) {
-        WebSocketEndpoint.installFraming(pipeline, protocol, config.documents().maxMessageBytes());
+        WebSocketEndpoint.installFraming(pipeline, protocol, Framing.NETTY, config.documents().maxMessageBytes());
         pipeline.addLast("yjs", new YjsConnectionHandler(config, authenticator, access, rooms));
     }
 }
