@@ -17,9 +17,11 @@ import java.time.Duration;
  * @param ioThreads         event loop threads that serve connections; 0 means one per available processor. The
  *                          loops never block, so threads beyond the cores only add context switches and
  *                          cross-loop hand-offs (Netty's own default is two per core)
- * @param io                the socket I/O engine: {@code epoll} (the default), {@code io_uring} (fewer system
- *                          calls per fanout, a little more memory per connection) or {@code nio}; an engine the
- *                          platform refuses falls back to the next one, see {@code IoEngine}
+ * @param io                the socket I/O engine: {@code auto} (the default: io_uring where the platform allows
+ *                          it, else epoll, else NIO), or one of {@code io_uring} (fewer system calls per fanout,
+ *                          a little more memory per connection), {@code epoll} and {@code nio}; an engine named
+ *                          but refused by the platform falls back to the next one with a warning, see
+ *                          {@code IoEngine}
  */
 public record TransportsConfig(
         Duration sseRetry,
@@ -33,6 +35,8 @@ public record TransportsConfig(
 
     /** The socket I/O engines, best first; see {@code dev.tandem.transport.IoEngine}. */
     public enum Io {
+        /** The best engine this platform has, without a warning when it is not io_uring. */
+        auto,
         /** Linux io_uring: a loop turn's sends and receives go to the kernel in one system call. */
         io_uring,
         /** Linux epoll: one system call per socket written. */

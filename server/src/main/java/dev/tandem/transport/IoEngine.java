@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * The socket I/O engine under every connection, picked once at start from {@code transports.io}. Linux
  * {@code io_uring} queues a loop turn's sends and receives and submits them with one system call, where
  * {@code epoll} makes one per socket written; where a system call is dear (a VM) that takes a quarter to a third
- * off a fanout's server CPU, for ~210 B more heap per idle connection. The JDK's NIO is the portable last resort.
- * An engine the platform refuses (an old kernel, a container whose seccomp profile blocks io_uring) falls back to
- * the next one with a warning that says why, so one configuration serves a fleet of mixed hosts; {@link #name}
- * tells which one runs.
+ * off a fanout's server CPU, for ~190 B more heap per idle connection. The JDK's NIO is the portable last resort.
+ * {@code auto} (the default) takes the best engine the platform has. An engine named in the configuration that the
+ * platform refuses (an old kernel, a container whose seccomp profile blocks io_uring) falls back to the next one
+ * with a warning that says why, so one configuration serves a fleet of mixed hosts; {@link #name} tells which one
+ * runs.
  *
  * @param name          the engine that runs: {@code io_uring}, {@code epoll} or {@code nio}
  * @param handlers      the event loops' I/O handler
@@ -38,22 +39,37 @@ public record IoEngine(String name, IoHandlerFactory handlers, Class<? extends S
 
     /** The wanted engine, or the best one below it that this platform has. */
     public static IoEngine select(TransportsConfig.Io wanted) {
+        if (wanted == TransportsConfig.Io.auto) {
+            return IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
+        }
         if (wanted == TransportsConfig.Io.io_uring) {
             if (IoUring.isAvailable()) {
-                return new IoEngine("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                        IoUringSocketChannel.class);
+                return ioUring();
             }
             LOG.warn("transports.io is io_uring, but this platform cannot use it ({}); falling back",
                     IoUring.unavailabilityCause().toString());
         }
         if (wanted != TransportsConfig.Io.nio) {
             if (Epoll.isAvailable()) {
-                return new IoEngine("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                        EpollSocketChannel.class);
+                return epoll();
             }
             LOG.warn("transports.io is {}, but epoll is not available ({}); using NIO", wanted,
                     Epoll.unavailabilityCause().toString());
         }
+        return nio();
+    }
+
+    private static IoEngine ioUring() {
+        return new IoEngine("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class);
+    }
+
+    private static IoEngine epoll() {
+        return new IoEngine("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class);
+    }
+
+    private static IoEngine nio() {
         return new IoEngine("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
     }
 }

@@ -42,7 +42,7 @@ public final class TestServer implements AutoCloseable {
                 .set("dataDir", TestStore.freshDirectory().toString())
                 .set("limits.commandRate", "1000000").set("limits.commandBurst", "1000000")
                 .set("limits.channelPublishRate", "1000000").set("limits.channelPublishBurst", "1000000");
-        // mvn verify -Dtandem.test.io=io_uring runs every server test on that I/O engine.
+        // mvn verify -Dtandem.test.io=epoll (or io_uring, nio) runs every server test on that I/O engine.
         String io = System.getProperty("tandem.test.io");
         if (io != null) {
             loader.set("transports.io", io);

@@ -8,6 +8,7 @@ import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.TransportsConfig;
 import dev.tandem.testing.TestServer;
 import dev.tandem.testing.WsClient;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -20,8 +21,10 @@ class IoEngineTest {
     private static final int PUBLICATIONS = 300;
 
     @Test
-    void epollIsTheDefaultEngine() {
-        assertThat(ConfigLoader.defaults().load().transports().io()).isEqualTo(TransportsConfig.Io.epoll);
+    void theDefaultTakesIoUringWhereTheKernelAllowsItAndElseEpoll() {
+        assertThat(ConfigLoader.defaults().load().transports().io()).isEqualTo(TransportsConfig.Io.auto);
+        assertThat(IoEngine.select(TransportsConfig.Io.auto).name())
+                .isEqualTo(IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio");
         assertThat(IoEngine.select(TransportsConfig.Io.epoll).name()).isEqualTo("epoll");
     }
 
