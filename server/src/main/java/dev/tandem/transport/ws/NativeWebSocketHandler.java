@@ -140,7 +140,7 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         }
         if (!fragmented.add(fragment, config.limits().maxFrameBytes())) {
             dropFragments();
-            session.disconnect(CloseCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes");
+            disconnectTooLarge();
             return;
         }
         if (!fragment.isFinalFragment()) {
@@ -246,7 +246,7 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             return;
         }
         if (tooLarge(cause)) {
-            session.disconnect(CloseCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes");
+            disconnectTooLarge();
         } else if (cause instanceof CorruptedFrameException) {
             session.disconnect(CloseCode.POLICY, "WebSocket protocol violation: " + cause.getMessage());
         } else if (cause instanceof IOException) {
@@ -256,6 +256,11 @@ final class NativeWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             LOG.error("connection {} failed", session.id(), cause);
             session.disconnect(CloseCode.POLICY, "internal error");
         }
+    }
+
+    /** A frame, or a message joined from fragments, over {@code limits.maxFrameBytes}: close 1009. */
+    private void disconnectTooLarge() {
+        session.disconnect(CloseCode.TOO_LARGE, "frame larger than " + config.limits().maxFrameBytes() + " bytes");
     }
 
     private static boolean tooLarge(Throwable cause) {
