@@ -124,15 +124,15 @@ public final class BenchCommand {
                 }
             }
             System.out.printf("fanout: %d subscribers, %d-byte payloads, %d s per step%n", subscribers, payload, seconds);
-            System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s %8s %16s%n", "server", "msg/s", "expected",
-                    "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/dlv", "frm/wr",
-                    "p99/s med / max");
+            System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s %8s %16s %9s%n", "server", "msg/s",
+                    "expected", "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/dlv",
+                    "frm/wr", "p99/s med / max", "stall ms");
             for (FanoutScenario.Result r : results) {
-                System.out.printf("%-10s %8d %10d %10d %12.0f %9.2f %9.2f %9.2f %9.2f %12.2f %8.2f %7.2f / %6.2f%n",
+                System.out.printf("%-10s %8d %10d %10d %12.0f %9.2f %9.2f %9.2f %9.2f %12.2f %8.2f %7.2f / %6.2f %9.1f%n",
                         r.server(), r.params().rate(), r.expected(), r.delivered(), r.deliveriesPerSecond(),
                         r.p50Millis(), r.p99Millis(), r.p999Millis(), r.maxMillis(), r.cpuMicrosPerDelivery(),
                         r.framesPerWrite(), LatencyBySecond.median(r.p99MillisBySecond()),
-                        LatencyBySecond.max(r.p99MillisBySecond()));
+                        LatencyBySecond.max(r.p99MillisBySecond()), LatencyBySecond.max(r.stallMillisBySecond()));
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "fanout");
@@ -469,14 +469,16 @@ public final class BenchCommand {
             }
             System.out.printf("durable: %d s per step, %s (ack latency = send -> own committed copy)%n", seconds,
                     sending == DurableScenario.Send.MESSAGE ? "message.send" : "publish");
-            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s %16s %7s %7s%n", "store", "publishers", "msg/s",
-                    "acked", "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg", "p99/s med / max", "GC ms", "JIT ms");
+            System.out.printf("%-9s %10s %8s %10s %12s %9s %9s %9s %11s %16s %7s %7s %9s%n", "store", "publishers",
+                    "msg/s", "acked", "acked/s", "p50 ms", "p99 ms", "max ms", "CPU us/msg", "p99/s med / max", "GC ms",
+                    "JIT ms", "stall ms");
             for (DurableScenario.Result r : results) {
-                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f %7.2f / %6.2f %7.0f %7.0f%n",
+                System.out.printf("%-9s %10d %8d %10d %12.0f %9.2f %9.2f %9.2f %11.1f %7.2f / %6.2f %7.0f %7.0f %9.1f%n",
                         r.store(), r.params().publishers(), r.params().rate(), r.acknowledged(), r.ackedPerSecond(),
                         r.p50Millis(), r.p99Millis(), r.maxMillis(), r.cpuMicrosPerMessage(),
                         LatencyBySecond.median(r.p99MillisBySecond()), LatencyBySecond.max(r.p99MillisBySecond()),
-                        r.serverJvm().gcPauseMillis(), r.serverJvm().jitMillis());
+                        r.serverJvm().gcPauseMillis(), r.serverJvm().jitMillis(),
+                        LatencyBySecond.max(r.stallMillisBySecond()));
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("scenario", "durable");

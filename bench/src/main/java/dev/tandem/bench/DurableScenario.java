@@ -49,10 +49,11 @@ final class DurableScenario {
      * @param cpuMicrosPerMessage server CPU (user + system) per acknowledged publication in the measured period
      * @param p99MillisBySecond the ack latency p99 of each second of the measured period (and its drain)
      * @param serverJvm        the server's GC pauses and JIT compile time in the measured period
+     * @param stallMillisBySecond the generator's worst stall in each second of {@code p99MillisBySecond}
      */
     record Result(String store, Params params, long published, long acknowledged, double ackedPerSecond,
                   double p50Millis, double p99Millis, double maxMillis, double cpuMicrosPerMessage,
-                  List<Double> p99MillisBySecond, JvmTime serverJvm) {
+                  List<Double> p99MillisBySecond, JvmTime serverJvm, List<Double> stallMillisBySecond) {
     }
 
     /**
@@ -86,7 +87,7 @@ final class DurableScenario {
             long got = acknowledged.count();
             return new Result(store, params, published, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.maxMillis(h),
-                    got == 0 ? 0 : cpu / 1000.0 / got, p99BySecond, jvm);
+                    got == 0 ? 0 : cpu / 1000.0 / got, p99BySecond, jvm, bySecond.stallMillis());
         } finally {
             publishers.forEach(LoadClient::close);
         }

@@ -42,10 +42,12 @@ final class FanoutScenario {
      * @param cpuMicrosPerDelivery server CPU time (user + system) per delivery
      * @param framesPerWrite      frames each socket write carried on average (Tandem only, else NaN)
      * @param p99MillisBySecond   the p99 of each second of the measured period (and its drain)
+     * @param stallMillisBySecond the generator's worst stall in each of those seconds ({@link StallProbe})
      */
     record Result(String server, Params params, long published, long expected, long delivered,
                   double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
-                  double cpuMicrosPerDelivery, double framesPerWrite, List<Double> p99MillisBySecond) {
+                  double cpuMicrosPerDelivery, double framesPerWrite, List<Double> p99MillisBySecond,
+                  List<Double> stallMillisBySecond) {
     }
 
     /** How long the deliveries of a period may take to arrive after its last publication. */
@@ -79,7 +81,8 @@ final class FanoutScenario {
             long got = delivered.count();
             return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.millis(h, 99.9),
-                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite, p99BySecond);
+                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite, p99BySecond,
+                    bySecond.stallMillis());
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);

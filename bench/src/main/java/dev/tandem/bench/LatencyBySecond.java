@@ -8,13 +8,16 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * The p99 of each second of a measured period, sampled from a {@link LatencyTally} on a daemon thread. One
- * period p99 cannot tell a tail spread over every second from one stall; the seconds can (a cold server's
- * collapse, a GC pause, a writer that fell behind once).
+ * The p99 of each second of a measured period, sampled from a {@link LatencyTally} on a daemon thread, beside the
+ * worst stall the generator itself saw in that second ({@link StallProbe}). One period p99 cannot tell a tail
+ * spread over every second from one stall; the seconds can (a cold server's collapse, a GC pause, a writer that
+ * fell behind once), and the stalls tell the seconds the machine stood still.
  */
 final class LatencyBySecond {
     private final LatencyTally tally;
     private final List<Double> p99Millis = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> stallMillis = Collections.synchronizedList(new ArrayList<>());
+    private final StallProbe stalls = StallProbe.start();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -28,6 +31,7 @@ final class LatencyBySecond {
     static LatencyBySecond start(LatencyTally tally) {
         tally.sinceLastLook();
         LatencyBySecond seconds = new LatencyBySecond(tally);
+        seconds.stalls.worstMillisSinceLastLook();
         seconds.sampler.start();
         return seconds;
     }
@@ -37,7 +41,13 @@ final class LatencyBySecond {
         running = false;
         LockSupport.unpark(sampler);
         sampler.join();
+        stalls.stop();
         return List.copyOf(p99Millis);
+    }
+
+    /** After {@link #stop()}: the generator's worst stall (ms) in each of the same seconds. */
+    List<Double> stallMillis() {
+        return List.copyOf(stallMillis);
     }
 
     private void sample() {
@@ -52,8 +62,10 @@ final class LatencyBySecond {
             }
             next += TimeUnit.SECONDS.toNanos(1);
             Histogram second = tally.sinceLastLook();
+            double stall = stalls.worstMillisSinceLastLook();
             if (second.getTotalCount() > 0) {
                 p99Millis.add(LatencyTally.millis(second, 99));
+                stallMillis.add(stall);
             }
         }
     }

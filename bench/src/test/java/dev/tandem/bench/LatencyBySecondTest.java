@@ -27,6 +27,8 @@ class LatencyBySecondTest {
         assertThat(p99.get(0)).isCloseTo(5.0, within(0.01));
         assertThat(p99.get(1)).isCloseTo(50.0, within(0.1));
         assertThat(tally.count()).isEqualTo(201);
+        assertThat(bySecond.stallMillis()).as("one stall per reported second").hasSize(2)
+                .allSatisfy(stall -> assertThat(stall).isBetween(0.0, 1000.0));
     }
 
     @Test
