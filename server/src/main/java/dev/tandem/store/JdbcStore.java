@@ -265,9 +265,13 @@ public final class JdbcStore implements Store {
         });
     }
 
+    /**
+     * The channels whose oldest event (by seq) was created before {@code cutoff}: one primary-key probe per
+     * channel, so the events table needs no index on {@code created_at} that every insert would maintain.
+     */
     private static List<String> channelsWithEventsBefore(Connection connection, long cutoff) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT DISTINCT channel FROM events WHERE created_at < ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT c.channel FROM channel_seq c WHERE "
+                + "(SELECT e.created_at FROM events e WHERE e.channel = c.channel ORDER BY e.seq LIMIT 1) < ?")) {
             select.setLong(1, cutoff);
             List<String> channels = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
@@ -279,18 +283,22 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** Archives, then deletes, a channel's expired events in seq order, a batch at a time. */
+    /**
+     * Archives, then deletes, a channel's expired events in seq order, a batch at a time. Expiry stops at the
+     * channel's first event that has not expired, so the archive holds each channel's history without holes even
+     * when cluster nodes' clocks disagree a little about {@code created_at}.
+     */
     private static long expireChannel(Connection connection, String channel, long cutoff, ArchiveSink archive)
             throws SQLException {
         long archived = 0;
         while (true) {
-            List<StoredEvent> expired;
+            List<StoredEvent> oldest;
             try (PreparedStatement select = connection.prepareStatement("SELECT " + EVENT_COLUMNS
-                    + " FROM events WHERE channel = ? AND created_at < ? ORDER BY seq LIMIT " + ARCHIVE_BATCH)) {
+                    + " FROM events WHERE channel = ? ORDER BY seq LIMIT " + ARCHIVE_BATCH)) {
                 select.setString(1, channel);
-                select.setLong(2, cutoff);
-                expired = events(select);
+                oldest = events(select);
             }
+            List<StoredEvent> expired = expiredPrefix(oldest, cutoff);
             if (expired.isEmpty()) {
                 return archived;
             }
@@ -300,14 +308,24 @@ public final class JdbcStore implements Store {
                 throw new SQLException("archive write failed for " + channel + ": " + e.getMessage(), e);
             }
             try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM events WHERE channel = ? AND created_at < ? AND seq <= ?")) {
+                    "DELETE FROM events WHERE channel = ? AND seq <= ?")) {
                 delete.setString(1, channel);
-                delete.setLong(2, cutoff);
-                delete.setLong(3, expired.get(expired.size() - 1).seq());
+                delete.setLong(2, expired.get(expired.size() - 1).seq());
                 delete.executeUpdate();
             }
             archived += expired.size();
+            if (expired.size() < oldest.size() || oldest.size() < ARCHIVE_BATCH) {
+                return archived;
+            }
         }
+    }
+
+    private static List<StoredEvent> expiredPrefix(List<StoredEvent> oldestFirst, long cutoff) {
+        int end = 0;
+        while (end < oldestFirst.size() && oldestFirst.get(end).createdAt() < cutoff) {
+            end++;
+        }
+        return oldestFirst.subList(0, end);
     }
 
     private static EventPage page(List<StoredEvent> events, long latest, int limit, boolean newestFirst) {

@@ -78,6 +78,44 @@ class RetentionTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void onlyAChannelsExpiredOldestEventsLeaveAndTheNewerOnesFollowOnALaterRun(TestStore store) throws Exception {
+        MutableClock clock = new MutableClock();
+        LocalDate firstDay = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        try (TestServer server = TestServer.start(store.fresh(), clock); WsClient alice = server.connect("alice")) {
+            for (int i = 1; i <= 3; i++) {
+                alice.request(messageSend("chat:aging", "a" + i, "old " + i));
+            }
+            clock.advance(Duration.ofDays(5));
+            for (int i = 4; i <= 5; i++) {
+                alice.request(messageSend("chat:aging", "a" + i, "newer " + i));
+            }
+            clock.advance(Duration.ofDays(3));
+
+            assertThat(server.server().retention().runOnce().get(30, TimeUnit.SECONDS)).isEqualTo(3);
+            JsonNode history = alice.request(command("history").put("channel", "chat:aging").put("after", 0));
+            assertThat(history.path("payload").path("publications").findValuesAsText("seq"))
+                    .containsExactly("4", "5");
+            assertThat(archivedSeqs(server, "chat:aging", firstDay)).containsExactly(1L, 2L, 3L);
+
+            clock.advance(Duration.ofDays(5));
+            assertThat(server.server().retention().runOnce().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(archivedSeqs(server, "chat:aging", firstDay.plusDays(5))).containsExactly(4L, 5L);
+            assertThat(server.server().retention().runOnce().get(30, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    private static List<Long> archivedSeqs(TestServer server, String channel, LocalDate day) throws Exception {
+        HttpResponse<String> archived = server.get("/api/channels/" + channel + "/archive?day=" + day);
+        assertThat(archived.statusCode()).as("archive of %s", day).isEqualTo(200);
+        List<Long> seqs = new ArrayList<>();
+        for (String line : archived.body().split("\n")) {
+            seqs.add(WsClient.JSON.readTree(line).path("seq").asLong());
+        }
+        return seqs;
+    }
+
     @org.junit.jupiter.api.Test
     void postgresKeepsMonthlyPartitionsAheadAndDropsExpiredEmptyOnes() throws Exception {
         Map<String, String> config = TestStore.POSTGRES.fresh();
