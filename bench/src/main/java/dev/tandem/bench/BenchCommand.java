@@ -124,14 +124,14 @@ public final class BenchCommand {
                 }
             }
             System.out.printf("fanout: %d subscribers, %d-byte payloads, %d s per step%n", subscribers, payload, seconds);
-            System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s %8s %16s %9s%n", "server", "msg/s",
-                    "expected", "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/dlv",
-                    "frm/wr", "p99/s med / max", "stall ms");
+            System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s %10s %8s %16s %9s%n", "server",
+                    "msg/s", "expected", "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
+                    "cpu us/dlv", "gen us/dlv", "frm/wr", "p99/s med / max", "stall ms");
             for (FanoutScenario.Result r : results) {
-                System.out.printf("%-10s %8d %10d %10d %12.0f %9.2f %9.2f %9.2f %9.2f %12.2f %8.2f %7.2f / %6.2f %9.1f%n",
+                System.out.printf("%-10s %8d %10d %10d %12.0f %9.2f %9.2f %9.2f %9.2f %12.2f %10.2f %8.2f %7.2f / %6.2f %9.1f%n",
                         r.server(), r.params().rate(), r.expected(), r.delivered(), r.deliveriesPerSecond(),
                         r.p50Millis(), r.p99Millis(), r.p999Millis(), r.maxMillis(), r.cpuMicrosPerDelivery(),
-                        r.framesPerWrite(), LatencyBySecond.median(r.p99MillisBySecond()),
+                        r.generatorCpuMicrosPerDelivery(), r.framesPerWrite(), LatencyBySecond.median(r.p99MillisBySecond()),
                         LatencyBySecond.max(r.p99MillisBySecond()), LatencyBySecond.max(r.stallMillisBySecond()));
             }
             Map<String, Object> out = new LinkedHashMap<>();

@@ -40,13 +40,15 @@ final class FanoutScenario {
      * @param p999Millis          99.9th percentile
      * @param maxMillis           maximum
      * @param cpuMicrosPerDelivery server CPU time (user + system) per delivery
+     * @param generatorCpuMicrosPerDelivery the generator's own CPU time per delivery (it shares the machine)
      * @param framesPerWrite      frames each socket write carried on average (Tandem only, else NaN)
      * @param p99MillisBySecond   the p99 of each second of the measured period (and its drain)
      * @param stallMillisBySecond the generator's worst stall in each of those seconds ({@link StallProbe})
      */
     record Result(String server, Params params, long published, long expected, long delivered,
                   double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
-                  double cpuMicrosPerDelivery, double framesPerWrite, List<Double> p99MillisBySecond,
+                  double cpuMicrosPerDelivery, double generatorCpuMicrosPerDelivery, double framesPerWrite,
+                  List<Double> p99MillisBySecond,
                   List<Double> stallMillisBySecond) {
     }
 
@@ -69,19 +71,22 @@ final class FanoutScenario {
             delivered.reset();
 
             long cpuBefore = server.cpuNanos();
+            long generatorCpuBefore = ProcessCpu.generatorNanos();
             Optional<long[]> writesBefore = server.framesAndWrites();
             LatencyBySecond bySecond = LatencyBySecond.start(delivered);
             long published = publish(publisher, server.dialect(), params.rate(), params.seconds(), padding);
             long expected = published * params.subscribers();
             delivered.await(expected, DRAIN);
             long cpu = server.cpuNanos() - cpuBefore;
+            long generatorCpu = ProcessCpu.generatorNanos() - generatorCpuBefore;
             List<Double> p99BySecond = bySecond.stop();
             double framesPerWrite = framesPerWrite(writesBefore, server.framesAndWrites());
             Histogram h = delivered.histogram();
             long got = delivered.count();
             return new Result(server.name(), params, published, expected, got, got / (double) params.seconds(),
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.millis(h, 99.9),
-                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got, framesPerWrite, p99BySecond,
+                    LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got,
+                    got == 0 ? Double.NaN : generatorCpu / 1000.0 / got, framesPerWrite, p99BySecond,
                     bySecond.stallMillis());
         } finally {
             publisher.close();

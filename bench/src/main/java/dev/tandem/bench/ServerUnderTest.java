@@ -28,7 +28,6 @@ import java.util.stream.Stream;
  * {@code /metrics}, so every server is measured the same way whatever it runs on.
  */
 final class ServerUnderTest implements AutoCloseable {
-    private static final long CLOCK_TICK_NANOS = TimeUnit.SECONDS.toNanos(1) / 100;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -140,10 +139,7 @@ final class ServerUnderTest implements AutoCloseable {
 
     /** User + system CPU time the process has used so far. */
     long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // After the command name: field 3 is state, so utime (14) and stime (15) are at indices 11 and 12.
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+        return ProcessCpu.nanos(process.pid());
     }
 
     /**
