@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         subcommands = {BenchCommand.Documents.class, BenchCommand.Fanout.class, BenchCommand.Connections.class, BenchCommand.Channels.class,
                 BenchCommand.Churn.class, BenchCommand.ReconnectStorm.class,
                 BenchCommand.Presence.class, BenchCommand.Durable.class,
-                BenchCommand.Entities.class, BenchCommand.Cluster.class})
+                BenchCommand.Entities.class, BenchCommand.Cluster.class, BenchCommand.Machine.class})
 public final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Most warm-up rounds a scenario runs waiting for the server's JIT to settle ({@link WarmUp}). */
@@ -270,6 +270,33 @@ public final class BenchCommand {
             }
             System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
             common.write("churn", Map.of("scenario", "churn", "results", results));
+            return 0;
+        }
+    }
+
+    @Command(name = "machine", mixinStandardHelpOptions = true,
+            description = "No server: how much of the time this machine does not run a spinning thread per CPU.")
+    static final class Machine implements Callable<Integer> {
+        @Option(names = "--threads", description = "spinning threads (default: one per CPU)")
+        Integer threads;
+
+        @Option(names = "--duration", defaultValue = "30")
+        int seconds;
+
+        @Option(names = "--json", description = "write results to this file (default bench/results/machine.json)")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            int spinners = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            List<MachineScenario.Spinner> results = MachineScenario.run(spinners, seconds);
+            System.out.printf("machine: %d spinning threads for %d s, gaps over 2 ms between clock readings%n",
+                    spinners, seconds);
+            System.out.printf("%-8s %8s %10s %10s%n", "thread", "gaps", "lost %", "worst ms");
+            for (MachineScenario.Spinner r : results) {
+                System.out.printf("%-8d %8d %10.2f %10.1f%n", r.thread(), r.gaps(), r.lostPercent(), r.worstMillis());
+            }
+            writeResults(json, "machine", Map.of("scenario", "machine", "seconds", seconds, "results", results));
             return 0;
         }
     }

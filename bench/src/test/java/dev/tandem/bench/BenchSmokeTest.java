@@ -160,6 +160,18 @@ class BenchSmokeTest {
     }
 
     @Test
+    void machineSpinsOneThreadPerRequestAndAccountsForTheRun() throws Exception {
+        List<MachineScenario.Spinner> spinners = MachineScenario.run(2, 1);
+
+        assertThat(spinners).extracting(MachineScenario.Spinner::thread).containsExactly(0, 1);
+        assertThat(spinners).allSatisfy(s -> {
+            assertThat(s.lostPercent()).isBetween(0.0, 100.0);
+            assertThat(s.worstMillis()).isLessThan(1000.0);
+            assertThat(s.gaps() == 0).isEqualTo(s.worstMillis() == 0.0);
+        });
+    }
+
+    @Test
     void timestampScanReadsThePayloadClockAndIgnoresOtherFrames() {
         assertThat(LoadClient.timestampOf("{\"type\":\"publication\",\"payload\":{\"t\":12345,\"p\":\"x\"},\"timestamp\":9}"))
                 .isEqualTo(12345);

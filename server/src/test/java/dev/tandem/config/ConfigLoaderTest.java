@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         assertThat(h2.cacheSize()).isEqualTo(1 << 19);
         assertThatThrownBy(() -> ConfigLoader.defaults().set("store.h2.cacheSize", "1000").load())
                 .hasMessageContaining("'store.h2.cacheSize'");
-        assertThat(ConfigLoader.defaults().load().store().commitDelay()).isEqualTo(Duration.ofMillis(1));
+        assertThat(ConfigLoader.defaults().load().store().commitDelay()).isEqualTo(Duration.ofMillis(3));
         assertThatThrownBy(() -> ConfigLoader.defaults().set("store.commitDelay", "1s").load())
                 .hasMessageContaining("'store.commitDelay'");
         assertThat(ConfigLoader.defaults().set("store.h2.compactInterval", "0").load().store().h2().compactInterval())
