@@ -396,11 +396,11 @@ public final class BenchCommand {
                     + "; warm-up %d x %d s, server JIT share per round %s%n", r.syncLimit(), users, joinRate, dwell,
                     watchers, r.failedUsers() == 0 ? "" : " (" + r.failedUsers() + " could not connect)",
                     r.warmupJitShares().size(), warmup, WarmUp.describe(r.warmupJitShares()));
-            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms (p99/s med %.2f / max %.2f), max %.2f ms;"
+            System.out.printf("  joins %d of %d, p50 %.2f ms, p99 %.2f ms (p99/s med %.2f / max %.2f, generator stall max %.1f), max %.2f ms;"
                     + " leaves %d, p99 %.2f ms; %d presence:diff frames carried some of them%n",
                     w.joins(), (long) users * watchers, w.joinP50Millis(), w.joinP99Millis(),
                     LatencyBySecond.median(w.joinP99MillisBySecond()), LatencyBySecond.max(w.joinP99MillisBySecond()),
-                    w.joinMaxMillis(), w.leaves(), w.leaveP99Millis(), w.diffs());
+                    LatencyBySecond.max(w.stallMillisBySecond()), w.joinMaxMillis(), w.leaves(), w.leaveP99Millis(), w.diffs());
             System.out.printf("  stats %d (%.1f per watcher), p50 %.2f ms, p99 %.2f ms; member lists %d; members after %d;"
                     + " server cpu %.0f us per join+leave (GC pauses %.0f ms, JIT %.0f ms)%n", w.stats(),
                     watchers == 0 ? 0.0 : (double) w.stats() / watchers, w.statsP50Millis(), w.statsP99Millis(), w.syncs(),

@@ -63,6 +63,7 @@ final class PresenceScenario {
      * @param joinP99Millis  99th percentile
      * @param joinMaxMillis  maximum
      * @param joinP99MillisBySecond the join p99 of each second of the churn (a spread tail or a few stalls)
+     * @param stallMillisBySecond the generator's worst stall in each of those seconds ({@link StallProbe})
      * @param leaves         leaves delivered, alone or in a diff
      * @param leaveP99Millis 99th percentile of leave latency, server frame timestamp → watcher
      * @param stats          {@code presence:stats} frames (stats mode)
@@ -72,7 +73,7 @@ final class PresenceScenario {
      * @param diffs          {@code presence:diff} frames, which carried some of the joins and leaves above
      */
     record Watched(long joins, double joinP50Millis, double joinP99Millis, double joinMaxMillis,
-                   List<Double> joinP99MillisBySecond, long leaves,
+                   List<Double> joinP99MillisBySecond, List<Double> stallMillisBySecond, long leaves,
                    double leaveP99Millis, long stats, double statsP50Millis, double statsP99Millis, long syncs,
                    long diffs) {
     }
@@ -120,7 +121,7 @@ final class PresenceScenario {
             int membersAfter = membersAfter(server);
             long churnCpu = server.cpuNanos() - cpuBefore;
             JvmTime churnJvm = server.jvmTime().since(jvmBefore);
-            Watched watched = sink.watched(joinP99BySecond);
+            Watched watched = sink.watched(joinP99BySecond, joinSeconds.stallMillis());
 
             LatencyTally cursorDeliveries = new LatencyTally();
             LongAdder cursorDiffs = new LongAdder();
@@ -360,12 +361,12 @@ final class PresenceScenario {
             return joins() + leaves.sum() + stats.sum() + syncs.sum();
         }
 
-        Watched watched(List<Double> joinP99BySecond) {
+        Watched watched(List<Double> joinP99BySecond, List<Double> stallBySecond) {
             Histogram joined = joinLatency.histogram();
             Histogram left = leaveLatency.getIntervalHistogram();
             Histogram counted = statsLatency.getIntervalHistogram();
             return new Watched(joins(), millis(joined, 50), millis(joined, 99), maxMillis(joined), joinP99BySecond,
-                    leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
+                    stallBySecond, leaves.sum(), millis(left, 99), stats.sum(), millis(counted, 50), millis(counted, 99), syncs.sum(),
                     diffs.sum());
         }
 
