@@ -106,7 +106,8 @@ public final class BenchCommand {
         int seconds;
 
         @Option(names = "--warmup", defaultValue = "10",
-                description = "unrecorded seconds at the same rate first (C2 is still compiling the fanout path 9 s in)")
+                description = "unrecorded seconds at the same rate first, repeated while the server's or the "
+                        + "generator's JIT compiled for 5 % of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
         int warmup;
 
         @Option(names = "--payload", defaultValue = "100", description = "payload bytes")
@@ -119,11 +120,15 @@ public final class BenchCommand {
                 try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
                     for (int rate : rates) {
                         results.add(FanoutScenario.run(server, generator,
-                                new FanoutScenario.Params(subscribers, rate, seconds, warmup, payload)));
+                                new FanoutScenario.Params(subscribers, rate, seconds, warmup, MAX_WARMUP_ROUNDS, payload)));
                     }
                 }
             }
             System.out.printf("fanout: %d subscribers, %d-byte payloads, %d s per step%n", subscribers, payload, seconds);
+            for (FanoutScenario.Result r : results) {
+                System.out.printf("%s at %d/s warm-up: %d x %d s, JIT share per round %s%n", r.server(),
+                        r.params().rate(), r.warmupJitShares().size(), warmup, WarmUp.describe(r.warmupJitShares()));
+            }
             System.out.printf("%-10s %8s %10s %10s %12s %9s %9s %9s %9s %12s %10s %8s %16s %9s%n", "server",
                     "msg/s", "expected", "delivered", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
                     "cpu us/dlv", "gen us/dlv", "frm/wr", "p99/s med / max", "stall ms");

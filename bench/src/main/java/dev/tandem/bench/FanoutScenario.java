@@ -1,5 +1,7 @@
 package dev.tandem.bench;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +11,7 @@ import org.HdrHistogram.Histogram;
 /**
  * One channel, N subscribers, one publisher at a fixed rate. Measures deliveries, loss, one-way latency
  * (publisher and subscribers share this process's monotonic clock, stamped into the payload) and the server's
- * CPU time per delivery. A warm-up period at the same rate runs first and is not recorded.
+ * CPU time per delivery. Warm-up rounds at the same rate run first, unrecorded, until the JITs have settled.
  */
 final class FanoutScenario {
     private static final String CHANNEL = "bench:fanout";
@@ -20,10 +22,11 @@ final class FanoutScenario {
      * @param subscribers   subscriber connections
      * @param rate          publications per second
      * @param seconds       measured duration
-     * @param warmupSeconds unrecorded warm-up at the same rate
+     * @param warmupSeconds unrecorded warm-up round at the same rate
+     * @param warmupRounds  most warm-up rounds, repeated while a JIT is still busy ({@link WarmUp})
      * @param payloadBytes  approximate payload size
      */
-    record Params(int subscribers, int rate, int seconds, int warmupSeconds, int payloadBytes) {
+    record Params(int subscribers, int rate, int seconds, int warmupSeconds, int warmupRounds, int payloadBytes) {
     }
 
     /**
@@ -44,12 +47,13 @@ final class FanoutScenario {
      * @param framesPerWrite      frames each socket write carried on average (Tandem only, else NaN)
      * @param p99MillisBySecond   the p99 of each second of the measured period (and its drain)
      * @param stallMillisBySecond the generator's worst stall in each of those seconds ({@link StallProbe})
+     * @param warmupJitShares     each warm-up round's JIT share (the server's, for Tandem, plus the generator's)
      */
     record Result(String server, Params params, long published, long expected, long delivered,
                   double deliveriesPerSecond, double p50Millis, double p99Millis, double p999Millis, double maxMillis,
                   double cpuMicrosPerDelivery, double generatorCpuMicrosPerDelivery, double framesPerWrite,
                   List<Double> p99MillisBySecond,
-                  List<Double> stallMillisBySecond) {
+                  List<Double> stallMillisBySecond, List<Double> warmupJitShares) {
     }
 
     /** How long the deliveries of a period may take to arrive after its last publication. */
@@ -65,10 +69,12 @@ final class FanoutScenario {
         LoadClient publisher = generator.open(server, params.subscribers(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
             String padding = "x".repeat(Math.max(0, params.payloadBytes() - 40));
-            long warmup = publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
-            // Let the warm-up drain completely, so none of it is counted in the measured period.
-            delivered.await(warmup * params.subscribers(), DRAIN);
-            delivered.reset();
+            List<Double> warmupJit = WarmUp.untilJitQuiet(jitClock(server), params.warmupRounds(), round -> {
+                long warmup = publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
+                // Let the warm-up drain completely, so none of it is counted in the measured period.
+                delivered.await(warmup * params.subscribers(), DRAIN);
+                delivered.reset();
+            });
 
             long cpuBefore = server.cpuNanos();
             long generatorCpuBefore = ProcessCpu.generatorNanos();
@@ -87,11 +93,22 @@ final class FanoutScenario {
                     LatencyTally.millis(h, 50), LatencyTally.millis(h, 99), LatencyTally.millis(h, 99.9),
                     LatencyTally.maxMillis(h), got == 0 ? Double.NaN : cpu / 1000.0 / got,
                     got == 0 ? Double.NaN : generatorCpu / 1000.0 / got, framesPerWrite, p99BySecond,
-                    bySecond.stallMillis());
+                    bySecond.stallMillis(), warmupJit);
         } finally {
             publisher.close();
             subscribers.forEach(LoadClient::close);
         }
+    }
+
+    /**
+     * The JIT time the warm-up waits on: the generator's own compilers (they share the cores with the server, and
+     * the receive path is still compiling after ten seconds) and, for Tandem, the server's. Socket.IO's V8 has
+     * no such meter, so its warm-up waits on the generator alone.
+     */
+    private static WarmUp.JitClock jitClock(ServerUnderTest server) {
+        CompilationMXBean generatorJit = ManagementFactory.getCompilationMXBean();
+        boolean serverMeters = server.dialect() == Dialect.TANDEM;
+        return () -> generatorJit.getTotalCompilationTime() + (serverMeters ? server.jvmTime().jitMillis() : 0);
     }
 
     private static double framesPerWrite(Optional<long[]> before, Optional<long[]> after) {

@@ -4,16 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Warms a Tandem server up until its JIT has settled. A fixed warm-up is too short for code that runs a few
- * hundred times a second (a connection's handshake, a presence join): it reaches the optimising compiler's
- * thresholds only tens of seconds in, and a compiler thread then takes a core from the measured load. So a
- * warm-up round is repeated while the server spent more than {@link #QUIET_SHARE} of it compiling, up to a limit.
+ * Warms a run up until the JIT has settled. A fixed warm-up is too short for code that runs a few hundred times a
+ * second (a connection's handshake, a presence join): it reaches the optimising compiler's thresholds only tens
+ * of seconds in, and a compiler thread then takes a core from the measured load. So a warm-up round is repeated
+ * while the JIT (the server's, or whatever {@link JitClock} sums) spent more than {@link #QUIET_SHARE} of it
+ * compiling, up to a limit.
  */
 final class WarmUp {
     /** The share of a round's wall time below which the JIT counts as settled. */
     static final double QUIET_SHARE = 0.05;
 
-    /** The server's JIT compile time so far, in ms ({@code server.jvmTime().jitMillis()}). */
+    /** JIT compile time so far, in ms (e.g. the server's {@code server.jvmTime().jitMillis()}). */
     interface JitClock {
         double millis() throws Exception;
     }

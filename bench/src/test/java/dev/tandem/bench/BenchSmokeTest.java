@@ -18,7 +18,7 @@ class BenchSmokeTest {
 
     @Test
     void fanoutDeliversEveryPublicationToEverySubscriberOnTandemAndTheSocketIoPeer() throws Exception {
-        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 100);
+        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 2, 100);
         for (ServerUnderTest server : List.of(ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m")),
                 ServerUnderTest.socketIo(PEER_DIR))) {
             try (server; Generator generator = new Generator(1)) {
@@ -27,13 +27,14 @@ class BenchSmokeTest {
                 assertThat(result.delivered()).as(server.name()).isEqualTo(result.expected()).isEqualTo(2000);
                 assertThat(result.p99Millis()).isPositive();
                 assertThat(result.cpuMicrosPerDelivery()).isPositive();
+                assertThat(result.warmupJitShares()).as("warm-up rounds").hasSizeBetween(1, 2);
             }
         }
     }
 
     @Test
     void fanoutRunsWithServerAndGeneratorOnIoUring() throws Exception {
-        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 100);
+        FanoutScenario.Params params = new FanoutScenario.Params(20, 50, 2, 1, 1, 100);
         try (ServerUnderTest server = ServerUnderTest.tandem(SERVER_JAR, List.of("-Xmx256m"),
                 Map.of("TANDEM_TRANSPORTS_IO", "io_uring"));
              Generator generator = new Generator(1, TransportsConfig.Io.io_uring)) {
