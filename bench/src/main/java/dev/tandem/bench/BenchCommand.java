@@ -259,22 +259,30 @@ public final class BenchCommand {
         @Option(names = "--duration", defaultValue = "10")
         int seconds;
 
+        @Option(names = "--warmup", defaultValue = "10",
+                description = "unrecorded seconds of churn first, repeated while the server's or the generator's JIT "
+                        + "compiled for 5 % of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
+        int warmup;
+
         @Override
         public Integer call() throws Exception {
             List<ChurnScenario.Result> results = new ArrayList<>();
+            Map<String, List<Double>> warmupJit = new LinkedHashMap<>();
             for (String target : common.targets()) {
                 try (ServerUnderTest server = common.start(target); Generator generator = common.generator()) {
-                    ChurnScenario.run(server, generator, workers, Math.min(3, seconds));
+                    warmupJit.put(server.name(), WarmUp.untilJitQuiet(WarmUp.serverAndGenerator(server),
+                            MAX_WARMUP_ROUNDS, i -> ChurnScenario.run(server, generator, workers, warmup)));
                     results.add(ChurnScenario.run(server, generator, workers, seconds));
                 }
             }
             System.out.printf("churn: %d workers connect/subscribe/disconnect for %d s%n", workers, seconds);
+            warmupJit.forEach((server, shares) -> System.out.printf("%s warm-up: %d x %d s, JIT share per round %s%n",
+                    server, shares.size(), warmup, WarmUp.describe(shares)));
             System.out.printf("%-10s %10s %12s %14s%n", "server", "cycles", "cycles/s", "cpu us/cycle");
             for (ChurnScenario.Result r : results) {
                 System.out.printf("%-10s %10d %12.0f %14.1f%n", r.server(), r.cycles(), r.cyclesPerSecond(), r.cpuMicrosPerCycle());
             }
-            System.out.println("(each server ran an unrecorded warm-up of the same scenario first)");
-            common.write("churn", Map.of("scenario", "churn", "results", results));
+            common.write("churn", Map.of("scenario", "churn", "results", results, "warmupJitShares", warmupJit));
             return 0;
         }
     }

@@ -1,7 +1,5 @@
 package dev.tandem.bench;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +67,7 @@ final class FanoutScenario {
         LoadClient publisher = generator.open(server, params.subscribers(), n -> { }).get(30, TimeUnit.SECONDS);
         try {
             String padding = "x".repeat(Math.max(0, params.payloadBytes() - 40));
-            List<Double> warmupJit = WarmUp.untilJitQuiet(jitClock(server), params.warmupRounds(), round -> {
+            List<Double> warmupJit = WarmUp.untilJitQuiet(WarmUp.serverAndGenerator(server), params.warmupRounds(), round -> {
                 long warmup = publish(publisher, server.dialect(), params.rate(), params.warmupSeconds(), padding);
                 // Let the warm-up drain completely, so none of it is counted in the measured period.
                 delivered.await(warmup * params.subscribers(), DRAIN);
@@ -98,17 +96,6 @@ final class FanoutScenario {
             publisher.close();
             subscribers.forEach(LoadClient::close);
         }
-    }
-
-    /**
-     * The JIT time the warm-up waits on: the generator's own compilers (they share the cores with the server, and
-     * the receive path is still compiling after ten seconds) and, for Tandem, the server's. Socket.IO's V8 has
-     * no such meter, so its warm-up waits on the generator alone.
-     */
-    private static WarmUp.JitClock jitClock(ServerUnderTest server) {
-        CompilationMXBean generatorJit = ManagementFactory.getCompilationMXBean();
-        boolean serverMeters = server.dialect() == Dialect.TANDEM;
-        return () -> generatorJit.getTotalCompilationTime() + (serverMeters ? server.jvmTime().jitMillis() : 0);
     }
 
     private static double framesPerWrite(Optional<long[]> before, Optional<long[]> after) {
