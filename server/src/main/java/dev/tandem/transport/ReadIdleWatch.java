@@ -29,14 +29,17 @@ public final class ReadIdleWatch {
     private final long tickNanos;
     private final ConcurrentHashMap<EventExecutor, LoopSweep> sweeps = new ConcurrentHashMap<>();
 
-    /** A watch whose sweeps run every {@code tick}: a quarter of the shortest deadline is a good choice. */
+    /** A watch whose sweeps run every {@code tick}: a small share of the shortest deadline is a good choice. */
     public ReadIdleWatch(Duration tick) {
         this.tickNanos = Math.max(tick.toNanos(), TimeUnit.MILLISECONDS.toNanos(10));
     }
 
-    /** A tick of a quarter of the interval, at most one second. */
+    /**
+     * A tick of an eighth of the interval, at most one second: connections spread their pings over the last
+     * quarter of it, which then spans two sweeps or more.
+     */
     public static ReadIdleWatch forInterval(Duration interval) {
-        return new ReadIdleWatch(Duration.ofMillis(Math.min(1000, Math.max(1, interval.toMillis() / 4))));
+        return new ReadIdleWatch(Duration.ofMillis(Math.min(1000, Math.max(1, interval.toMillis() / 8))));
     }
 
     /** Starts watching a connection; call on {@code loop}, the connection's event loop. */
