@@ -24,8 +24,8 @@ public final class HealthEndpoints {
                     return HttpReply.json(report.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                             report.body());
                 })
-                .route(HttpMethod.GET, "/metrics",
-                        exchange -> HttpReply.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+                .routeAsync(HttpMethod.GET, "/metrics", exchange -> metrics.scrapeAsync()
+                        .thenApply(text -> HttpReply.text("text/plain; version=0.0.4; charset=utf-8", text)));
     }
 
     private static ObjectNode status(String status) {
