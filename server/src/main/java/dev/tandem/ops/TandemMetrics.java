@@ -44,7 +44,7 @@ import java.util.function.LongSupplier;
  * <p>The JVM's own meters come along: memory, threads, CPU, garbage-collection pauses and JIT compile time. The
  * last two explain most of a latency tail that the server's code does not: a young pause stops every event loop,
  * and a compiler thread still busy after start-up takes a core from them. {@link #close} detaches the GC
- * listener, which otherwise outlives the server in a JVM that runs several (tests).
+ * listener, which otherwise outlives the server in a JVM that runs several (tests), and stops the scrape thread.
  */
 public final class TandemMetrics implements AutoCloseable {
     private static final int SCRAPES_QUEUED = 4;
@@ -296,7 +296,7 @@ public final class TandemMetrics implements AutoCloseable {
             return CompletableFuture.supplyAsync(registry::scrape, scraper);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(
-                    new ProtocolException(ErrorCode.UNAVAILABLE, "a metrics scrape is already running; retry"));
+                    new ProtocolException(ErrorCode.UNAVAILABLE, "too many metrics scrapes waiting; retry"));
         }
     }
 }
