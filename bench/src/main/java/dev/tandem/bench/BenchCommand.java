@@ -107,7 +107,7 @@ public final class BenchCommand {
 
         @Option(names = "--warmup", defaultValue = "10",
                 description = "unrecorded seconds at the same rate first, repeated while the server's or the "
-                        + "generator's JIT compiled for 5 % of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
+                        + "generator's JIT compiled for 5 %% of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
         int warmup;
 
         @Option(names = "--payload", defaultValue = "100", description = "payload bytes")
@@ -261,7 +261,7 @@ public final class BenchCommand {
 
         @Option(names = "--warmup", defaultValue = "10",
                 description = "unrecorded seconds of churn first, repeated while the server's or the generator's JIT "
-                        + "compiled for 5 % of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
+                        + "compiled for 5 %% of it or more (at most " + MAX_WARMUP_ROUNDS + " rounds)")
         int warmup;
 
         @Override
