@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       history, then joins the subscriber set, all before the next publish can run, so the replay and
  *       the live stream meet with no gap and no duplicate however fast publishers are going.</li>
  * </ul>
- * Each publication is encoded once into one direct buffer; subscribers get retained duplicates of it.
+ * Each publication is encoded once into one direct buffer; subscribers get duplicates of it, each holding a reference.
  * A channel that the hub has dropped is {@link #retired}: callers that find it so look it up again.
  *
  * <p>Durable channels ({@code history: durable}). The store allocates seqs and commits; the store's single
@@ -541,7 +541,9 @@ final class Channel {
         try {
             for (Subscriber subscriber : targets) {
                 if (admits(audience, subscriber) && !alreadyReplayed(subscriber, seq)) {
-                    subscriber.send(shared.retainedDuplicate(), delivery);
+                    // A plain duplicate sharing the buffer's count, not retainedDuplicate(): that one comes from
+                    // Netty's object pool and is freed on the subscriber's loop, a cross-thread recycle per delivery.
+                    subscriber.send(shared.retain().duplicate(), delivery);
                 }
             }
         } finally {
