@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param pollMaxWait       longest a poll waits for frames; also the default when the poll gives no {@code wait}
  * @param pollSessionTimeout how long a polling session lives with no poll in progress before it expires
  * @param maxFramesPerPost  most frames one {@code POST /session/{id}} may carry
- * @param flushDelay        write coalescing: a connection written less than this long ago waits until this long
- *                          has passed, so its next write carries every frame that arrived meanwhile; a quiet
+ * @param flushDelay        write coalescing: on a connection written less than 1.5 × this long ago a frame waits
+ *                          up to this long, so the next write carries every frame that arrived meanwhile; a quiet
  *                          connection is written at once. Zero writes at once always
  * @param ioThreads         event loop threads that serve connections; 0 means one per available processor. The
  *                          loops never block, so threads beyond the cores only add context switches and

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Groups writes per event loop. A fanout to a thousand subscribers does not submit a thousand tasks: each
@@ -13,19 +15,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * dirty session, writing all its queued frames and flushing it once.
  *
  * <p>Write coalescing: every write syscall costs about as much as the frames in it (on loopback it also pays
- * the receiver's kernel work), so a busy connection is written at most once per {@code flushDelay}. A session
- * whose connection was written less than the delay ago is held — it stays marked dirty, so further frames
- * neither re-enqueue it nor wake the loop — and the loop's one timer writes it when its delay is up, with
- * everything that arrived meanwhile. A connection that has been quiet for the delay is written at once, so
- * low rates get no added latency; a frame waits at most the delay. A session with a reply or other control frame
- * pending is not held (replies are not batched), and a session closing on its loop writes what it holds first.
- * One timer per loop, never one per session. A loop whose passes or timer run a delay or more late holds nothing for a while (see {@link #behind}).
+ * the receiver's kernel work), so a busy connection's frames wait for company. A connection written less than
+ * 1.5 × {@code flushDelay} ago counts as busy: its session is held — it stays marked dirty, so further frames
+ * neither re-enqueue it nor wake the loop — until its oldest frame has waited the delay, and the loop's one timer
+ * then writes everything that arrived meanwhile. The wait is counted from the frame, not from the last write,
+ * because at a steady rate of one frame per delay the next frame arrives just as the last write's delay runs
+ * out: counted from the write, every frame went out alone; counted from the frame, two share each write. The
+ * busy window is wider than the delay so that a rate of one frame per delay still counts as busy when its
+ * frames come a little late. A connection quiet for longer is written at once, so low rates get no added
+ * latency; a frame waits at most the delay. A session with a reply or other control frame pending is not held
+ * (replies are not batched), and a session closing on its loop writes what it holds first. One timer per loop,
+ * never one per session. A loop whose passes or timer run a delay or more late holds nothing for a while (see
+ * {@link #behind}).
  *
  * <p>Each pass also takes the one delivery-latency sample: from the earliest enqueue among the frames it
  * wrote to the end of the pass, an upper bound of every frame's enqueue-to-write time in that pass. One
  * sample per pass, not per frame or connection, keeps the meter off the fanout path.
  */
 final class LoopWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LoopWriter.class);
     /** How long a loop found starved holds nothing. */
     private static final long BEHIND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -37,6 +45,8 @@ final class LoopWriter implements Runnable {
     private final TandemMetrics metrics;
     /** The flush delay in {@link Session#ticks()}; 0 writes every dirty session at once. */
     private final int delayTicks;
+    /** A connection written less than this many ticks ago is busy: its frames wait for company. */
+    private final int busyTicks;
     /** Sessions waiting for their delay to pass; event loop only. */
     private final ArrayDeque<Session> held = new ArrayDeque<>();
     private final Runnable timer = this::onTimer;
@@ -53,6 +63,7 @@ final class LoopWriter implements Runnable {
         this.loop = loop;
         this.metrics = metrics;
         this.delayTicks = (int) Math.min(Integer.MAX_VALUE / 4, Session.ticksOf(flushDelayNanos));
+        this.busyTicks = delayTicks + delayTicks / 2;
     }
 
     EventLoop loop() {
@@ -79,7 +90,7 @@ final class LoopWriter implements Runnable {
         boolean hold = delayTicks > 0 && !behind(System.nanoTime(), submittedAt);
         Session session;
         while ((session = dirty.poll()) != null) {
-            if (hold && session.wroteWithin(now, delayTicks) && !session.hasControlPending()) {
+            if (hold && session.wroteWithin(now, busyTicks) && !session.hasControlPending()) {
                 held.add(session);
             } else {
                 write(session);
@@ -134,7 +145,15 @@ final class LoopWriter implements Runnable {
     }
 
     private void write(Session session) {
-        long since = session.flushPending();
+        long since;
+        try {
+            since = session.flushPending();
+        } catch (RuntimeException e) {
+            // Thrown out of the pass, it would strand every session still queued or held behind this one: they
+            // stay marked dirty, so no new frame would schedule them again.
+            LOG.warn("writing to session {} failed", session.id(), e);
+            return;
+        }
         if (since != 0 && (!wrote || since - earliest < 0)) {
             earliest = since;
             wrote = true;

@@ -228,10 +228,15 @@ public final class Session implements Subscriber {
         return since >= 0 && since < delay;
     }
 
-    /** Ticks from {@code now} until {@code delay} has passed since the last write (≤ 0: due); event loop only. */
+    /**
+     * Ticks from {@code now} until the oldest unwritten frame has waited {@code delay} (≤ 0: due, also when its
+     * enqueue time was lost to a race with a write), never more than {@code delay}: a stamp kept by a frame that
+     * raced a write may be older than the tick clock's half range, and must not read as far in the future; event
+     * loop only.
+     */
     int ticksUntilDue(int now, int delay) {
-        int since = now - lastWrite;
-        return since < 0 ? 0 : delay - since;
+        long since = pendingSince;
+        return since == 0 ? 0 : Math.min((int) ticksOf(since) + delay - now, delay);
     }
 
     /** Bytes waiting in this session's outbound queue. */

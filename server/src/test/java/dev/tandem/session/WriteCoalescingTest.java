@@ -36,11 +36,35 @@ class WriteCoalescingTest {
     }
 
     @Test
-    void aFrameForAConnectionQuietLongerThanTheFlushDelayIsWrittenWithoutWaiting() throws Exception {
+    void aBusyConnectionsFrameWaitsTheFlushDelayFromItsOwnArrivalSoTheNextFrameSharesItsWrite() throws Exception {
+        try (TestServer server = TestServer.start(Map.of("transports.flushDelay", "1s"));
+             WsClient reader = server.connect("reader")) {
+            // The subscribe reply is written now; 1.5 s of the connection counting as busy follow.
+            reader.subscribe("room:steady");
+            TandemMetrics metrics = server.server().metrics();
+            double writesBefore = metrics.socketWrites().count();
+
+            // The first frame comes 0.6 s after that write, the second 0.6 s after the first. Counted from the
+            // last write the first frame would go out alone at 1 s; counted from its own arrival it waits until
+            // 1.6 s, and the second (at 1.2 s) joins it.
+            Thread.sleep(600);
+            server.server().hub().publish("room:steady", WsClient.JSON.createObjectNode().put("i", 1), null);
+            Thread.sleep(600);
+            server.server().hub().publish("room:steady", WsClient.JSON.createObjectNode().put("i", 2), null);
+            assertThat(reader.nextOfType("publication").path("payload").path("i").asInt()).isEqualTo(1);
+            assertThat(reader.nextOfType("publication").path("payload").path("i").asInt()).isEqualTo(2);
+
+            assertThat(metrics.socketWrites().count() - writesBefore).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFrameForAConnectionQuietLongerThanTheBusyWindowIsWrittenWithoutWaiting() throws Exception {
         try (TestServer server = TestServer.start(Map.of("transports.flushDelay", "1s"));
              WsClient reader = server.connect("reader")) {
             reader.subscribe("room:quiet");
-            Thread.sleep(1200);
+            // Busy means written less than 1.5 × the delay ago.
+            Thread.sleep(1700);
             TandemMetrics metrics = server.server().metrics();
             double writesBefore = metrics.socketWrites().count();
 
