@@ -37,14 +37,18 @@ final class ServerUnderTest implements AutoCloseable {
     private final int port;
     private final String healthPath;
     private final Path dataDir; // null for a peer
+    /** The server's own output (warnings and worse); null for a peer. */
+    private final Path log;
 
-    private ServerUnderTest(String name, Dialect dialect, Process process, int port, String healthPath, Path dataDir) {
+    private ServerUnderTest(String name, Dialect dialect, Process process, int port, String healthPath, Path dataDir,
+                            Path log) {
         this.name = name;
         this.dialect = dialect;
         this.process = process;
         this.port = port;
         this.healthPath = healthPath;
         this.dataDir = dataDir;
+        this.log = log;
     }
 
     /** Starts Tandem's jar in dev mode on a free port with an empty data dir. */
@@ -62,8 +66,10 @@ final class ServerUnderTest implements AutoCloseable {
         command.addAll(jvmOptions);
         Path dataDir = Files.createTempDirectory("tandem-bench");
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
+        // Kept only when the server warned (see close): the one record of a run that went wrong.
+        Path log = Files.createTempFile("tandem-bench-server-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectOutput(log.toFile());
         builder.environment().put("TANDEM_LOG_LEVEL", "WARN");
         builder.environment().put("TANDEM_LIMITS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "100");
         // The bench measures delivery, not abuse protection: lift the per-connection and per-channel rate limits.
@@ -71,7 +77,7 @@ final class ServerUnderTest implements AutoCloseable {
             builder.environment().put("TANDEM_LIMITS_" + key, "100000000");
         }
         builder.environment().putAll(environment);
-        return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready", dataDir));
+        return started(new ServerUnderTest("tandem", Dialect.TANDEM, builder.start(), port, "/health/ready", dataDir, log));
     }
 
     /** Starts the Socket.IO peer ({@code bench/peers/socketio}), installing its npm packages on first use. */
@@ -96,14 +102,15 @@ final class ServerUnderTest implements AutoCloseable {
         int port = freePort();
         Process process = new ProcessBuilder("node", script, String.valueOf(port)).directory(peerDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return started(new ServerUnderTest(name, dialect, process, port, health, null));
+        return started(new ServerUnderTest(name, dialect, process, port, health, null, null));
     }
 
     private static ServerUnderTest started(ServerUnderTest server) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!server.process.isAlive()) {
-                throw new IllegalStateException(server.name + " exited with " + server.process.exitValue());
+                throw new IllegalStateException(server.name + " exited with " + server.process.exitValue()
+                        + (server.log == null ? "" : "; its output: " + server.log));
             }
             if (server.healthy()) {
                 return server;
@@ -237,6 +244,22 @@ final class ServerUnderTest implements AutoCloseable {
             process.destroyForcibly();
         }
         deleteDataDir();
+        keepLogIfWarned();
+    }
+
+    private void keepLogIfWarned() {
+        if (log == null) {
+            return;
+        }
+        try {
+            if (Files.size(log) == 0) {
+                Files.delete(log);
+            } else {
+                System.err.println(name + " server logged warnings: " + log);
+            }
+        } catch (IOException e) {
+            System.err.println("could not read " + log + ": " + e.getMessage());
+        }
     }
 
     /** A durable run leaves gigabytes of H2 file behind; the next run starts from an empty directory anyway. */
