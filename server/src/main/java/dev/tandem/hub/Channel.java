@@ -541,9 +541,7 @@ final class Channel {
         try {
             for (Subscriber subscriber : targets) {
                 if (admits(audience, subscriber) && !alreadyReplayed(subscriber, seq)) {
-                    // A plain duplicate sharing the buffer's count, not retainedDuplicate(): that one comes from
-                    // Netty's object pool and is freed on the subscriber's loop, a cross-thread recycle per delivery.
-                    subscriber.send(shared.retain().duplicate(), delivery);
+                    subscriber.send(FanoutBuffers.share(shared), delivery);
                 }
             }
         } finally {

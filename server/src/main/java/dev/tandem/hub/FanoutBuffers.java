@@ -13,6 +13,16 @@ public final class FanoutBuffers {
     private FanoutBuffers() {
     }
 
+    /**
+     * A duplicate of {@code shared} holding one more reference to it, for one subscriber or one write. A plain
+     * duplicate, not {@code retainedDuplicate()}: that one comes from Netty's object pool, so each delivery paid a
+     * thread-local lookup and a recycle (often on another loop), and the pooled objects' field stores kept G1's
+     * refinement threads busy.
+     */
+    public static ByteBuf share(ByteBuf shared) {
+        return shared.retain().duplicate();
+    }
+
     /** The buffer that owns the memory of {@code frame} (itself when it wraps nothing). */
     public static ByteBuf source(ByteBuf frame) {
         ByteBuf source = frame;

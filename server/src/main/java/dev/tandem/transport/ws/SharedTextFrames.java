@@ -13,8 +13,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  * this, Netty's {@code WebSocket08FrameEncoder} then allocates a new buffer per delivery and copies header and
  * payload into it (it copies any frame up to 1 KiB), so a fanout to N connections paid N allocations, N copies
  * and N frees. Here the first connection on a loop frames the publication, the rest get a duplicate of that frame:
- * one small object per delivery (a plain duplicate sharing the frame's count: a pooled {@code retainedDuplicate()}
- * costs a thread-local lookup and a recycle per delivery).
+ * one small object per delivery ({@link FanoutBuffers#share}).
  *
  * <p>How a shared buffer is recognised. Duplicates of one publication have the same source buffer
  * ({@link FanoutBuffers#source}), so that buffer, with the memory address and length of the readable bytes (so
@@ -79,7 +78,7 @@ final class SharedTextFrames {
         int length = payload.readableBytes();
         for (int i = 0; i < SLOTS; i++) {
             if (sources[i] == root && addresses[i] == address && lengths[i] == length) {
-                return frames[i].retain().duplicate();
+                return FanoutBuffers.share(frames[i]);
             }
         }
         int slot = next;
@@ -93,7 +92,7 @@ final class SharedTextFrames {
         addresses[slot] = address;
         lengths[slot] = length;
         frames[slot] = encode(payload, alloc);
-        return frames[slot].retain().duplicate();
+        return FanoutBuffers.share(frames[slot]);
     }
 
     private void releaseAll() {
